@@ -1,0 +1,20 @@
+// The CLI's failure kinds and their exit codes: 2 for bad usage or input (nothing changed),
+// 1 for a run that failed or halted.
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  readonly exitCode = 2;
+}
+
+export class RunFailedError extends Error {
+  override readonly name = 'RunFailedError';
+  readonly exitCode = 1;
+}
+
+/** The exit code an error stands for: 2 for input, 1 for anything else. */
+export function exitCodeOf(error: unknown): number {
+  if (error && typeof error === 'object' && 'exitCode' in error && typeof error.exitCode === 'number') {
+    return error.exitCode;
+  }
+  if (error instanceof Error && error.name === 'InputError') return 2;
+  return 1;
+}
