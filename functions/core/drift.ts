@@ -1,0 +1,155 @@
+// Drift between two runs of the same scope: which keys newly fell out of compliance, which
+// regressed, which were resolved, and which exceptions expired in between. Pure: plain data in,
+// plain data out; the caller (Finalize, `rotor drift`) reads the runs from the store.
+//
+// Keys are matched by keyArn. Statuses fall in three groups:
+//   good   = COMPLIANT, REMEDIATED (rotation on), EXEMPT (an active exception covers the key)
+//   bad    = NON_COMPLIANT, REMEDIATION_FAILED (rotation off)
+//   out    = NOT_APPLICABLE, or the key is not listed at all
+// A REMEDIATED key in the *current* run was found with rotation off by this run's scan (and then
+// fixed), so for "what broke since last time" it counts as found off ("foundOff" below).
+//
+// The lists, and the edge cases decided here:
+// - newNonCompliant: found off now (NON_COMPLIANT, REMEDIATION_FAILED or REMEDIATED) and the key
+//   was not seen in the previous run, or was NOT_APPLICABLE there (it entered the scope: a new key,
+//   a key that was enabled again...). With no previous run, every key found off is new.
+// - regressed: good in the previous run (COMPLIANT, REMEDIATED, or EXEMPT whose exception has
+//   since expired or been removed), found off now. A key turned off and fixed again within the
+//   same remediate run (COMPLIANT → REMEDIATED) is regressed too: someone turned rotation off.
+// - resolved: bad in the previous run, and now COMPLIANT, REMEDIATED or NOT_APPLICABLE (deleted,
+//   pending deletion, disabled), or no longer listed at all. A key that is no longer listed is
+//   reported with its previous finding (its runId says so). A key that is not listed because its
+//   account, or account and Region, could not be scanned this run (an error record) is NOT
+//   resolved: we do not know. A key that became EXEMPT is not resolved either (rotation is still
+//   off); the exceptions section of the report is where that shows.
+// - expiredExceptions: exceptions whose expiry instant (end of their expiresAt day, UTC) falls
+//   after the previous run started and on or before `now` (the current run's time). With no
+//   previous run: every exception expired on or before `now`.
+// - A key whose group did not change (bad → bad, good → good, including NON_COMPLIANT →
+//   REMEDIATION_FAILED, or COMPLIANT → EXEMPT) is in none of the lists.
+//
+// Memory: one Map from keyArn to the previous finding of every good or bad key (NOT_APPLICABLE
+// keys are not kept), shrinking as the current findings stream past; the current findings are
+// never collected, only the ones that land in a list.
+import type { ErrorRecord, ExceptionRecord, Finding, FindingStatus, RunRecord } from './schemas';
+
+export interface DriftRunInput {
+  run: RunRecord;
+  findings: Iterable<Finding> | AsyncIterable<Finding>;
+  /** The run's error records: keys in a scope that could not be scanned are not "resolved". */
+  errors?: Iterable<ErrorRecord>;
+}
+
+export interface Drift {
+  runId: string;
+  previousRunId: string | null;
+  newNonCompliant: Finding[];
+  regressed: Finding[];
+  /** The current finding, or the previous run's finding when the key is no longer listed. */
+  resolved: Finding[];
+  expiredExceptions: ExceptionRecord[];
+}
+
+export interface DriftSummary {
+  newNonCompliant: number;
+  regressed: number;
+  resolved: number;
+  expiredExceptions: number;
+}
+
+const GOOD: ReadonlySet<FindingStatus> = new Set<FindingStatus>(['COMPLIANT', 'REMEDIATED', 'EXEMPT']);
+const BAD: ReadonlySet<FindingStatus> = new Set<FindingStatus>(['NON_COMPLIANT', 'REMEDIATION_FAILED']);
+const FOUND_OFF: ReadonlySet<FindingStatus> = new Set<FindingStatus>(['NON_COMPLIANT', 'REMEDIATION_FAILED', 'REMEDIATED']);
+const RESOLVED_TO: ReadonlySet<FindingStatus> = new Set<FindingStatus>(['COMPLIANT', 'REMEDIATED', 'NOT_APPLICABLE']);
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The instant an exception stops holding: the end of its expiresAt day (UTC), in epoch ms. */
+export function exceptionExpiryInstant(exception: Pick<ExceptionRecord, 'expiresAt'>): number {
+  const start = Date.parse(`${exception.expiresAt}T00:00:00.000Z`);
+  if (Number.isNaN(start)) throw new Error(`exception expiresAt is not a date: ${exception.expiresAt}`);
+  return start + DAY_MS;
+}
+
+/** True when the exception no longer holds at `at`. */
+export function isExceptionExpired(exception: Pick<ExceptionRecord, 'expiresAt'>, at: Date): boolean {
+  return at.getTime() >= exceptionExpiryInstant(exception);
+}
+
+/** The scope key of an error record: an account, or an account and Region. */
+function scopeKey(accountId: string, region?: string): string {
+  return region ? `${accountId}/${region}` : accountId;
+}
+
+function inErroredScope(finding: Finding, errored: ReadonlySet<string>): boolean {
+  return errored.has(scopeKey(finding.accountId)) || errored.has(scopeKey(finding.accountId, finding.region));
+}
+
+export async function computeDrift(
+  current: DriftRunInput,
+  previous: DriftRunInput | undefined,
+  exceptions: readonly ExceptionRecord[],
+  now: Date,
+): Promise<Drift> {
+  // The previous run's good and bad keys; NOT_APPLICABLE keys behave as absent, so are not kept.
+  const previousByArn = new Map<string, Finding>();
+  if (previous) {
+    for await (const finding of previous.findings) {
+      if (GOOD.has(finding.status) || BAD.has(finding.status)) previousByArn.set(finding.keyArn, finding);
+      else previousByArn.delete(finding.keyArn);
+    }
+  }
+
+  const erroredScopes = new Set<string>();
+  for (const error of current.errors ?? []) erroredScopes.add(scopeKey(error.accountId, error.region));
+
+  const drift: Drift = {
+    runId: current.run.runId,
+    previousRunId: previous?.run.runId ?? null,
+    newNonCompliant: [],
+    regressed: [],
+    resolved: [],
+    expiredExceptions: [],
+  };
+
+  for await (const finding of current.findings) {
+    const before = previousByArn.get(finding.keyArn);
+    // Seen now: what is left in the map at the end was not listed by this run.
+    previousByArn.delete(finding.keyArn);
+    if (!before) {
+      if (FOUND_OFF.has(finding.status)) drift.newNonCompliant.push(finding);
+    } else if (GOOD.has(before.status)) {
+      if (FOUND_OFF.has(finding.status)) drift.regressed.push(finding);
+    } else if (RESOLVED_TO.has(finding.status)) {
+      drift.resolved.push(finding);
+    }
+  }
+
+  for (const before of previousByArn.values()) {
+    if (BAD.has(before.status) && !inErroredScope(before, erroredScopes)) drift.resolved.push(before);
+  }
+
+  const since = previous ? Date.parse(previous.run.startedAt) : Number.NEGATIVE_INFINITY;
+  const until = now.getTime();
+  drift.expiredExceptions = exceptions.filter((exception) => {
+    const expiry = exceptionExpiryInstant(exception);
+    return expiry > since && expiry <= until;
+  });
+
+  return drift;
+}
+
+/** The counts a metric or a notification needs. */
+export function driftSummary(drift: Drift): DriftSummary {
+  return {
+    newNonCompliant: drift.newNonCompliant.length,
+    regressed: drift.regressed.length,
+    resolved: drift.resolved.length,
+    expiredExceptions: drift.expiredExceptions.length,
+  };
+}
+
+/** True when the drift has something a person should look at (new or regressed keys). */
+export function hasDrift(drift: Drift): boolean {
+  return drift.newNonCompliant.length > 0 || drift.regressed.length > 0;
+}

@@ -1,0 +1,78 @@
+// The JSON report (SPEC "CLI"): {runId, mode, status, startedAt, finishedAt, summary, findings,
+// errors}, plus `waves` (plan and results) when there are any, and `drift` / `expiredExceptions`
+// when drift is given. Streamed: the findings array is written one element per line.
+import type { Finding } from '../schemas';
+import { ChunkWriter, consoleUrl, iterate, statusTotals, waveRows } from './common';
+import type { ReportInput, ReportSink } from './types';
+
+/** One finding as the JSON report shows it: SPEC's fields in SPEC's order, plus its console link. */
+export function jsonFinding(finding: Finding): Record<string, unknown> {
+  return {
+    accountId: finding.accountId,
+    region: finding.region,
+    keyId: finding.keyId,
+    keyArn: finding.keyArn,
+    status: finding.status,
+    ...(finding.reason !== undefined && { reason: finding.reason }),
+    rotationEnabledBefore: finding.rotationEnabledBefore,
+    ...(finding.rotationEnabledAfter !== undefined && { rotationEnabledAfter: finding.rotationEnabledAfter }),
+    ...(finding.rotationPeriodInDays !== undefined && { rotationPeriodInDays: finding.rotationPeriodInDays }),
+    ...(finding.wave !== undefined && { wave: finding.wave }),
+    ...(finding.exception && {
+      exception: { owner: finding.exception.owner, reason: finding.exception.reason, expiresAt: finding.exception.expiresAt },
+    }),
+    consoleUrl: consoleUrl(finding),
+  };
+}
+
+function keyRef(finding: Finding) {
+  return { accountId: finding.accountId, region: finding.region, keyId: finding.keyId, keyArn: finding.keyArn, status: finding.status };
+}
+
+const field = (name: string, value: unknown, indent = '  ') => `${indent}${JSON.stringify(name)}: ${JSON.stringify(value)}`;
+
+export async function writeJsonReport(input: ReportInput, sink: ReportSink): Promise<void> {
+  const out = new ChunkWriter(sink);
+  const { run } = input;
+  const head = [
+    field('runId', run.runId),
+    field('mode', run.mode),
+    field('status', run.status),
+    field('startedAt', run.startedAt),
+    field('finishedAt', run.finishedAt ?? null),
+    field('summary', statusTotals(run.summary)),
+  ];
+  await out.write(`{\n${head.join(',\n')},\n  "findings": [`);
+  let first = true;
+  for await (const finding of iterate(input.findings)) {
+    await out.write(`${first ? '\n' : ',\n'}    ${JSON.stringify(jsonFinding(finding))}`);
+    first = false;
+  }
+  await out.write(first ? '],\n' : '\n  ],\n');
+
+  const errors = input.errors.map((e) => ({ accountId: e.accountId, ...(e.region !== undefined && { region: e.region }), error: e.error }));
+  const tail = [field('errors', errors)];
+  const waves = waveRows(run, input.wavePlan);
+  if (waves.length > 0) {
+    tail.push(field('waves', { plan: input.wavePlan ?? [], results: run.waves ?? [] }));
+  }
+  if (input.drift) {
+    const drift = input.drift;
+    tail.push(
+      field('drift', {
+        previousRunId: drift.previousRunId,
+        newNonCompliant: drift.newNonCompliant.map(keyRef),
+        regressed: drift.regressed.map(keyRef),
+        resolved: drift.resolved.map(keyRef),
+      }),
+    );
+    tail.push(
+      field(
+        'expiredExceptions',
+        drift.expiredExceptions.map((e) => ({ target: e.target, owner: e.owner, reason: e.reason, expiresAt: e.expiresAt })),
+      ),
+    );
+  }
+  await out.write(`${tail.join(',\n')}\n}\n`);
+  await out.flush();
+}

@@ -1,0 +1,55 @@
+// The input every report builder takes and the sink it writes to: plain data and iterables, so a
+// report of 100,000 findings streams from the store to a file without being held in memory.
+import type { Drift } from '../drift';
+import type { ErrorRecord, ExceptionRecord, Finding, FindingStatus, RunRecord } from '../schemas';
+
+/**
+ * Where findings come from: a function that starts a fresh iteration each time it is called
+ * (the store re-queries). Findings arrive sorted by accountId, region, keyId (the store's sort
+ * key order), which lets the per-account sections stream. Most formats call it once; the HTML
+ * report calls it a second time for its "non-compliant and failed keys" section unless
+ * `ReportInput.nonCompliantFindings` is given.
+ */
+export type FindingSource = () => AsyncIterable<Finding> | Iterable<Finding>;
+
+/** One wave of the remediation plan (PlanWaves' output): how many keys in how many accounts. */
+export interface WavePlanEntry {
+  wave: number;
+  keys: number;
+  accounts: number;
+}
+
+/** A past run for the compliance chart: the run summary is enough. */
+export interface RunHistoryPoint {
+  runId: string;
+  startedAt: string;
+  summary: Partial<Record<FindingStatus, number>>;
+}
+
+export interface ReportInput {
+  run: RunRecord;
+  findings: FindingSource;
+  /**
+   * Optional: the run's NON_COMPLIANT and REMEDIATION_FAILED findings only (the store answers
+   * this from its status index, cheaper than a second full pass). Used by the HTML report;
+   * without it, the HTML report iterates `findings` a second time and filters.
+   */
+  nonCompliantFindings?: FindingSource;
+  errors: readonly ErrorRecord[];
+  /** Every exception on record; the reports show owner, expiry and whether it expires soon. */
+  exceptions?: readonly ExceptionRecord[];
+  /** Account names by account id. */
+  accounts?: Readonly<Record<string, { name: string }>>;
+  /** Recent runs of the same scope, for the compliance chart (the current run is added if absent). */
+  history?: readonly RunHistoryPoint[];
+  /** The remediation plan; the results per wave come from `run.waves`. */
+  wavePlan?: readonly WavePlanEntry[];
+  drift?: Drift;
+  /** The report time: "expires within 30 days" is measured from it. Default: now. */
+  now?: Date;
+}
+
+/** Where a report goes: a file stream, stdout, a buffer. A returned promise is awaited (backpressure). */
+export interface ReportSink {
+  write(chunk: string): void | Promise<void>;
+}
