@@ -1,0 +1,80 @@
+// Scans one account: assumes its member role, discovers its enabled Regions and scans them
+// concurrently (bounded), turning every listed key into a finding and every Region that
+// failed into an error record.
+import { classifyKey } from '../core/classify';
+import { exceptionFor } from '../core/exceptions';
+import type { AccountTarget, ErrorRecord, ExceptionRecord, ExecutionInput, Finding } from '../core/schemas';
+import { describeError, isThrottling, kmsClient, ThrottlingError } from './clients';
+import { credentialsFor } from './credentials';
+import { scanRegion } from './key-scanner';
+import { mapWithConcurrency } from './pool';
+import { enabledRegions, regionsToScan } from './regions';
+
+/** Regions scanned at once per account: each runs its own bounded key calls. */
+const REGION_CONCURRENCY = 4;
+
+export interface AccountScan {
+  findings: Finding[];
+  errors: ErrorRecord[];
+}
+
+export async function scanAccount(
+  runId: string,
+  account: AccountTarget,
+  config: Pick<ExecutionInput, 'roleName' | 'externalId' | 'regions'>,
+  exceptions: readonly ExceptionRecord[],
+  now: () => Date,
+): Promise<AccountScan> {
+  const credentials = await credentialsFor({
+    accountId: account.accountId,
+    roleName: config.roleName,
+    externalId: config.externalId,
+    sessionName: `kms-rotor-scan-${runId}`,
+  });
+  const { scan, notEnabled } = regionsToScan(await enabledRegions(credentials), config.regions);
+  const errors: ErrorRecord[] = notEnabled.map((region) => ({
+    runId,
+    accountId: account.accountId,
+    region,
+    phase: 'scan',
+    error: 'Region is not enabled in this account',
+    at: now().toISOString(),
+  }));
+  const findings: Finding[] = [];
+  const throttled: string[] = [];
+  await mapWithConcurrency(scan, REGION_CONCURRENCY, async (region) => {
+    const kms = kmsClient(region, credentials);
+    try {
+      const scannedAt = now();
+      for (const key of await scanRegion(kms)) {
+        const exception = exceptionFor(key.facts.keyArn, account.accountId, exceptions, scannedAt);
+        const verdict = classifyKey(key.facts, key.rotation, exception);
+        findings.push({
+          runId,
+          accountId: account.accountId,
+          region,
+          keyId: key.facts.keyId,
+          keyArn: key.facts.keyArn,
+          status: verdict.status,
+          reason: verdict.reason,
+          rotationEnabledBefore: verdict.rotationEnabledBefore,
+          rotationPeriodInDays: verdict.rotationPeriodInDays,
+          exception: verdict.status === 'EXEMPT' && exception ? { owner: exception.owner, reason: exception.reason, expiresAt: exception.expiresAt } : undefined,
+          keySpec: key.facts.keySpec,
+          keyManager: key.facts.keyManager,
+          aliases: key.aliases.length > 0 ? key.aliases : undefined,
+          scannedAt: scannedAt.toISOString(),
+        });
+      }
+    } catch (error) {
+      if (isThrottling(error)) throttled.push(region);
+      else errors.push({ runId, accountId: account.accountId, region, phase: 'scan', error: describeError(error), at: now().toISOString() });
+    } finally {
+      kms.destroy();
+    }
+  });
+  if (throttled.length > 0) {
+    throw new ThrottlingError(`KMS kept throttling in ${account.accountId} ${throttled.sort().join(', ')} after the SDK's retries`);
+  }
+  return { findings, errors };
+}

@@ -1,0 +1,51 @@
+// AWS SDK clients for one account and Region, built the same way everywhere: the SDK's own
+// configuration decides endpoints and profiles (AWS_ENDPOINT_URL, AWS_PROFILE...), retries are
+// adaptive so throttling slows us down instead of failing the scan.
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+
+export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
+
+/** Enough attempts that a storm of throttling (half the calls) still gets through. */
+export const MAX_ATTEMPTS = 12;
+
+/** The Region used for global APIs (Organizations, STS, DescribeRegions) when none is configured. */
+export function homeRegion(): string {
+  return process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+}
+
+function baseConfig(region: string, credentials?: Credentials) {
+  return { region, credentials, retryMode: 'adaptive' as const, maxAttempts: MAX_ATTEMPTS };
+}
+
+export const kmsClient = (region: string, credentials?: Credentials) => new KMSClient(baseConfig(region, credentials));
+export const ec2Client = (region: string, credentials?: Credentials) => new EC2Client(baseConfig(region, credentials));
+export const stsClient = (region: string, credentials?: Credentials) => new STSClient(baseConfig(region, credentials));
+export const organizationsClient = (credentials?: Credentials) =>
+  // Organizations is a global service served from us-east-1 in the aws partition.
+  new OrganizationsClient(baseConfig(process.env.AWS_REGION_ORGANIZATIONS ?? 'us-east-1', credentials));
+
+/** Throttling outlasted the SDK's retries: the state machine retries the step with backoff. */
+export class ThrottlingError extends Error {
+  override readonly name = 'ThrottlingError';
+}
+
+/** True for the errors that mean "slow down", whatever the service calls them. */
+export function isThrottling(error: unknown): boolean {
+  const name = (error as { name?: string })?.name ?? '';
+  return /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown|LimitExceeded/i.test(name);
+}
+
+/** True for errors that mean the caller is not allowed (a role missing or not trusting us). */
+export function isAccessDenied(error: unknown): boolean {
+  const name = (error as { name?: string })?.name ?? '';
+  return /AccessDenied|UnauthorizedOperation|AuthorizationError|NotAuthorized/i.test(name);
+}
+
+export function describeError(error: unknown): string {
+  const e = error as { name?: string; message?: string };
+  return e?.name && e.message ? `${e.name}: ${e.message}` : String(error);
+}

@@ -1,0 +1,68 @@
+// Scans one account's Region: lists keys and aliases, describes only what aliases do not tell,
+// and asks the rotation status only of keys in scope (at most two calls per in-scope key).
+import {
+  DescribeKeyCommand,
+  GetKeyRotationStatusCommand,
+  paginateListAliases,
+  paginateListKeys,
+  type KMSClient,
+  type KeyMetadata,
+} from '@aws-sdk/client-kms';
+import { keyScope, type RotationState } from '../core/classify';
+import type { KeyFacts } from '../core/schemas';
+import { mapWithConcurrency } from './pool';
+
+/** Per-Region parallelism for DescribeKey/GetKeyRotationStatus: well under their quotas. */
+const KEY_CONCURRENCY = 8;
+
+export interface ScannedKey {
+  facts: KeyFacts;
+  aliases: string[];
+  /** Present for keys in scope. */
+  rotation?: RotationState;
+}
+
+export function factsFromMetadata(meta: KeyMetadata): KeyFacts {
+  return {
+    keyId: meta.KeyId!,
+    keyArn: meta.Arn!,
+    keyManager: meta.KeyManager,
+    keySpec: meta.KeySpec,
+    keyUsage: meta.KeyUsage,
+    origin: meta.Origin,
+    keyState: meta.KeyState,
+    customKeyStoreId: meta.CustomKeyStoreId,
+    multiRegion: meta.MultiRegion,
+    multiRegionKeyType: meta.MultiRegionConfiguration?.MultiRegionKeyType,
+    primaryKeyArn: meta.MultiRegionConfiguration?.PrimaryKey?.Arn,
+  };
+}
+
+export async function readRotation(kms: KMSClient, keyId: string): Promise<RotationState> {
+  const out = await kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId }));
+  return { enabled: out.KeyRotationEnabled === true, periodInDays: out.RotationPeriodInDays };
+}
+
+export async function scanRegion(kms: KMSClient): Promise<ScannedKey[]> {
+  const keys: { KeyId: string; KeyArn: string }[] = [];
+  for await (const page of paginateListKeys({ client: kms }, { Limit: 1000 })) {
+    for (const k of page.Keys ?? []) if (k.KeyId && k.KeyArn) keys.push({ KeyId: k.KeyId, KeyArn: k.KeyArn });
+  }
+  const aliases = new Map<string, string[]>();
+  for await (const page of paginateListAliases({ client: kms }, { Limit: 100 })) {
+    for (const a of page.Aliases ?? []) {
+      if (a.TargetKeyId && a.AliasName) aliases.set(a.TargetKeyId, [...(aliases.get(a.TargetKeyId) ?? []), a.AliasName]);
+    }
+  }
+  return mapWithConcurrency(keys, KEY_CONCURRENCY, async ({ KeyId, KeyArn }) => {
+    const keyAliases = (aliases.get(KeyId) ?? []).sort();
+    // An alias under alias/aws/ exists only for AWS-managed keys: no DescribeKey needed.
+    if (keyAliases.some((a) => a.startsWith('alias/aws/'))) {
+      return { facts: { keyId: KeyId, keyArn: KeyArn, keyManager: 'AWS', awsManagedByAlias: true }, aliases: keyAliases };
+    }
+    const described = await kms.send(new DescribeKeyCommand({ KeyId }));
+    const facts = factsFromMetadata(described.KeyMetadata!);
+    const rotation = keyScope(facts).inScope ? await readRotation(kms, KeyId) : undefined;
+    return { facts, aliases: keyAliases, rotation };
+  });
+}

@@ -1,0 +1,103 @@
+// Decides which keys the control covers and what status each key gets: pure, no AWS.
+import type { ExceptionRecord, FindingStatus, KeyFacts } from './schemas';
+
+export type KeyScope = { inScope: true } | { inScope: false; reason: string };
+
+/** The key states in which a key can be in scope; any other state makes it NOT_APPLICABLE. */
+const NOT_APPLICABLE_STATES: Record<string, string> = {
+  Disabled: 'key is disabled',
+  PendingDeletion: 'key is pending deletion',
+  PendingImport: 'key is pending import of key material',
+  PendingReplicaDeletion: 'replica key is pending deletion',
+  Unavailable: 'key is unavailable (its custom key store is disconnected)',
+  Creating: 'key is being created',
+  Updating: 'key is being updated',
+};
+
+/**
+ * A key is in scope when KeyManager = CUSTOMER, KeySpec = SYMMETRIC_DEFAULT, Origin = AWS_KMS,
+ * KeyState = Enabled and it is not a multi-Region replica (rotation is set on the primary).
+ * The reason names the first rule the key fails, most fundamental first.
+ */
+export function keyScope(facts: KeyFacts): KeyScope {
+  if (facts.awsManagedByAlias || (facts.keyManager && facts.keyManager !== 'CUSTOMER')) {
+    return { inScope: false, reason: 'AWS-managed key' };
+  }
+  const spec = facts.keySpec ?? 'SYMMETRIC_DEFAULT';
+  if (spec.startsWith('HMAC_')) return { inScope: false, reason: `HMAC key (${spec})` };
+  if (spec !== 'SYMMETRIC_DEFAULT') return { inScope: false, reason: `asymmetric key (${spec})` };
+  const origin = facts.origin ?? 'AWS_KMS';
+  if (origin === 'EXTERNAL') return { inScope: false, reason: 'imported key material (Origin EXTERNAL)' };
+  if (origin === 'AWS_CLOUDHSM') {
+    return { inScope: false, reason: `custom key store (CloudHSM${facts.customKeyStoreId ? ` ${facts.customKeyStoreId}` : ''})` };
+  }
+  if (origin === 'EXTERNAL_KEY_STORE') {
+    return { inScope: false, reason: `external key store${facts.customKeyStoreId ? ` ${facts.customKeyStoreId}` : ''}` };
+  }
+  if (origin !== 'AWS_KMS') return { inScope: false, reason: `key origin ${origin}` };
+  if (facts.multiRegion && facts.multiRegionKeyType === 'REPLICA') {
+    return { inScope: false, reason: `replica of ${facts.primaryKeyArn ?? 'a multi-Region primary key'}` };
+  }
+  const state = facts.keyState ?? 'Enabled';
+  if (state !== 'Enabled') return { inScope: false, reason: NOT_APPLICABLE_STATES[state] ?? `key state ${state}` };
+  return { inScope: true };
+}
+
+export interface RotationState {
+  enabled: boolean;
+  periodInDays?: number;
+}
+
+export interface KeyVerdict {
+  status: FindingStatus;
+  reason?: string;
+  rotationEnabledBefore: boolean | null;
+  rotationPeriodInDays?: number;
+}
+
+/**
+ * The scan-time status of one key. `rotation` is GetKeyRotationStatus's answer, asked only for
+ * keys in scope. A rotating key is COMPLIANT whatever its exceptions; an active exception makes a
+ * non-rotating in-scope key EXEMPT.
+ */
+export function classifyKey(facts: KeyFacts, rotation: RotationState | undefined, exception?: ExceptionRecord): KeyVerdict {
+  const scope = keyScope(facts);
+  if (!scope.inScope) {
+    return { status: 'NOT_APPLICABLE', reason: scope.reason, rotationEnabledBefore: rotation?.enabled ?? null };
+  }
+  if (!rotation) throw new Error(`classifyKey: in-scope key ${facts.keyArn} needs its rotation status`);
+  if (rotation.enabled) {
+    return { status: 'COMPLIANT', rotationEnabledBefore: true, rotationPeriodInDays: rotation.periodInDays };
+  }
+  if (exception) {
+    return {
+      status: 'EXEMPT',
+      reason: `exception by ${exception.owner} until ${exception.expiresAt}: ${exception.reason}`,
+      rotationEnabledBefore: false,
+    };
+  }
+  return { status: 'NON_COMPLIANT', reason: 'automatic rotation is disabled', rotationEnabledBefore: false };
+}
+
+/**
+ * The outcome of remediating one key, from the re-scan after EnableKeyRotation: REMEDIATED only
+ * when rotation is confirmed on with the period asked for.
+ */
+export function verifyRemediation(
+  after: RotationState | undefined,
+  requestedPeriodInDays: number | undefined,
+  enableError?: string,
+): { status: 'REMEDIATED' | 'REMEDIATION_FAILED'; reason?: string } {
+  if (enableError) return { status: 'REMEDIATION_FAILED', reason: enableError };
+  if (!after) return { status: 'REMEDIATION_FAILED', reason: 're-scan could not read the rotation status' };
+  if (!after.enabled) {
+    return { status: 'REMEDIATION_FAILED', reason: 'EnableKeyRotation succeeded but the re-scan shows rotation still disabled' };
+  }
+  if (requestedPeriodInDays !== undefined && after.periodInDays !== undefined && after.periodInDays !== requestedPeriodInDays) {
+    return {
+      status: 'REMEDIATION_FAILED',
+      reason: `re-scan shows a rotation period of ${after.periodInDays} days, not the ${requestedPeriodInDays} asked for`,
+    };
+  }
+  return { status: 'REMEDIATED' };
+}

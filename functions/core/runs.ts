@@ -1,0 +1,63 @@
+// A run's life: its id, the scope that makes two runs comparable, and how it ends. Pure.
+import type { ExecutionInput, RunRecord, RunStatus } from './schemas';
+
+/** The run id: the caller's, or the Step Functions execution name (the last part of its ARN). */
+export function runIdFor(input: ExecutionInput, executionId: string | undefined, now: Date): string {
+  if (input.runId) return input.runId;
+  const name = executionId?.split(':').pop();
+  if (name) return name.replace(/[^\w.-]/g, '-').slice(0, 80);
+  return `run-${now.toISOString().replace(/[-:.]/g, '').slice(0, 15)}`;
+}
+
+/**
+ * What a run looked at, as a string: drift compares a run only with earlier runs of the same
+ * scope (the same accounts, OUs and Regions asked for).
+ */
+export function scopeOf(input: ExecutionInput): string {
+  const part = (name: string, values: readonly string[] | undefined) =>
+    values && values.length > 0 ? `${name}=${[...values].sort().join(',')}` : undefined;
+  const parts = [
+    part('accounts', input.accounts),
+    part('exclude', input.excludeAccounts),
+    part('ous', input.organizationalUnits),
+    part('regions', input.regions),
+  ].filter(Boolean);
+  return parts.length === 0 ? 'org' : parts.join(';');
+}
+
+export function newRun(runId: string, input: ExecutionInput, startedAt: Date): RunRecord {
+  return {
+    runId,
+    mode: input.mode,
+    status: 'RUNNING',
+    startedAt: startedAt.toISOString(),
+    input: input as unknown as Record<string, unknown>,
+    accountCount: 0,
+    waveCount: 0,
+    waves: [],
+    summary: {},
+    errorCount: 0,
+    scope: scopeOf(input),
+  };
+}
+
+/** How a run ends: FAILED when a step failed for good, HALTED when a wave gate stopped it. */
+export function finalStatus(run: Pick<RunRecord, 'haltReason'>, failure: unknown): RunStatus {
+  if (failure) return 'FAILED';
+  if (run.haltReason) return 'HALTED';
+  return 'SUCCEEDED';
+}
+
+/** The message of a Step Functions error object ({Error, Cause}), where Cause may be Lambda's JSON. */
+export function failureMessage(failure: unknown): string {
+  const f = failure as { Error?: string; Cause?: string } | undefined;
+  if (!f) return 'unknown failure';
+  let cause = f.Cause ?? '';
+  try {
+    const parsed = JSON.parse(cause) as { errorType?: string; errorMessage?: string };
+    if (parsed.errorMessage) cause = parsed.errorMessage;
+  } catch {
+    // Cause is plain text.
+  }
+  return [f.Error, cause].filter(Boolean).join(': ') || 'unknown failure';
+}

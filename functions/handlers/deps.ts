@@ -1,0 +1,32 @@
+// What every handler needs from the outside world, and how a Lambda gets it from its
+// environment. The local runner builds the same dependencies around its embedded store.
+import { S3ManifestStore, type ManifestStore } from '../aws/manifests';
+import { ResultsStore } from '../store/results-store';
+import { publishDrift, type DriftPublisher } from '../aws/notifications';
+
+export interface HandlerDeps {
+  store: ResultsStore;
+  manifests: ManifestStore;
+  /** Where Finalize sends drift: SNS and CloudWatch when deployed, nothing locally. */
+  drift?: DriftPublisher;
+  now: () => Date;
+}
+
+let fromEnv: HandlerDeps | undefined;
+
+function depsFromEnv(): HandlerDeps {
+  fromEnv ??= {
+    store: ResultsStore.fromEnv(),
+    manifests: new S3ManifestStore(process.env.MANIFEST_BUCKET ?? ''),
+    drift: publishDrift(process.env.DRIFT_TOPIC_ARN, process.env.METRICS_NAMESPACE),
+    now: () => new Date(),
+  };
+  return fromEnv;
+}
+
+export type Step<E, R> = (deps: HandlerDeps) => (event: E) => Promise<R>;
+
+/** The Lambda entry point for a step: dependencies from the environment, built once per container. */
+export function lambdaHandler<E, R>(step: Step<E, R>): (event: E) => Promise<R> {
+  return (event) => step(depsFromEnv())(event);
+}

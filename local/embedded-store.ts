@@ -1,0 +1,54 @@
+// The embedded results store: dynalite (DynamoDB's API, in memory or persisted under .rotor/) on
+// loopback, with the results table created on first use. Lets `rotor run --local` and the
+// reports work with no AWS table.
+import { AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { ResultsStore } from '../functions/store/results-store';
+import { createTableInput } from '../functions/store/table-schema';
+
+export const EMBEDDED_TABLE = 'kms-rotor-results';
+
+export interface EmbeddedStore {
+  store: ResultsStore;
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+/** Starts dynalite on 127.0.0.1; `path` persists it (a folder), without it the store is in memory. */
+export async function startEmbeddedStore(options: { path?: string } = {}): Promise<EmbeddedStore> {
+  if (options.path) mkdirSync(options.path, { recursive: true });
+  const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // The embedded store is ours, so its endpoint and throwaway credentials are set here explicitly;
+  // they never leak into the clients that talk to AWS.
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' },
+    maxAttempts: 3,
+  });
+  await ensureTable(client, EMBEDDED_TABLE);
+  return {
+    store: new ResultsStore(client, EMBEDDED_TABLE),
+    endpoint,
+    close: async () => {
+      client.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+    await client.send(new CreateTableCommand(createTableInput(tableName)));
+  }
+}

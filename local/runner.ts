@@ -1,0 +1,143 @@
+// The local runner: executes statemachine/rollout.asl.json itself on aws-local-stepfunctions,
+// with the Lambda handlers in-process, against whatever AWS the SDK is configured for. Results
+// go to the results store it is given (embedded or a real table).
+import './node-compat';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { MemoryManifestStore, type ManifestLocation, type ManifestStore } from '../functions/aws/manifests';
+import type { HandlerDeps, Step } from '../functions/handlers/deps';
+import { finalize } from '../functions/handlers/finalize';
+import { getWave } from '../functions/handlers/get-wave';
+import { listAccounts } from '../functions/handlers/list-accounts';
+import { planWavesStep } from '../functions/handlers/plan-waves';
+import { recordError } from '../functions/handlers/record-error';
+import { remediateAccount } from '../functions/handlers/remediate-account';
+import { scanAccountStep } from '../functions/handlers/scan-account';
+import { validateInput } from '../functions/handlers/validate-input';
+import { validationGate } from '../functions/handlers/validation-gate';
+import type { ResultsStore } from '../functions/store/results-store';
+import { adaptForLocalEngine, substitute } from './asl-adapter';
+
+export const ASL_PATH = join(__dirname, '..', 'statemachine', 'rollout.asl.json');
+
+/** The Lambda-backed Task states and the step each runs. Names are the ASL's state names. */
+const TASK_STEPS: Record<string, { substitution: string; step: Step<never, unknown> }> = {
+  ValidateInput: { substitution: 'ValidateInputFunctionArn', step: validateInput as Step<never, unknown> },
+  ListAccounts: { substitution: 'ListAccountsFunctionArn', step: listAccounts as Step<never, unknown> },
+  ScanAccount: { substitution: 'ScanAccountFunctionArn', step: scanAccountStep as Step<never, unknown> },
+  RecordScanError: { substitution: 'RecordErrorFunctionArn', step: recordError as Step<never, unknown> },
+  RecordRemediationError: { substitution: 'RecordErrorFunctionArn', step: recordError as Step<never, unknown> },
+  PlanWaves: { substitution: 'PlanWavesFunctionArn', step: planWavesStep as Step<never, unknown> },
+  GetWave: { substitution: 'GetWaveFunctionArn', step: getWave as Step<never, unknown> },
+  RemediateAccount: { substitution: 'RemediateAccountFunctionArn', step: remediateAccount as Step<never, unknown> },
+  ValidationGate: { substitution: 'ValidationGateFunctionArn', step: validationGate as Step<never, unknown> },
+  Finalize: { substitution: 'FinalizeFunctionArn', step: finalize as Step<never, unknown> },
+  FinalizeFailed: { substitution: 'FinalizeFunctionArn', step: finalize as Step<never, unknown> },
+};
+
+export interface LocalProgress {
+  state: string;
+  event: 'succeeded' | 'failed' | 'retried';
+  output?: unknown;
+  error?: string;
+}
+
+export interface LocalRunOptions {
+  store: ResultsStore;
+  manifests?: ManifestStore;
+  /** Milliseconds between retries instead of the ASL's intervals (tests keep them short). */
+  retryDelayMs?: number;
+  onProgress?: (progress: LocalProgress) => void;
+  now?: () => Date;
+}
+
+export interface LocalRunResult {
+  runId: string;
+  /** How the execution ended, as Step Functions would say it. */
+  executionStatus: 'SUCCEEDED' | 'FAILED';
+  error?: string;
+  cause?: string;
+  output?: unknown;
+}
+
+/** The ASL with its substitutions filled for the local engine (no real ARNs are called). */
+export function localDefinition(): { definition: Record<string, unknown>; itemReaders: string[] } {
+  const values: Record<string, string> = { ManifestBucket: 'local' };
+  for (const { substitution } of Object.values(TASK_STEPS)) {
+    values[substitution] = `arn:aws:lambda:us-east-1:000000000000:function:kms-rotor-${substitution.replace(/FunctionArn$/, '')}`;
+  }
+  return adaptForLocalEngine(JSON.parse(substitute(readFileSync(ASL_PATH, 'utf8'), values)) as Record<string, unknown>);
+}
+
+function retryableStates(definition: Record<string, unknown>): string[] {
+  const names: string[] = [];
+  const walk = (states: Record<string, Record<string, unknown>>) => {
+    for (const [name, state] of Object.entries(states)) {
+      if (state.Retry) names.push(name);
+      const processor = state.ItemProcessor as { States: Record<string, Record<string, unknown>> } | undefined;
+      if (processor) walk(processor.States);
+    }
+  };
+  walk(definition.States as Record<string, Record<string, unknown>>);
+  return names;
+}
+
+/** Runs the rollout for `input` (the execution input, as `rotor run` would send it). */
+export async function runLocal(input: Record<string, unknown>, options: LocalRunOptions): Promise<LocalRunResult> {
+  const deps: HandlerDeps = { store: options.store, manifests: options.manifests ?? new MemoryManifestStore(), now: options.now ?? (() => new Date()) };
+  const { definition, itemReaders } = localDefinition();
+  const report = options.onProgress ?? (() => undefined);
+
+  const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+  for (const [state, { step }] of Object.entries(TASK_STEPS)) {
+    const run = step(deps) as (event: unknown) => Promise<unknown>;
+    handlers[state] = async (event) => {
+      try {
+        const output = await run(event);
+        report({ state, event: 'succeeded', output });
+        // JSON round trip: what a Lambda returns crosses the wire as JSON.
+        return JSON.parse(JSON.stringify(output ?? null));
+      } catch (error) {
+        report({ state, event: 'failed', error: (error as Error).message });
+        // Step Functions names a Lambda error by its errorType: keep the error's name.
+        const e = error as Error;
+        const named = new Error(e.message);
+        named.name = e.name;
+        throw named;
+      }
+    };
+  }
+  for (const reader of itemReaders) {
+    handlers[reader] = async (location) => deps.manifests.get({ bucket: String((location as Json).Bucket), key: String((location as Json).Key) } as ManifestLocation);
+  }
+
+  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+  const executionName = typeof input.runId === 'string' ? input.runId : randomUUID();
+  const startTime = deps.now().toISOString();
+  const retryIntervalOverrides =
+    options.retryDelayMs === undefined ? undefined : Object.fromEntries(retryableStates(definition).map((name) => [name, options.retryDelayMs!]));
+  const execution = machine.run(input as never, {
+    overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides },
+    context: {
+      Execution: {
+        Id: `arn:aws:states:local:000000000000:execution:kms-rotor-rollout:${executionName}`,
+        Name: executionName,
+        StartTime: startTime,
+        Input: input,
+        RoleArn: 'arn:aws:iam::000000000000:role/local',
+      },
+      StateMachine: { Id: 'arn:aws:states:local:000000000000:stateMachine:kms-rotor-rollout', Name: 'kms-rotor-rollout' },
+    } as never,
+  });
+  try {
+    const output = (await execution.result) as Json;
+    return { runId: String(output?.runId ?? executionName), executionStatus: 'SUCCEEDED', output };
+  } catch (error) {
+    const e = error as Error & { cause?: unknown };
+    return { runId: executionName, executionStatus: 'FAILED', error: e.name, cause: typeof e.cause === 'string' ? e.cause : e.message };
+  }
+}
+
+type Json = Record<string, unknown>;
