@@ -15,7 +15,7 @@ export const LOCAL_ITEMS_PATH = '$.localItems';
 
 /** Fills the ASL's ${Name} placeholders, as CloudFormation's DefinitionSubstitutions would. */
 export function substitute(text: string, values: Record<string, string>): string {
-  return text.replace(/\$\{(\w+)\}/g, (match, name: string) => {
+  return text.replace(/\$\{(\w+)\}/g, (_match, name: string) => {
     if (!(name in values)) throw new Error(`the state machine definition uses \${${name}}, which has no substitution`);
     return values[name];
   });
