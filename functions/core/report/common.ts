@@ -95,22 +95,25 @@ export type ExceptionState = 'expired' | 'expiring' | 'active';
 
 export interface ExceptionStatus {
   state: ExceptionState;
-  /** Whole days until the exception ends (negative once expired). */
+  /** Calendar days (UTC) from the report date to the expiry date: 0 is today, negative once past. */
   daysLeft: number;
-  /** Human words: "expired 3 days ago", "expires in 12 days", "active". */
+  /** Human words: "expired 3 days ago", "expires today", "expires in 12 days", "active". */
   label: string;
 }
 
-/** Where an exception stands at the report time: expired, ending within 30 days, or active. */
+/**
+ * Where an exception stands at the report time. It holds through the end of its expiresAt day
+ * (UTC), so it is expired from the next midnight; "expiring" means it ends within
+ * EXPIRING_SOON_DAYS calendar days of the report date.
+ */
 export function exceptionStatus(exception: Pick<ExceptionRecord, 'expiresAt'>, now: Date): ExceptionStatus {
-  const remaining = exceptionExpiryInstant(exception) - now.getTime();
-  const daysLeft = Math.ceil(remaining / DAY_MS);
-  if (remaining <= 0) {
-    const ago = Math.floor(-remaining / DAY_MS);
-    return { state: 'expired', daysLeft: -ago, label: ago === 0 ? 'expired today' : `expired ${ago} day${ago === 1 ? '' : 's'} ago` };
-  }
-  if (remaining <= EXPIRING_SOON_DAYS * DAY_MS) {
-    const label = daysLeft <= 1 ? 'expires within a day' : `expires in ${daysLeft} days`;
+  const expiresDay = exceptionExpiryInstant(exception) - DAY_MS;
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const daysLeft = Math.round((expiresDay - today) / DAY_MS);
+  const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+  if (daysLeft < 0) return { state: 'expired', daysLeft, label: `expired ${days(-daysLeft)} ago` };
+  if (daysLeft <= EXPIRING_SOON_DAYS) {
+    const label = daysLeft === 0 ? 'expires today' : daysLeft === 1 ? 'expires tomorrow' : `expires in ${days(daysLeft)}`;
     return { state: 'expiring', daysLeft, label };
   }
   return { state: 'active', daysLeft, label: 'active' };

@@ -1,0 +1,68 @@
+// The CSV report parsed back with an RFC 4180 reader: one row per key, the right columns,
+// quoting that survives commas, quotes and line breaks, and formulas neutralised.
+import { CSV_COLUMNS, csvCell, renderReport } from '../../../functions/core/report';
+import { FINDINGS, FORMULA_REASON, MULTILINE_REASON, consoleUrlOf, fixtureInput } from './fixture';
+
+/** A small RFC 4180 reader: quoted fields may hold commas, doubled quotes and CRLF. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let i = 0;
+  let quoted = false;
+  while (i < text.length) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (cell += '"'), (i += 2);
+      else if (c === '"') (quoted = false), (i += 1);
+      else (cell += c), (i += 1);
+    } else if (c === '"' && cell === '') (quoted = true), (i += 1);
+    else if (c === ',') row.push(cell), (cell = ''), (i += 1);
+    else if (c === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), (i += 2);
+    else if (c === '"' || c === '\n' || c === '\r') throw new Error(`bare ${JSON.stringify(c)} at ${i}`);
+    else (cell += c), (i += 1);
+  }
+  if (quoted) throw new Error('unterminated quote');
+  if (cell !== '' || row.length) throw new Error('last record is not terminated by CRLF');
+  return rows;
+}
+
+describe('CSV report', () => {
+  it('has the header and exactly one row per key, each with every column', async () => {
+    const rows = parseCsv(await renderReport('csv', fixtureInput()));
+    expect(rows[0]).toEqual([...CSV_COLUMNS]);
+    expect(rows).toHaveLength(FINDINGS.length + 1);
+    for (const row of rows) expect(row).toHaveLength(CSV_COLUMNS.length);
+    const records = rows.slice(1).map((r) => Object.fromEntries(CSV_COLUMNS.map((c, i) => [c, r[i]])));
+    expect(records.map((r) => r.keyArn)).toEqual(FINDINGS.map((f) => f.keyArn));
+    records.forEach((r, i) => {
+      expect(r.status).toBe(FINDINGS[i].status);
+      expect(r.consoleUrl).toBe(consoleUrlOf(FINDINGS[i]));
+    });
+    expect(records[0]).toMatchObject({ accountId: '111111111111', accountName: 'prod-core', region: 'eu-west-1', rotationEnabledBefore: 'true', rotationPeriodInDays: '365' });
+    expect(records[1]).toMatchObject({ rotationEnabledBefore: 'false', rotationEnabledAfter: 'true', wave: '1' });
+    expect(records[5]).toMatchObject({ accountName: 'dev & <sandbox>', exceptionOwner: 'team-data', exceptionExpiresAt: '2025-06-15', rotationEnabledAfter: '' });
+    expect(records[3].consoleUrl).toContain('#/kms/defaultKeys/');
+  });
+
+  it('keeps commas, quotes and line breaks intact and prefixes formulas with a quote', async () => {
+    const rows = parseCsv(await renderReport('csv', fixtureInput()));
+    const reason = (keyIndex: number) => rows[keyIndex + 1][CSV_COLUMNS.indexOf('reason')];
+    expect(reason(6)).toBe(MULTILINE_REASON);
+    expect(reason(4)).toBe(`'${FORMULA_REASON}`);
+    for (const cell of rows.flat()) expect(cell).not.toMatch(/^[=+\-@]/);
+  });
+
+  it('guards every formula lead character and quotes only where needed', () => {
+    expect(csvCell('=1+2')).toBe("'=1+2");
+    expect(csvCell('+1')).toBe("'+1");
+    expect(csvCell('-1')).toBe("'-1");
+    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvCell('\tx')).toBe("'\tx");
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('plain')).toBe('plain');
+    expect(csvCell(undefined)).toBe('');
+    expect(csvCell(365)).toBe('365');
+  });
+});
