@@ -9,7 +9,7 @@ export const CHART_MAX_RUNS = 30;
 
 const WIDTH = 760;
 const HEIGHT = 240;
-const PAD = { left: 48, right: 20, top: 16, bottom: 40 };
+const PAD = { left: 48, right: 48, top: 24, bottom: 40 };
 
 /** The runs to plot: the history plus the current run, oldest first, the most recent kept. */
 export function chartPoints(history: readonly RunHistoryPoint[], current: RunHistoryPoint): RunHistoryPoint[] {

@@ -53,7 +53,7 @@ h2 { font-size: 18px; margin: 0 0 10px; }
 h3 { font-size: 15px; margin: 18px 0 6px; }
 h3 .acct-id { color: var(--muted); font-weight: 400; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 13px; margin-left: 6px; }
 .cards { display: flex; flex-wrap: wrap; gap: 12px; }
-.card { background: var(--card); border: 1px solid var(--line); border-left: 5px solid var(--na); border-radius: 6px; padding: 10px 16px; min-width: 150px; }
+.card { background: var(--card); border: 1px solid var(--line); border-left: 5px solid var(--na); border-radius: 6px; padding: 10px 16px; min-width: 128px; }
 .card .num { display: block; font-size: 26px; font-weight: 700; }
 .card .label { color: var(--muted); font-size: 12px; letter-spacing: .03em; }
 .card.compliance { border-left-color: #102a43; }
@@ -68,7 +68,9 @@ th { background: #f0f4f8; font-size: 12px; text-transform: uppercase; letter-spa
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tbody tr:hover { background: #f8fafc; }
 .mono, td.key a, code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12.5px; }
-td.key a { color: var(--fixed); text-decoration: none; }
+td.key a { color: var(--fixed); text-decoration: none; white-space: nowrap; }
+td.region, td.acct, .until { white-space: nowrap; }
+table.narrow { width: auto; min-width: 560px; }
 td.key a:hover { text-decoration: underline; }
 .aliases { display: block; color: var(--muted); font-size: 12px; }
 .status { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 11.5px; font-weight: 600; white-space: nowrap; }
@@ -113,15 +115,15 @@ function keyCell(finding: Finding): string {
 function exceptionCell(finding: Finding): string {
   if (!finding.exception) return '<td></td>';
   const e = finding.exception;
-  return `<td title="${h(e.reason)}">${h(e.owner)}<span class="aliases">until ${h(e.expiresAt)}</span></td>`;
+  return `<td title="${h(e.reason)}">${h(e.owner)}<span class="aliases until">until ${h(e.expiresAt)}</span></td>`;
 }
 
 function attentionRow(input: ReportInput, finding: Finding): string {
   const name = accountName(input, finding.accountId);
   return (
     `<tr class="key" data-key-arn="${h(finding.keyArn)}" data-status="${h(finding.status)}">` +
-    `<td><span class="mono">${h(finding.accountId)}</span>${name ? `<span class="aliases">${h(name)}</span>` : ''}</td>` +
-    `<td>${h(finding.region)}</td>${keyCell(finding)}<td>${statusBadge(finding.status)}</td>` +
+    `<td class="acct"><span class="mono">${h(finding.accountId)}</span>${name ? `<span class="aliases">${h(name)}</span>` : ''}</td>` +
+    `<td class="region">${h(finding.region)}</td>${keyCell(finding)}<td>${statusBadge(finding.status)}</td>` +
     `<td>${h(finding.reason)}</td><td class="num">${h(finding.wave)}</td></tr>\n`
   );
 }
@@ -129,15 +131,15 @@ function attentionRow(input: ReportInput, finding: Finding): string {
 function accountRow(finding: Finding): string {
   return (
     `<tr class="key" data-key-arn="${h(finding.keyArn)}" data-status="${h(finding.status)}">` +
-    `<td>${h(finding.region)}</td>${keyCell(finding)}<td>${statusBadge(finding.status)}</td>` +
-    `<td>${h(finding.reason)}</td><td>${h(rotationText(finding))}</td><td class="num">${h(finding.rotationPeriodInDays)}</td>` +
+    `<td class="region">${h(finding.region)}</td>${keyCell(finding)}<td>${statusBadge(finding.status)}</td>` +
+    `<td>${h(finding.reason)}</td><td class="region">${h(rotationText(finding))}</td><td class="num">${h(finding.rotationPeriodInDays)}</td>` +
     `<td class="num">${h(finding.wave)}</td>${exceptionCell(finding)}</tr>\n`
   );
 }
 
-function table(headers: readonly (string | [string, 'num'])[], body: string, id?: string): string {
+function table(headers: readonly (string | [string, 'num'])[], body: string, className?: string): string {
   const ths = headers.map((x) => (Array.isArray(x) ? `<th class="num">${h(x[0])}</th>` : `<th>${h(x)}</th>`)).join('');
-  return `<table${id ? ` id="${id}"` : ''}><thead><tr>${ths}</tr></thead><tbody>\n${body}</tbody></table>\n`;
+  return `<table${className ? ` class="${className}"` : ''}><thead><tr>${ths}</tr></thead><tbody>\n${body}</tbody></table>\n`;
 }
 
 function headerHtml(input: ReportInput, now: Date): string {
@@ -162,7 +164,7 @@ function totalsHtml(input: ReportInput): string {
   const { run } = input;
   const totals = statusTotals(run.summary);
   const cards = [
-    `<div class="card compliance" data-status="COMPLIANCE"><span class="num">${h(formatPercent(compliancePercent(run.summary)))}</span><span class="label">COMPLIANCE (rotation on / covered)</span></div>`,
+    `<div class="card compliance" data-status="COMPLIANCE"><span class="num">${h(formatPercent(compliancePercent(run.summary)))}</span><span class="label" title="keys with rotation on, over the keys the control covers that are not exempt">COMPLIANCE</span></div>`,
     ...FINDING_STATUSES.map(
       (s) =>
         `<div class="card s-${s}" data-status="${s}" data-count="${totals[s]}"><span class="num">${totals[s]}</span><span class="label">${s}</span></div>`,
@@ -211,7 +213,7 @@ function wavesHtml(input: ReportInput): string {
       );
     })
     .join('');
-  return `<section id="waves"><h2>${title}</h2>${table([['Wave', 'num'], ['Planned keys', 'num'], ['Accounts', 'num'], ['Remediated', 'num'], ['Failed', 'num'], 'Outcome'], rows)}</section>\n`;
+  return `<section id="waves"><h2>${title}</h2>${table([['Wave', 'num'], ['Planned keys', 'num'], ['Accounts', 'num'], ['Remediated', 'num'], ['Failed', 'num'], 'Outcome'], rows, 'narrow')}</section>\n`;
 }
 
 function exceptionsHtml(input: ReportInput, now: Date): string {
