@@ -98,7 +98,14 @@ function resolveFindInMap(args: unknown, context: TemplateContext): Outcome[] {
     const secondKeys = knownStrings(possibleValues(secondKey, context)) ?? (isRecord(level) ? Object.keys(level) : []);
     for (const second of secondKeys) {
       if (isRecord(level) && second in level) {
-        outcomes.push(...possibleValues(level[second], context));
+        const entry = `mapping ${mapName} has ${top}/${second} = `;
+        outcomes.push(
+          ...possibleValues(level[second], context).map((outcome) =>
+            outcome.kind === 'known' && outcome.source === undefined
+              ? { ...outcome, source: `${entry}${JSON.stringify(outcome.value)}` }
+              : outcome,
+          ),
+        );
       } else if (fallback !== undefined) {
         outcomes.push(...possibleValues(fallback, context));
       } else {
