@@ -11,15 +11,16 @@ interface CheckTemplateOptions {
   out?: string;
 }
 
-const DESCRIPTION = `Check CloudFormation templates (JSON or YAML), CDK cloud assemblies (a cdk.out folder) and
-Terraform plans (terraform show -json) for KMS keys without automatic rotation.
-
-Every symmetric encryption key (AWS::KMS::Key, aws_kms_key) must enable rotation: a key without
-EnableKeyRotation / enable_key_rotation, set to false, or left to a parameter with no default is a
-finding, as is a RotationPeriodInDays outside 90-2560 or a PendingWindowInDays outside 7-30.
-Asymmetric, HMAC, replica and imported-material keys are not applicable and are listed with the reason.
-
-Exit codes: 0 no findings, 1 findings, 2 a file that cannot be read or parsed, or bad usage.`;
+// Paragraphs without hard line breaks: commander wraps them to the terminal's width.
+const DESCRIPTION = [
+  'Check CloudFormation templates (JSON or YAML), CDK cloud assemblies (a cdk.out folder, nested ' +
+    'assemblies included) and Terraform plans (terraform show -json) for KMS keys without automatic rotation.',
+  'Every symmetric encryption key (AWS::KMS::Key, aws_kms_key) must enable rotation: a key without ' +
+    'EnableKeyRotation / enable_key_rotation, with it false, or with it left to a parameter that has no ' +
+    'default is a finding, and so is a RotationPeriodInDays outside 90-2560 or a PendingWindowInDays outside ' +
+    '7-30. Asymmetric, HMAC, replica and imported-material keys are not applicable, listed with the reason.',
+  'Exit codes: 0 no findings, 1 findings, 2 a file that cannot be read or parsed, or bad usage.',
+].join('\n\n');
 
 const EXAMPLES = `
 Examples:
