@@ -15,6 +15,7 @@ export function exitCodeOf(error: unknown): number {
   if (error && typeof error === 'object' && 'exitCode' in error && typeof error.exitCode === 'number') {
     return error.exitCode;
   }
-  if (error instanceof Error && error.name === 'InputError') return 2;
+  // Input the user gave that the core rejected: a bad field, an unknown report format.
+  if (error instanceof Error && ['InputError', 'UnknownReportFormatError'].includes(error.name)) return 2;
   return 1;
 }

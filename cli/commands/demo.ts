@@ -1,0 +1,88 @@
+// `rotor demo` (what `npm start` runs): the built-in simulated organization, the real ASL and
+// handlers, the embedded store, one exception, a full remediate rollout, the report printed and
+// written as HTML.
+import { join, resolve } from 'node:path';
+import { Command } from 'commander';
+import { DEFAULT_REMEDIATE_ROLE_NAME, DEFAULT_SCAN_ROLE_NAME } from '../../functions/core/schemas';
+import { demoScenarioPath, startSimulator, type SimulatedOrganization } from '../../local/sim';
+import { runLocal } from '../../local/runner';
+import { note, openStore } from '../context';
+import { finishRun } from '../run-report';
+import { inputFromFlags } from '../run-input';
+import { newRunId, progressPrinter } from './run';
+
+/** Points the SDK at the simulator, as a user would with the exports `rotor simulate` prints. */
+function useSimulator(sim: SimulatedOrganization): () => void {
+  const saved = { ...process.env };
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: sim.endpoint,
+    AWS_ACCESS_KEY_ID: sim.managementCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: sim.managementCredentials.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+  });
+  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL_DYNAMODB']) delete process.env[name];
+  return () => {
+    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+    Object.assign(process.env, saved);
+  };
+}
+
+/** The demo's exception: a non-rotating key of a non-production account, owned by its team. */
+function demoExceptionTarget(sim: SimulatedOrganization): string | undefined {
+  for (const account of sim.accounts()) {
+    if (account.id === sim.managementAccountId || /prod/i.test(account.tags.environment ?? '') || account.roles.length === 0) continue;
+    const key = sim
+      .listKeys(account.id)
+      .find((k) => k.keyManager === 'CUSTOMER' && k.keySpec === 'SYMMETRIC_DEFAULT' && k.origin === 'AWS_KMS' && k.keyState === 'Enabled' && !k.rotationEnabled && k.multiRegionKeyType !== 'REPLICA');
+    if (key) return key.arn;
+  }
+  return undefined;
+}
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('Run a full remediate rollout on the built-in simulated organization (no AWS account needed)')
+    .option('--data-dir <dir>', 'where the embedded store and the HTML report go', '.rotor')
+    .option('--wave-size <n>', 'keys per wave', '4')
+    .action(async (options: { dataDir: string; waveSize: string }) => {
+      const sim = await startSimulator({ scenario: demoScenarioPath });
+      const restoreEnv = useSimulator(sim);
+      const opened = await openStore({ dataDir: options.dataDir });
+      try {
+        note(`simulated organization: ${sim.accounts().length} accounts on ${sim.endpoint}`);
+        const target = demoExceptionTarget(sim);
+        if (target && !(await opened.store.exceptions()).some((e) => e.target === target)) {
+          const expires = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
+          await opened.store.addException({ target, owner: 'payments-team@example.com', reason: 'legacy batch job re-encrypts nightly; rotation scheduled with the Q3 migration', expiresAt: expires, createdAt: new Date().toISOString() });
+          note(`exception added: ${target} (owner payments-team@example.com, expires ${expires})`);
+        }
+        const input = inputFromFlags({
+          mode: 'remediate',
+          waveSize: options.waveSize,
+          priorityTag: ['environment=production'],
+          roleName: DEFAULT_SCAN_ROLE_NAME,
+          remediateRoleName: DEFAULT_REMEDIATE_ROLE_NAME,
+          runId: newRunId(),
+        });
+        let total = 0;
+        const print = progressPrinter(() => total);
+        note(`remediate rollout ${input.runId}: waves of ${input.waves.size} keys, production accounts first`);
+        await runLocal(input, {
+          store: opened.store,
+          onProgress: (p) => {
+            if (p.state === 'ListAccounts' && p.event === 'succeeded') total = (p.output as { count: number }).count;
+            print(p);
+          },
+        });
+        await finishRun(opened.store, input.runId!, 'table', undefined);
+        const html = resolve(join(options.dataDir, 'demo-report.html'));
+        await finishRun(opened.store, input.runId!, 'html', html);
+        note(`\nnext: npm run rotor -- report --latest --format md | rotor runs | rotor drift | rotor exceptions list`);
+      } finally {
+        restoreEnv();
+        await opened.close();
+        await sim.close();
+      }
+    });
+}

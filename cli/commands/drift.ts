@@ -1,0 +1,44 @@
+// `rotor drift`: what changed since the previous run of the same scope.
+import { Command } from 'commander';
+import type { Finding } from '../../functions/core/schemas';
+import { driftOfRun } from '../../functions/store/run-drift';
+import { openStore, type StoreOptions } from '../context';
+import { UsageError } from '../errors';
+import { chooseRun, formatColumns } from './report';
+
+export function registerDrift(program: Command): void {
+  program
+    .command('drift')
+    .description('Compare a run with the previous run of the same scope: new non-compliant keys, regressions, resolutions, expired exceptions')
+    .option('--run-id <id>', 'the run (default: the newest)')
+    .option('--format <format>', 'table or json', 'table')
+    .option('--table <name>', 'read this DynamoDB table (default: the embedded store in .rotor/)')
+    .option('--data-dir <dir>', 'where the embedded store lives', '.rotor')
+    .action(async (options: StoreOptions & { runId?: string; format: string }) => {
+      if (!['table', 'json'].includes(options.format)) throw new UsageError(`--format: "${options.format}" is not table or json`);
+      const opened = await openStore(options);
+      try {
+        const run = await chooseRun(opened.store, { runId: options.runId });
+        const drift = await driftOfRun(opened.store, run, new Date());
+        if (options.format === 'json') {
+          process.stdout.write(`${JSON.stringify(drift, null, 2)}\n`);
+          return;
+        }
+        const out = [`drift of run ${drift.runId} against ${drift.previousRunId ?? '(no previous run of this scope)'}`];
+        const section = (title: string, findings: Finding[]) => {
+          out.push(`\n${title}: ${findings.length}`);
+          if (findings.length > 0) {
+            out.push(formatColumns([['ACCOUNT', 'REGION', 'KEY', 'STATUS'], ...findings.map((f) => [f.accountId, f.region, f.keyId, f.status])]).trimEnd());
+          }
+        };
+        section('new non-compliant keys', drift.newNonCompliant);
+        section('regressed keys (were rotating)', drift.regressed);
+        section('resolved keys', drift.resolved);
+        out.push(`\nexceptions expired since: ${drift.expiredExceptions.length}`);
+        for (const e of drift.expiredExceptions) out.push(`  ${e.target} (owner ${e.owner}, expired ${e.expiresAt})`);
+        process.stdout.write(`${out.join('\n')}\n`);
+      } finally {
+        await opened.close();
+      }
+    });
+}

@@ -1,0 +1,119 @@
+// `rotor exceptions add|list|remove`: exceptions with owner, reason and expiry, kept in the
+// results store so the deployed machine and the local runner see the same ones.
+import { Command } from 'commander';
+import { daysLeft, expiringWithin, isActive } from '../../functions/core/exceptions';
+import { ACCOUNT_ID, ExceptionRecord, InputError, KEY_ARN, parseOrThrow } from '../../functions/core/schemas';
+import { openStore, type StoreOptions } from '../context';
+import { UsageError } from '../errors';
+import { formatColumns } from './report';
+
+interface AddOptions extends StoreOptions {
+  keyArn?: string;
+  account?: string;
+  owner?: string;
+  reason?: string;
+  expires?: string;
+}
+
+/** Validates an exception as typed; a bad or missing field names its flag. */
+export function exceptionFromFlags(options: AddOptions, now: Date): ExceptionRecord {
+  if (options.keyArn && options.account) throw new UsageError('give --key-arn or --account, not both');
+  if (!options.keyArn && !options.account) throw new UsageError('--key-arn or --account: one is required (what the exception covers)');
+  if (options.keyArn && !KEY_ARN.test(options.keyArn)) throw new UsageError(`--key-arn: "${options.keyArn}" is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)`);
+  if (options.account && !ACCOUNT_ID.test(options.account)) throw new UsageError(`--account: "${options.account}" is not a 12-digit account id`);
+  for (const flag of ['owner', 'reason', 'expires'] as const) {
+    if (!options[flag]?.trim()) throw new UsageError(`--${flag}: is required`);
+  }
+  const expires = options.expires!;
+  const date = new Date(`${expires}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(expires) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== expires) {
+    throw new UsageError(`--expires: "${expires}" is not a date YYYY-MM-DD`);
+  }
+  const record = { target: options.keyArn ?? options.account!, owner: options.owner!.trim(), reason: options.reason!.trim(), expiresAt: expires, createdAt: now.toISOString() };
+  if (!isActive(record, now)) throw new UsageError(`--expires: ${expires} is in the past; an exception must expire in the future`);
+  try {
+    return parseOrThrow(ExceptionRecord, record);
+  } catch (error) {
+    if (error instanceof InputError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+const withStore = (command: Command) =>
+  command
+    .option('--table <name>', 'the DynamoDB results table (default: the embedded store in .rotor/)')
+    .option('--data-dir <dir>', 'where the embedded store lives', '.rotor');
+
+export function registerExceptions(program: Command): void {
+  const exceptions = program.command('exceptions').description('Exceptions: keys or accounts left alone, each with an owner, a reason and an expiry');
+
+  withStore(
+    exceptions
+      .command('add')
+      .description('Add an exception: its keys become EXEMPT and are not remediated until it expires')
+      .option('--key-arn <arn>', 'the key it covers')
+      .option('--account <id>', 'or: every key of this account')
+      .option('--owner <who>', 'who answers for it (required)')
+      .option('--reason <why>', 'why rotation stays off (required)')
+      .option('--expires <YYYY-MM-DD>', 'last day it holds, in the future (required)'),
+  )
+    .addHelpText('after', '\nExample:\n  rotor exceptions add --key-arn arn:aws:kms:us-east-1:111111111111:key/… --owner alice@example.com --reason "vendor appliance" --expires 2027-03-31')
+    .action(async (options: AddOptions) => {
+      const record = exceptionFromFlags(options, new Date());
+      const opened = await openStore(options);
+      try {
+        if ((await opened.store.addException(record)) === 'exists') {
+          throw new UsageError(`an exception for ${record.target} exists already: remove it first (rotor exceptions remove ${record.target})`);
+        }
+        process.stdout.write(`exception added for ${record.target} (owner ${record.owner}, expires ${record.expiresAt})\n`);
+      } finally {
+        await opened.close();
+      }
+    });
+
+  withStore(
+    exceptions
+      .command('list')
+      .description('List exceptions with days left; expired ones are marked')
+      .option('--expiring-within <days>', 'only those that lapse within N days')
+      .option('--format <format>', 'table or json', 'table'),
+  ).action(async (options: StoreOptions & { expiringWithin?: string; format: string }) => {
+    if (!['table', 'json'].includes(options.format)) throw new UsageError(`--format: "${options.format}" is not table or json`);
+    const within = options.expiringWithin === undefined ? undefined : Number(options.expiringWithin);
+    if (within !== undefined && (!Number.isInteger(within) || within < 0)) throw new UsageError(`--expiring-within: "${options.expiringWithin}" is not a whole number of days`);
+    const opened = await openStore(options);
+    try {
+      const now = new Date();
+      const all = await opened.store.exceptions();
+      const shown = within === undefined ? all : expiringWithin(all, within, now);
+      const rows = shown.map((e) => ({ ...e, daysLeft: daysLeft(e, now), expired: !isActive(e, now) }));
+      if (options.format === 'json') {
+        process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      } else if (rows.length === 0) {
+        process.stdout.write('no exceptions\n');
+      } else {
+        process.stdout.write(
+          formatColumns([
+            ['TARGET', 'OWNER', 'EXPIRES', 'DAYS LEFT', 'REASON'],
+            ...rows.map((e) => [e.target, e.owner, e.expiresAt, e.expired ? 'EXPIRED' : String(e.daysLeft), e.reason]),
+          ]),
+        );
+      }
+    } finally {
+      await opened.close();
+    }
+  });
+
+  withStore(exceptions.command('remove').description('Remove the exception for a key ARN or account id').argument('<target>', 'key ARN or account id')).action(
+    async (target: string, options: StoreOptions) => {
+      if (!KEY_ARN.test(target) && !ACCOUNT_ID.test(target)) throw new UsageError(`"${target}" is not a KMS key ARN or a 12-digit account id`);
+      const opened = await openStore(options);
+      try {
+        if (!(await opened.store.removeException(target))) throw new UsageError(`no exception for ${target}: \`rotor exceptions list\` shows them`);
+        process.stdout.write(`exception for ${target} removed\n`);
+      } finally {
+        await opened.close();
+      }
+    },
+  );
+}

@@ -1,0 +1,104 @@
+// `rotor report`, `rotor runs` and `rotor status`: what the results store says about runs.
+import { Command } from 'commander';
+import { parseReportFormat, writeReport } from '../../functions/core/report';
+import type { RunRecord } from '../../functions/core/schemas';
+import { reportInputFor } from '../../functions/store/report-input';
+import type { ResultsStore } from '../../functions/store/results-store';
+import { checkWritable, note, openStore, outputSink, type StoreOptions } from '../context';
+import { UsageError } from '../errors';
+
+interface RunChoice {
+  runId?: string;
+  latest?: boolean;
+}
+
+/** The run a command is about: `--run-id ID`, or `--latest` (the default). */
+export async function chooseRun(store: ResultsStore, choice: RunChoice): Promise<RunRecord> {
+  if (choice.runId && choice.latest) throw new UsageError('give --run-id or --latest, not both');
+  if (choice.runId) {
+    const run = await store.getRun(choice.runId);
+    if (!run) throw new UsageError(`unknown run id "${choice.runId}": \`rotor runs\` lists the runs`);
+    return run;
+  }
+  const latest = await store.latestRun();
+  if (!latest) throw new UsageError('there are no runs yet: start one with `rotor run --local` (or `npm start` for the demo)');
+  return latest;
+}
+
+const storeOptions = (command: Command) =>
+  command
+    .option('--table <name>', 'read this DynamoDB table (default: the embedded store in .rotor/)')
+    .option('--data-dir <dir>', 'where the embedded store lives', '.rotor');
+
+export function registerReport(program: Command): void {
+  storeOptions(
+    program
+      .command('report')
+      .description('Print or write the audit report of a run from the results store')
+      .option('--run-id <id>', 'the run to report')
+      .option('--latest', 'the newest run (the default)')
+      .option('--format <format>', 'table, json, csv, md or html', 'table')
+      .option('--out <file>', 'write to FILE instead of stdout'),
+  )
+    .addHelpText('after', '\nExamples:\n  rotor report --latest --format html --out report.html\n  rotor report --run-id 20261129T120000Z-ab12cd34 --format csv')
+    .action(async (options: RunChoice & StoreOptions & { format: string; out?: string }) => {
+      const format = parseReportFormat(options.format);
+      await checkWritable(options.out);
+      const opened = await openStore(options);
+      try {
+        const run = await chooseRun(opened.store, options);
+        const output = outputSink(options.out);
+        await writeReport(format, await reportInputFor(opened.store, run, new Date()), output.sink);
+        await output.done();
+        if (options.out) note(`report of run ${run.runId} written to ${options.out}`);
+      } finally {
+        await opened.close();
+      }
+    });
+
+  storeOptions(program.command('runs').description('List recent runs, newest first').option('--limit <n>', 'how many', '20')).action(
+    async (options: StoreOptions & { limit: string }) => {
+      const limit = Number(options.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: "${options.limit}" is not a whole number of at least 1`);
+      const opened = await openStore(options);
+      try {
+        const rows: string[][] = [['RUN ID', 'MODE', 'STATUS', 'STARTED', 'ACCOUNTS', 'NON_COMPLIANT', 'REMEDIATED', 'ERRORS']];
+        for await (const r of opened.store.runs(limit)) {
+          rows.push([r.runId, r.mode, r.status, r.startedAt, String(r.accountCount), String(r.summary.NON_COMPLIANT ?? 0), String(r.summary.REMEDIATED ?? 0), String(r.errorCount)]);
+        }
+        if (rows.length === 1) note('no runs yet: start one with `rotor run --local`');
+        else process.stdout.write(formatColumns(rows));
+      } finally {
+        await opened.close();
+      }
+    },
+  );
+
+  storeOptions(program.command('status').description('Show where a run is: status, counts, waves').argument('<run-id>', 'the run')).action(
+    async (runId: string, options: StoreOptions) => {
+      const opened = await openStore(options);
+      try {
+        const run = await chooseRun(opened.store, { runId });
+        const lines = [
+          `run ${run.runId} (${run.mode}): ${run.status}`,
+          `started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}`,
+          `accounts: ${run.accountCount}; error scopes: ${run.errorCount}`,
+          `findings: ${Object.entries(run.summary).map(([s, n]) => `${s} ${n}`).join(', ') || '(not counted yet)'}`,
+        ];
+        if (run.waveCount > 0) {
+          lines.push(`waves: ${run.waves.length} of ${run.waveCount} done`);
+          for (const w of run.waves) lines.push(`  wave ${w.wave}: ${w.remediated} remediated, ${w.failed} failed (${(w.failureRate * 100).toFixed(1)}%)${w.halted ? ' HALTED' : ''}`);
+        }
+        if (run.haltReason) lines.push(`why it stopped: ${run.haltReason}`);
+        process.stdout.write(`${lines.join('\n')}\n`);
+      } finally {
+        await opened.close();
+      }
+    },
+  );
+}
+
+export function formatColumns(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
+}

@@ -1,0 +1,104 @@
+// `rotor run`: a scan or a remediation rollout, on this machine (--local) with the ASL run
+// in-process, or on the deployed state machine; prints the report when the run ends.
+import { randomUUID } from 'node:crypto';
+import { Command, Option } from 'commander';
+import { parseReportFormat } from '../../functions/core/report';
+import { runLocal, type LocalProgress } from '../../local/runner';
+import { checkWritable, note, openStore } from '../context';
+import { UsageError } from '../errors';
+import { finishRun } from '../run-report';
+import { inputFromFlags, type RunFlags } from '../run-input';
+import { runDeployed, type DeployedFlags } from '../deployed';
+
+interface RunOptions extends RunFlags, DeployedFlags {
+  local?: boolean;
+  report: string;
+  out?: string;
+  table?: string;
+  dataDir?: string;
+  wait: boolean;
+}
+
+export function newRunId(now = new Date()): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Progress on stderr: accounts scanned, waves done. */
+export function progressPrinter(total: () => number): (p: LocalProgress) => void {
+  let scanned = 0;
+  return (p) => {
+    if (p.event !== 'succeeded' && p.event !== 'failed') return;
+    if (p.state === 'ListAccounts' && p.event === 'succeeded') note(`accounts: ${(p.output as { count: number }).count} to scan`);
+    if ((p.state === 'ScanAccount' && p.event === 'succeeded') || p.state === 'RecordScanError') {
+      scanned++;
+      const out = p.output as { accountId?: string; keys?: number } | undefined;
+      const what = p.state === 'ScanAccount' ? `${out?.keys ?? 0} keys` : 'could not be scanned (error recorded)';
+      note(`  scanned ${scanned}/${total() || '?'}: ${out?.accountId ?? ''} ${what}`);
+    }
+    if (p.state === 'PlanWaves' && p.event === 'succeeded') {
+      const plan = p.output as { waveCount: number; keys: number };
+      note(`plan: ${plan.keys} non-compliant keys in ${plan.waveCount} wave(s)`);
+    }
+    if (p.state === 'ValidationGate' && p.event === 'succeeded') {
+      const w = p.output as { wave: number; remediated: number; failed: number; halted: boolean };
+      note(`  wave ${w.wave}: ${w.remediated} remediated, ${w.failed} failed${w.halted ? ' — HALTED' : ''}`);
+    }
+  };
+}
+
+async function runHere(input: Record<string, unknown>, options: RunOptions): Promise<void> {
+  const opened = await openStore(options);
+  try {
+    note(`running ${input.mode} locally; results go to ${opened.where}`);
+    let total = 0;
+    const print = progressPrinter(() => total);
+    const result = await runLocal(input, {
+      store: opened.store,
+      onProgress: (p) => {
+        if (p.state === 'ListAccounts' && p.event === 'succeeded') total = (p.output as { count: number }).count;
+        print(p);
+      },
+    });
+    if (result.executionStatus === 'FAILED' && result.error === 'InputError') throw new UsageError(result.cause ?? 'bad input');
+    await finishRun(opened.store, String(input.runId), options.report, options.out);
+  } finally {
+    await opened.close();
+  }
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('Scan the Organization for KMS keys without automatic rotation, or remediate them in waves')
+    .addOption(new Option('--mode <mode>', 'scan (the dry run: shows what remediate would change, wave by wave) or remediate').choices(['scan', 'remediate']).default('scan'))
+    .option('--local', 'run the state machine on this machine against the AWS the SDK is configured for (no deployment)')
+    .option('--accounts <ids>', 'only these account ids (comma-separated)')
+    .option('--exclude-accounts <ids>', 'skip these account ids (comma-separated)')
+    .option('--ous <ids>', 'only accounts in these OUs or below (comma-separated ou-… ids)')
+    .option('--regions <names>', 'only these Regions (default: every Region enabled in each account)')
+    .option('--role-name <name>', 'member role a scan assumes (default KmsRotorScanRole)')
+    .option('--remediate-role-name <name>', 'member role remediation assumes (default KmsRotorRemediateRole)')
+    .option('--external-id <id>', 'ExternalId the member roles require')
+    .option('--rotation-period-days <n>', 'rotation period to set, 90–2560 (default: KMS default, 365)')
+    .option('--wave-size <n>', 'keys per remediation wave (default 50)')
+    .addOption(new Option('--wave-order <order>', 'wave order').choices(['priority', 'canary-first']))
+    .option('--max-failure-rate <f>', 'halt when a wave fails more than this fraction, 0–1 (default 0.05)')
+    .option('--priority-tag <KEY=VALUES...>', 'accounts with this tag value go first (repeatable), e.g. environment=production')
+    .option('--priority-ous <ids>', 'accounts in these OUs go first')
+    .option('--run-id <id>', 'the run id (default: time-stamped and unique)')
+    .option('--report <format>', 'report printed at the end: table, json, csv, md or html', 'table')
+    .option('--out <file>', 'write the report to FILE instead of stdout')
+    .option('--table <name>', 'results in this DynamoDB table (default: the embedded store in .rotor/ for --local, the stack\'s table otherwise)')
+    .option('--data-dir <dir>', 'where the embedded store lives', '.rotor')
+    .option('--state-machine-arn <arn>', 'deployed state machine (default: $KMS_ROTOR_STATE_MACHINE_ARN, else the KmsRotor stack output)')
+    .option('--stack-name <name>', 'the orchestrator stack to read outputs from', 'KmsRotor')
+    .option('--no-wait', 'deployed runs: print the run id and return at once')
+    .addHelpText('after', '\nExamples:\n  rotor run --local --mode scan --report json --out findings.json\n  rotor run --local --mode remediate --wave-size 10 --priority-tag environment=production\n  rotor run --mode remediate --no-wait')
+    .action(async (options: RunOptions) => {
+      parseReportFormat(options.report);
+      await checkWritable(options.out);
+      const input = { ...inputFromFlags({ ...options, runId: options.runId ?? newRunId() }) };
+      if (options.local) await runHere(input, options);
+      else await runDeployed(input, options);
+    });
+}

@@ -1,0 +1,20 @@
+// The end of a run, local or deployed: the report from the store, and exit code 1 when the
+// run halted or failed.
+import { parseReportFormat, writeReport } from '../functions/core/report';
+import { reportInputFor } from '../functions/store/report-input';
+import type { ResultsStore } from '../functions/store/results-store';
+import { note, outputSink } from './context';
+import { RunFailedError } from './errors';
+
+/** Prints the run's report and turns a halted or failed run into exit code 1. */
+export async function finishRun(store: ResultsStore, runId: string, format: string, out: string | undefined): Promise<void> {
+  const run = await store.getRun(runId);
+  if (!run) throw new RunFailedError(`run ${runId} left no record: it failed before it started`);
+  const output = outputSink(out);
+  await writeReport(parseReportFormat(format), await reportInputFor(store, run, new Date()), output.sink);
+  await output.done();
+  if (out) note(`report written to ${out}`);
+  if (run.status === 'HALTED') throw new RunFailedError(`run ${runId} HALTED: ${run.haltReason ?? 'a wave exceeded the failure threshold'}`);
+  if (run.status === 'FAILED') throw new RunFailedError(`run ${runId} FAILED: ${run.haltReason ?? 'see rotor status'}`);
+  note(`run ${runId} ${run.status}`);
+}

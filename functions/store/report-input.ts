@@ -1,0 +1,38 @@
+// Gathers what a report of one run needs from the store: the run, its findings (streamed, not
+// held), error records, exceptions, account names, the wave plan and the runs before it.
+import type { ReportInput, RunHistoryPoint } from '../core/report';
+import type { RunRecord } from '../core/schemas';
+import type { ResultsStore } from './results-store';
+import { driftOfRun } from './run-drift';
+
+/** How many earlier runs of the same scope the compliance chart shows. */
+const HISTORY_RUNS = 12;
+
+export async function reportInputFor(store: ResultsStore, run: RunRecord, now: Date): Promise<ReportInput> {
+  const accounts: Record<string, { name: string }> = {};
+  for await (const a of store.accounts(run.runId)) accounts[a.accountId] = { name: a.name };
+  const wavePlan = [];
+  for await (const w of store.waves(run.runId)) wavePlan.push({ wave: w.wave, keys: w.keyCount, accounts: w.accounts.length });
+  const history: RunHistoryPoint[] = [];
+  for await (const r of store.runs()) {
+    if (history.length >= HISTORY_RUNS) break;
+    if (r.scope === run.scope && r.startedAt <= run.startedAt && r.status !== 'RUNNING') {
+      history.push({ runId: r.runId, startedAt: r.startedAt, summary: r.summary });
+    }
+  }
+  return {
+    run,
+    findings: () => store.findings(run.runId),
+    nonCompliantFindings: async function* () {
+      yield* store.findingsByStatus(run.runId, 'NON_COMPLIANT');
+      yield* store.findingsByStatus(run.runId, 'REMEDIATION_FAILED');
+    },
+    errors: await store.errors(run.runId),
+    exceptions: await store.exceptions(),
+    accounts,
+    history: history.reverse(),
+    wavePlan,
+    drift: run.status === 'RUNNING' ? undefined : await driftOfRun(store, run, now),
+    now,
+  };
+}
