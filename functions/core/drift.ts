@@ -31,6 +31,7 @@
 // Memory: one Map from keyArn to the previous finding of every good or bad key (NOT_APPLICABLE
 // keys are not kept), shrinking as the current findings stream past; the current findings are
 // never collected, only the ones that land in a list.
+import { expiresAtMs } from './exceptions';
 import type { ErrorRecord, ExceptionRecord, Finding, FindingStatus, RunRecord } from './schemas';
 
 export interface DriftRunInput {
@@ -62,19 +63,6 @@ const BAD: ReadonlySet<FindingStatus> = new Set<FindingStatus>(['NON_COMPLIANT',
 const FOUND_OFF: ReadonlySet<FindingStatus> = new Set<FindingStatus>(['NON_COMPLIANT', 'REMEDIATION_FAILED', 'REMEDIATED']);
 const RESOLVED_TO: ReadonlySet<FindingStatus> = new Set<FindingStatus>(['COMPLIANT', 'REMEDIATED', 'NOT_APPLICABLE']);
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** The instant an exception stops holding: the end of its expiresAt day (UTC), in epoch ms. */
-export function exceptionExpiryInstant(exception: Pick<ExceptionRecord, 'expiresAt'>): number {
-  const start = Date.parse(`${exception.expiresAt}T00:00:00.000Z`);
-  if (Number.isNaN(start)) throw new Error(`exception expiresAt is not a date: ${exception.expiresAt}`);
-  return start + DAY_MS;
-}
-
-/** True when the exception no longer holds at `at`. */
-export function isExceptionExpired(exception: Pick<ExceptionRecord, 'expiresAt'>, at: Date): boolean {
-  return at.getTime() >= exceptionExpiryInstant(exception);
-}
 
 /** The scope key of an error record: an account, or an account and Region. */
 function scopeKey(accountId: string, region?: string): string {
@@ -132,7 +120,7 @@ export async function computeDrift(
   const since = previous ? Date.parse(previous.run.startedAt) : Number.NEGATIVE_INFINITY;
   const until = now.getTime();
   drift.expiredExceptions = exceptions.filter((exception) => {
-    const expiry = exceptionExpiryInstant(exception);
+    const expiry = expiresAtMs(exception);
     return expiry > since && expiry <= until;
   });
 

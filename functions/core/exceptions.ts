@@ -5,7 +5,9 @@ const DAY_MS = 86_400_000;
 
 /** An exception holds through the end of its expiry day (UTC). */
 export function expiresAtMs(exception: Pick<ExceptionRecord, 'expiresAt'>): number {
-  return Date.parse(`${exception.expiresAt}T00:00:00.000Z`) + DAY_MS;
+  const start = Date.parse(`${exception.expiresAt}T00:00:00.000Z`);
+  if (Number.isNaN(start)) throw new Error(`exception expiresAt is not a date: ${exception.expiresAt}`);
+  return start + DAY_MS;
 }
 
 export function isActive(exception: Pick<ExceptionRecord, 'expiresAt'>, now: Date): boolean {

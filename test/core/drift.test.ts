@@ -1,5 +1,6 @@
 // Drift as a pure function over two runs' findings: every case the module documents.
-import { computeDrift, driftSummary, exceptionExpiryInstant, hasDrift, isExceptionExpired } from '../../functions/core/drift';
+import { computeDrift, driftSummary, hasDrift } from '../../functions/core/drift';
+import { expiresAtMs, isActive } from '../../functions/core/exceptions';
 import type { ErrorRecord, ExceptionRecord, Finding, FindingStatus, RunRecord } from '../../functions/core/schemas';
 
 const A = '111111111111';
@@ -145,9 +146,9 @@ describe('computeDrift', () => {
 
 describe('exception expiry', () => {
   it('holds through the end of the expiry day, UTC', () => {
-    expect(new Date(exceptionExpiryInstant({ expiresAt: '2025-06-01' })).toISOString()).toBe('2025-06-02T00:00:00.000Z');
-    expect(isExceptionExpired({ expiresAt: '2025-06-01' }, new Date('2025-06-01T23:59:59.999Z'))).toBe(false);
-    expect(isExceptionExpired({ expiresAt: '2025-06-01' }, new Date('2025-06-02T00:00:00.000Z'))).toBe(true);
-    expect(() => exceptionExpiryInstant({ expiresAt: 'soon' })).toThrow('not a date');
+    expect(new Date(expiresAtMs({ expiresAt: '2025-06-01' })).toISOString()).toBe('2025-06-02T00:00:00.000Z');
+    expect(isActive({ expiresAt: '2025-06-01' }, new Date('2025-06-01T23:59:59.999Z'))).toBe(true);
+    expect(isActive({ expiresAt: '2025-06-01' }, new Date('2025-06-02T00:00:00.000Z'))).toBe(false);
+    expect(() => expiresAtMs({ expiresAt: 'soon' })).toThrow('not a date');
   });
 });

@@ -1,6 +1,6 @@
 // What every report format shares: the buffered writer over a sink, console links, status totals,
 // compliance percentage, exception expiry state and the wave rows. Pure helpers over plain data.
-import { exceptionExpiryInstant } from '../drift';
+import { expiresAtMs } from '../exceptions';
 import { FINDING_STATUSES } from '../schemas';
 import type { ExceptionRecord, Finding, FindingStatus, RunRecord, WaveResult } from '../schemas';
 import type { ReportInput, ReportSink, WavePlanEntry } from './types';
@@ -107,7 +107,7 @@ export interface ExceptionStatus {
  * EXPIRING_SOON_DAYS calendar days of the report date.
  */
 export function exceptionStatus(exception: Pick<ExceptionRecord, 'expiresAt'>, now: Date): ExceptionStatus {
-  const expiresDay = exceptionExpiryInstant(exception) - DAY_MS;
+  const expiresDay = expiresAtMs(exception) - DAY_MS;
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const daysLeft = Math.round((expiresDay - today) / DAY_MS);
   const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
