@@ -1,0 +1,60 @@
+// A CDK Aspect that stops a KMS key without rotation at synth time: it applies the template check's
+// own decision (prevention/) to every CfnKey and annotates the ones that break a rule.
+import { Annotations, CfnParameter, Stack, type IAspect } from 'aws-cdk-lib';
+import { CfnKey } from 'aws-cdk-lib/aws-kms';
+import type { IConstruct } from 'constructs';
+import { decideKeyRotation, RULES, type KeyVerdict } from '../../prevention';
+
+export interface KeyRotationAspectOptions {
+  /** `error` (the default) fails `cdk synth`/`deploy`; `warning` only reports (and fails `--strict`). */
+  level?: 'error' | 'warning';
+}
+
+/** The parameters of the key's own stack, as a template would declare them, so that a
+ * `CfnParameter` default decides a `Ref` the way it would in the synthesized template. */
+function stackParameters(stack: Stack): Record<string, unknown> {
+  const parameters: Record<string, unknown> = {};
+  for (const construct of stack.node.findAll()) {
+    if (!(construct instanceof CfnParameter) || Stack.of(construct) !== stack) continue;
+    const logicalId = stack.resolve(construct.logicalId) as string;
+    parameters[logicalId] = { Type: construct.type, ...(construct.default === undefined ? {} : { Default: construct.default }) };
+  }
+  return parameters;
+}
+
+/** The CfnKey's properties in CloudFormation's names, tokens resolved to their intrinsic functions. */
+export function keyVerdict(key: CfnKey): KeyVerdict {
+  const stack = Stack.of(key);
+  const properties = stack.resolve({
+    KeySpec: key.keySpec,
+    KeyUsage: key.keyUsage,
+    Origin: key.origin,
+    EnableKeyRotation: key.enableKeyRotation,
+    RotationPeriodInDays: key.rotationPeriodInDays,
+    PendingWindowInDays: key.pendingWindowInDays,
+  }) as Record<string, unknown>;
+  return decideKeyRotation({ resourceType: CfnKey.CFN_RESOURCE_TYPE_NAME, properties }, { parameters: stackParameters(stack) });
+}
+
+/**
+ * Flags every symmetric encryption KMS key (`kms.Key`, `CfnKey`) without automatic rotation, or with
+ * a rotation period or deletion window out of range. Add it to an app or a stack:
+ * `Aspects.of(app).add(new KeyRotationAspect())`.
+ */
+export class KeyRotationAspect implements IAspect {
+  private readonly level: 'error' | 'warning';
+
+  constructor(options: KeyRotationAspectOptions = {}) {
+    this.level = options.level ?? 'error';
+  }
+
+  visit(node: IConstruct): void {
+    if (!(node instanceof CfnKey)) return;
+    for (const violation of keyVerdict(node).violations) {
+      const message = `[${violation.ruleId}] ${violation.message}. ${RULES[violation.ruleId].help}`;
+      if (this.level === 'error') Annotations.of(node).addError(message);
+      // Acknowledgeable, so a team can accept a warning by its id instead of failing --strict.
+      else Annotations.of(node).addWarningV2(`kms-rotor:${violation.ruleId}`, message);
+    }
+  }
+}
