@@ -94,19 +94,15 @@ function keysOf(source: SourceText): KeyCheck[] {
   });
 }
 
-/** The report over files read (`sources`) and files that could not even be read (`readErrors`). */
-export function checkSources(sources: readonly SourceText[], readErrors: readonly FileError[] = []): CheckReport {
-  const report: CheckReport = { files: [], keys: [], errors: [...readErrors] };
-  for (const source of sources) {
-    const result = checkSource(source);
-    if ('error' in result) report.errors.push(result);
+/** The report over the inputs, in their order: texts to check, and files that could not be read. */
+export function checkSources(inputs: ReadonlyArray<SourceText | FileError>): CheckReport {
+  const report: CheckReport = { files: [], keys: [], errors: [] };
+  for (const input of inputs) {
+    report.files.push(input.file);
+    const result = 'error' in input ? input : checkSource(input);
+    if ('error' in result) report.errors.push({ file: result.file, error: result.error });
     else report.keys.push(...result.keys);
   }
-  const order = new Map<string, number>();
-  for (const file of [...readErrors.map((error) => error.file), ...sources.map((source) => source.file)]) {
-    if (!order.has(file)) order.set(file, order.size);
-  }
-  report.files = [...order.keys()];
   return report;
 }
 

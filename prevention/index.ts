@@ -10,7 +10,7 @@ export * from './check';
 export { DocumentError, NOT_A_TEMPLATE, parseDocument, type ParsedDocument } from './documents';
 export { CLOUDFORMATION_TAGS, SHORT_FORM_FUNCTIONS } from './intrinsic-tags';
 export { possibleValues, UnknownValue, type Outcome, type TemplateContext } from './intrinsic-values';
-export { readInputs, assemblyTemplates } from './read-inputs';
+export { assemblyTemplates, readInputs, type ReadInput } from './read-inputs';
 export { renderJson } from './report-json';
 export { buildSarif, renderSarif } from './report-sarif';
 export { renderText, summaryLine } from './report-text';
@@ -45,6 +45,5 @@ export function renderReport(report: CheckReport, format: ReportFormat): string 
 
 /** Reads and checks files and cdk.out folders: the whole check, as the CLI runs it. */
 export async function checkPaths(paths: readonly string[]): Promise<CheckReport> {
-  const { sources, errors } = await readInputs(paths);
-  return checkSources(sources, errors);
+  return checkSources(await readInputs(paths));
 }

@@ -4,10 +4,8 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileError, SourceText } from './check';
 
-export interface ReadInputs {
-  sources: SourceText[];
-  errors: FileError[];
-}
+/** What was read, in the order of the paths given: a file's text, or why it could not be read. */
+export type ReadInput = SourceText | FileError;
 
 const TEMPLATE_FILE = /\.template\.json$/;
 
@@ -65,29 +63,29 @@ export async function assemblyTemplates(folder: string, seen = new Set<string>()
   return templates;
 }
 
-export async function readInputs(paths: readonly string[]): Promise<ReadInputs> {
-  const result: ReadInputs = { sources: [], errors: [] };
+export async function readInputs(paths: readonly string[]): Promise<ReadInput[]> {
+  const inputs: ReadInput[] = [];
   for (const path of paths) {
     try {
       const info = await stat(path);
       if (!info.isDirectory()) {
-        result.sources.push({ file: path, text: await readFile(path, 'utf8') });
+        inputs.push({ file: path, text: await readFile(path, 'utf8') });
         continue;
       }
       const templates = await assemblyTemplates(path);
       if (templates.length === 0) {
-        result.errors.push({ file: path, error: 'a folder with no *.template.json files (a cdk.out folder was expected)' });
+        inputs.push({ file: path, error: 'a folder with no *.template.json files (a cdk.out folder was expected)' });
       }
       for (const template of templates) {
         try {
-          result.sources.push({ file: template, text: await readFile(template, 'utf8'), expect: 'cloudformation' });
+          inputs.push({ file: template, text: await readFile(template, 'utf8'), expect: 'cloudformation' });
         } catch (error) {
-          result.errors.push({ file: template, error: describeFsError(error) });
+          inputs.push({ file: template, error: describeFsError(error) });
         }
       }
     } catch (error) {
-      result.errors.push({ file: path, error: describeFsError(error) });
+      inputs.push({ file: path, error: describeFsError(error) });
     }
   }
-  return result;
+  return inputs;
 }

@@ -22,10 +22,19 @@ function stackParameters(stack: Stack): Record<string, unknown> {
   return parameters;
 }
 
-/** The CfnKey's properties in CloudFormation's names, tokens resolved to their intrinsic functions. */
-export function keyVerdict(key: CfnKey): KeyVerdict {
+/** The key's properties as its template will hold them: rendered by the CfnKey itself, so that
+ * escape-hatch overrides (`addPropertyOverride('EnableKeyRotation', true)`) count; from its
+ * property getters if rendering is not possible yet. Tokens become their intrinsic functions. */
+function keyProperties(key: CfnKey): Record<string, unknown> {
   const stack = Stack.of(key);
-  const properties = stack.resolve({
+  try {
+    const rendered = stack.resolve(key._toCloudFormation()) as { Resources?: Record<string, { Properties?: Record<string, unknown> }> };
+    const [resource] = Object.values(rendered.Resources ?? {});
+    if (resource) return resource.Properties ?? {};
+  } catch {
+    // Rendering validates every property; a key that cannot render yet is judged on its getters.
+  }
+  return stack.resolve({
     KeySpec: key.keySpec,
     KeyUsage: key.keyUsage,
     Origin: key.origin,
@@ -33,7 +42,14 @@ export function keyVerdict(key: CfnKey): KeyVerdict {
     RotationPeriodInDays: key.rotationPeriodInDays,
     PendingWindowInDays: key.pendingWindowInDays,
   }) as Record<string, unknown>;
-  return decideKeyRotation({ resourceType: CfnKey.CFN_RESOURCE_TYPE_NAME, properties }, { parameters: stackParameters(stack) });
+}
+
+/** The template check's verdict on a CfnKey, its stack's parameters resolving any Ref. */
+export function keyVerdict(key: CfnKey): KeyVerdict {
+  return decideKeyRotation(
+    { resourceType: CfnKey.CFN_RESOURCE_TYPE_NAME, properties: keyProperties(key) },
+    { parameters: stackParameters(Stack.of(key)) },
+  );
 }
 
 /**

@@ -135,8 +135,9 @@ describe('files that cannot be checked', () => {
   });
 
   it('still checks the other files, and an error outweighs findings', async () => {
-    const report = await checkPaths([fixture('keys-findings.json'), fixture('unknown-tag.yaml'), fixture('keys-clean.json')]);
-    expect(report.files).toHaveLength(3);
+    const paths = [fixture('keys-findings.json'), fixture('unknown-tag.yaml'), fixture('keys-clean.json')];
+    const report = await checkPaths(paths);
+    expect(report.files).toEqual(paths);
     expect(report.keys.length).toBe(7);
     expect(findingsOf(report)).toHaveLength(3);
     expect(exitCodeFor(report)).toBe(2);

@@ -15,6 +15,8 @@ function keysStack(level?: 'error' | 'warning'): Stack {
   new kms.CfnKey(stack, 'FromParameter', { enableKeyRotation: flag.valueAsString as unknown as boolean });
   const on = new CfnParameter(stack, 'RotateOn', { type: 'String', default: 'true' });
   new kms.CfnKey(stack, 'FromDefaultedParameter', { enableKeyRotation: on.valueAsString as unknown as boolean });
+  const overridden = new kms.Key(stack, 'Overridden');
+  (overridden.node.defaultChild as kms.CfnKey).addPropertyOverride('EnableKeyRotation', true);
   Aspects.of(app).add(new KeyRotationAspect(level ? { level } : {}));
   return stack;
 }
@@ -32,6 +34,8 @@ describe('KeyRotationAspect', () => {
     annotations.hasNoError('/Keys/Rotating/Resource', Match.anyValue());
     annotations.hasNoError('/Keys/Signing/Resource', Match.anyValue());
     annotations.hasNoError('/Keys/Mac/Resource', Match.anyValue());
+    annotations.hasNoError('/Keys/Overridden/Resource', Match.anyValue());
+    annotations.hasNoError('/Keys/FromDefaultedParameter', Match.anyValue());
     expect(annotations.findWarning('*', Match.stringLikeRegexp('KMS_KEY'))).toEqual([]);
   });
 
