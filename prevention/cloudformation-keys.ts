@@ -2,12 +2,7 @@
 // intrinsic functions can refer to.
 import type { CloudFormationTemplate } from './documents';
 import type { TemplateContext } from './intrinsic-values';
-import { isKeyResourceType, type KeyDeclaration } from './rotation-decision';
-
-/** A key resource and the name it goes by in its file (a logical id, or a Terraform address). */
-export interface DeclaredKey extends KeyDeclaration {
-  id: string;
-}
+import { isKeyResourceType, type DeclaredKey } from './rotation-decision';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

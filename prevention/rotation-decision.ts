@@ -11,6 +11,11 @@ export interface KeyDeclaration {
   properties: Readonly<Record<string, unknown>>;
 }
 
+/** A key resource and the name it goes by in its file (a logical id, or a Terraform address). */
+export interface DeclaredKey extends KeyDeclaration {
+  id: string;
+}
+
 export interface Violation {
   ruleId: RuleId;
   message: string;

@@ -1,9 +1,8 @@
 // Finds the KMS key resources of a Terraform plan (`terraform show -json`): the planned values of
 // the root module and every child module, and the resource changes, merged by address.
-import type { DeclaredKey } from './cloudformation-keys';
 import type { TerraformModule, TerraformPlan, TerraformResource } from './documents';
 import { UnknownValue } from './intrinsic-values';
-import { isKeyResourceType } from './rotation-decision';
+import { isKeyResourceType, type DeclaredKey } from './rotation-decision';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
