@@ -135,8 +135,9 @@ export async function runLocal(input: Record<string, unknown>, options: LocalRun
     const output = (await execution.result) as Json;
     return { runId: String(output?.runId ?? executionName), executionStatus: 'SUCCEEDED', output };
   } catch (error) {
-    const e = error as Error & { cause?: unknown };
-    return { runId: executionName, executionStatus: 'FAILED', error: e.name, cause: typeof e.cause === 'string' ? e.cause : e.message };
+    // The engine wraps what failed the execution (a task's error, a Fail state) in an ExecutionError.
+    const failed = ((error as Error).cause ?? error) as Error & { cause?: unknown };
+    return { runId: executionName, executionStatus: 'FAILED', error: failed.name, cause: typeof failed.cause === 'string' ? failed.cause : failed.message };
   }
 }
 

@@ -6,6 +6,8 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { AdaptiveRetryStrategy } from '@smithy/core/retry';
+import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
@@ -17,8 +19,35 @@ export function homeRegion(): string {
   return process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
 }
 
+/** Other errors (server errors, timeouts) get this many attempts: a failing Region fails fast. */
+export const OTHER_ERROR_ATTEMPTS = 3;
+
+/**
+ * The SDK's adaptive retry (client-side rate limiting, backoff with jitter), patient with
+ * throttling and brief with everything else.
+ */
+export class ThrottlingTolerantRetry implements RetryStrategyV2 {
+  private readonly inner = new AdaptiveRetryStrategy(async () => MAX_ATTEMPTS);
+
+  acquireInitialRetryToken(scope: string): Promise<RetryToken> {
+    return this.inner.acquireInitialRetryToken(scope);
+  }
+
+  async refreshRetryTokenForRetry(token: RetryToken, info: RetryErrorInfo): Promise<RetryToken> {
+    if (info.errorType !== 'THROTTLING' && token.getRetryCount() + 1 >= OTHER_ERROR_ATTEMPTS) {
+      // The SDK's retry middleware then throws the error itself.
+      throw new Error('no further retries for a non-throttling error');
+    }
+    return this.inner.refreshRetryTokenForRetry(token, info);
+  }
+
+  recordSuccess(token: RetryToken): void {
+    this.inner.recordSuccess(token);
+  }
+}
+
 function baseConfig(region: string, credentials?: Credentials) {
-  return { region, credentials, retryMode: 'adaptive' as const, maxAttempts: MAX_ATTEMPTS };
+  return { region, credentials, retryStrategy: new ThrottlingTolerantRetry(), maxAttempts: MAX_ATTEMPTS };
 }
 
 export const kmsClient = (region: string, credentials?: Credentials) => new KMSClient(baseConfig(region, credentials));

@@ -1,0 +1,149 @@
+// The whole ASL, run locally with the real handlers, against the simulated organization.
+import type { KeyView } from '../../local/sim/server';
+import type { Finding, FindingStatus } from '../../functions/core/schemas';
+import { STANDARD, standardScenarioPath } from '../scenarios';
+import { startHarness, type Harness } from '../support/harness';
+
+/**
+ * The test's own oracle, from the simulator's view of each key (not from our classifier): what
+ * status a scan must give it.
+ */
+function expectedScanStatus(k: KeyView): FindingStatus {
+  const inScope =
+    k.keyManager === 'CUSTOMER' &&
+    k.keySpec === 'SYMMETRIC_DEFAULT' &&
+    k.origin === 'AWS_KMS' &&
+    k.keyState === 'Enabled' &&
+    k.multiRegionKeyType !== 'REPLICA';
+  if (!inScope) return 'NOT_APPLICABLE';
+  return k.rotationEnabled ? 'COMPLIANT' : 'NON_COMPLIANT';
+}
+
+const scannedAccounts = (h: Harness) =>
+  h.sim.accounts().filter((a) => a.state === 'ACTIVE' && a.id !== STANDARD.memberWithoutRole);
+
+function byArn(findings: Finding[]): Map<string, Finding> {
+  const map = new Map<string, Finding>();
+  for (const f of findings) {
+    expect(map.has(f.keyArn)).toBe(false); // exactly once
+    map.set(f.keyArn, f);
+  }
+  return map;
+}
+
+describe('scan of the standard organization', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ scenario: standardScenarioPath });
+  });
+  afterAll(() => h.close());
+
+  it('gives every key of every account and Region exactly one finding with the right status', async () => {
+    const result = await h.run({ mode: 'scan' });
+    expect(result.executionStatus).toBe('SUCCEEDED');
+    const found = byArn(await h.findings(result.runId));
+    const expected = scannedAccounts(h).flatMap((a) => h.sim.listKeys(a.id));
+    expect(expected.length).toBeGreaterThan(20);
+    expect(found.size).toBe(expected.length);
+    for (const key of expected) {
+      const f = found.get(key.arn);
+      expect({ arn: key.arn, status: f?.status }).toEqual({ arn: key.arn, status: expectedScanStatus(key) });
+      if (f?.status === 'NOT_APPLICABLE') expect(f.reason).toBeTruthy();
+    }
+    // Every kind of key is there.
+    expect(new Set([...found.values()].map((f) => f.status))).toEqual(new Set(['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE']));
+    // The opt-in Region enabled for one account was scanned.
+    expect([...found.values()].some((f) => f.region === STANDARD.optInRegion && f.accountId === STANDARD.accountWithOptInRegion)).toBe(true);
+
+    const run = await h.embedded.store.getRun(result.runId);
+    expect(run).toMatchObject({ status: 'SUCCEEDED', mode: 'scan', errorCount: 1 });
+    expect(Object.values(run!.summary).reduce((a, b) => a + (b ?? 0), 0)).toBe(expected.length);
+  });
+
+  it('records the account whose role is missing as an error, and skips the suspended one', async () => {
+    const result = await h.run({ mode: 'scan' });
+    const errors = await h.embedded.store.errors(result.runId);
+    expect(errors).toEqual([expect.objectContaining({ accountId: STANDARD.memberWithoutRole, phase: 'scan', error: expect.stringMatching(/cannot assume .*KmsRotorScanRole/) })]);
+    const accounts = new Set((await h.findings(result.runId)).map((f) => f.accountId));
+    expect(accounts.has(STANDARD.suspendedAccount)).toBe(false);
+    expect(accounts.has(STANDARD.memberWithoutRole)).toBe(false);
+  });
+
+  it('makes at most two key calls per key and none for keys behind alias/aws/', async () => {
+    h.sim.resetCallCounts();
+    await h.run({ mode: 'scan' });
+    for (const account of scannedAccounts(h)) {
+      for (const key of h.sim.listKeys(account.id)) {
+        const calls = h.sim.keyCallCounts({ accountId: account.id, region: key.region, keyId: key.keyId });
+        const total = calls.reduce((n, c) => n + c.calls, 0);
+        if (key.aliases.some((a) => a.startsWith('alias/aws/'))) expect(total).toBe(0);
+        else expect(total).toBeLessThanOrEqual(2);
+        if (expectedScanStatus(key) === 'NOT_APPLICABLE') {
+          expect(calls.filter((c) => c.operation === 'GetKeyRotationStatus')).toEqual([]);
+        }
+      }
+    }
+  });
+
+  it('narrows to the accounts and Regions asked for', async () => {
+    const result = await h.run({ mode: 'scan', accounts: ['100000000002'], regions: ['eu-west-1'] });
+    const findings = await h.findings(result.runId);
+    expect(new Set(findings.map((f) => `${f.accountId}/${f.region}`))).toEqual(new Set(['100000000002/eu-west-1']));
+    expect(findings).toHaveLength(h.sim.listKeys('100000000002', 'eu-west-1').length);
+  });
+
+  it('fails bad input before any AWS call', async () => {
+    h.sim.resetCallCounts();
+    const result = await h.run({ mode: 'scan', rotationPeriodInDays: 30 } as never);
+    expect(result.executionStatus).toBe('FAILED');
+    expect(result.error).toBe('InputError');
+    expect(result.cause).toMatch(/rotationPeriodInDays/);
+    expect(h.sim.totalCalls()).toBe(0);
+  });
+});
+
+describe('faults during a scan', () => {
+  it('a throttling storm (half the KMS calls throttled) gives the same findings and no error records', async () => {
+    const calm = await startHarness({ scenario: standardScenarioPath });
+    let baseline: Map<string, FindingStatus>;
+    try {
+      const run = await calm.run({ mode: 'scan' });
+      baseline = new Map((await calm.findings(run.runId)).map((f) => [f.keyArn, f.status]));
+    } finally {
+      await calm.close();
+    }
+    const h = await startHarness({ scenario: standardScenarioPath, throttleFraction: 0.5, seed: 7 });
+    try {
+      const run = await h.run({ mode: 'scan' });
+      expect(run.executionStatus).toBe('SUCCEEDED');
+      const stormy = new Map((await h.findings(run.runId)).map((f) => [f.keyArn, f.status]));
+      expect(stormy).toEqual(baseline);
+      const errors = await h.embedded.store.errors(run.runId);
+      expect(errors.filter((e) => e.accountId !== STANDARD.memberWithoutRole)).toEqual([]);
+      const throttled = h.sim.callCounts({ service: 'kms' }).reduce((n, c) => n + (c.errors.ThrottlingException ?? 0), 0);
+      expect(throttled).toBeGreaterThan(20);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a Region that fails is an error record for that account and Region; the rest completes', async () => {
+    const h = await startHarness({
+      scenario: standardScenarioPath,
+      faults: [{ type: 'region-failure', accountId: '100000000003', region: 'eu-west-1' }],
+    });
+    try {
+      const run = await h.run({ mode: 'scan' });
+      expect(run.executionStatus).toBe('SUCCEEDED');
+      const errors = await h.embedded.store.errors(run.runId);
+      expect(errors).toEqual(
+        expect.arrayContaining([expect.objectContaining({ accountId: '100000000003', region: 'eu-west-1', phase: 'scan' })]),
+      );
+      const findings = await h.findings(run.runId);
+      expect(findings.some((f) => f.accountId === '100000000003' && f.region === 'eu-west-1')).toBe(false);
+      expect(findings.filter((f) => f.accountId === '100000000003')).toHaveLength(h.sim.listKeys('100000000003').filter((k) => k.region !== 'eu-west-1').length);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -1,0 +1,46 @@
+// A simulated organization plus an in-memory results store, with the SDK pointed at the
+// simulator the way a user would (environment variables), for end-to-end tests.
+import { startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
+import { runLocal, type LocalRunResult } from '../../local/runner';
+import { startSimulator, type SimulatedOrganization, type SimulatorOptions } from '../../local/sim';
+import type { ExecutionInputRaw, Finding } from '../../functions/core/schemas';
+
+export interface Harness {
+  sim: SimulatedOrganization;
+  embedded: EmbeddedStore;
+  run(input: ExecutionInputRaw): Promise<LocalRunResult>;
+  findings(runId: string): Promise<Finding[]>;
+  close(): Promise<void>;
+}
+
+let counter = 0;
+
+export async function startHarness(options: SimulatorOptions): Promise<Harness> {
+  const sim = await startSimulator(options);
+  const embedded = await startEmbeddedStore();
+  const saved = { ...process.env };
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: sim.endpoint,
+    AWS_ACCESS_KEY_ID: sim.managementCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: sim.managementCredentials.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+  });
+  delete process.env.AWS_PROFILE;
+  delete process.env.AWS_SESSION_TOKEN;
+  return {
+    sim,
+    embedded,
+    run: (input) => runLocal({ runId: `test-${++counter}-${Date.now()}`, ...input }, { store: embedded.store, retryDelayMs: 5 }),
+    findings: async (runId) => {
+      const out: Finding[] = [];
+      for await (const f of embedded.store.findings(runId)) out.push(f);
+      return out;
+    },
+    close: async () => {
+      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+      Object.assign(process.env, saved);
+      await embedded.close();
+      await sim.close();
+    },
+  };
+}
