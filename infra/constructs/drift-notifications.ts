@@ -1,0 +1,151 @@
+// Notifications: the drift topic (encrypted with its own rotating KMS key), an optional email
+// subscription, the run metrics finalize publishes, and the alarms on failed runs and on drift.
+import { Aws, Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from './rotor-functions';
+
+/** The metrics finalize publishes in the KmsRotor namespace, one data point per run. */
+export const RUN_METRICS = ['NonCompliantKeys', 'DriftedKeys', 'ErrorScopes'] as const;
+export type RunMetricName = (typeof RUN_METRICS)[number];
+
+/**
+ * Key administration for the account (delegated to its IAM policies, as a default key policy does),
+ * written out instead of `kms:*`: no cryptographic use and no kms:DisableKeyRotation for anyone.
+ */
+export const TOPIC_KEY_ADMIN_ACTIONS = [
+  'kms:DescribeKey',
+  'kms:GetKeyPolicy',
+  'kms:PutKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:EnableKeyRotation',
+  'kms:ListKeyRotations',
+  'kms:RotateKeyOnDemand',
+  'kms:ListResourceTags',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:ListAliases',
+  'kms:CreateAlias',
+  'kms:UpdateAlias',
+  'kms:DeleteAlias',
+  'kms:UpdateKeyDescription',
+  'kms:EnableKey',
+  'kms:DisableKey',
+  'kms:ListGrants',
+  'kms:RevokeGrant',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+];
+/** What a publisher to an encrypted topic needs on its key (SNS calls KMS on the publisher's behalf). */
+export const TOPIC_KEY_USE_ACTIONS = ['kms:GenerateDataKey*', 'kms:Decrypt'];
+
+export interface DriftNotificationsProps {
+  notificationEmail?: string;
+}
+
+export class DriftNotifications extends Construct {
+  readonly topic: sns.Topic;
+  readonly key: kms.Key;
+  readonly metrics: Record<RunMetricName, cloudwatch.Metric>;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: DriftNotificationsProps) {
+    super(scope, id);
+    const alarmsOfThisAccount = {
+      StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+      ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` },
+    };
+    // A customer managed key because CloudWatch alarms cannot publish to a topic under the AWS managed
+    // SNS key; rotation on, as kms-rotor demands of every key.
+    this.key = new kms.Key(this, 'TopicKey', {
+      description: 'kms-rotor: encrypts the drift notifications topic',
+      enableKeyRotation: true,
+      policy: new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'KeyAdministrationByAccount',
+            principals: [new iam.AccountRootPrincipal()],
+            actions: TOPIC_KEY_ADMIN_ACTIONS,
+            resources: ['*'],
+          }),
+          new iam.PolicyStatement({
+            sid: 'CloudWatchAlarmsPublish',
+            principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+            actions: TOPIC_KEY_USE_ACTIONS,
+            resources: ['*'],
+            conditions: alarmsOfThisAccount,
+          }),
+        ],
+      }),
+    });
+
+    this.topic = new sns.Topic(this, 'DriftTopic', {
+      displayName: 'kms-rotor drift and run alarms',
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    // The TopicPolicy that enforceSSL creates replaces the default one, so alarms need their own allow.
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: alarmsOfThisAccount,
+      }),
+    );
+    if (props.notificationEmail) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(props.notificationEmail));
+    }
+
+    this.metrics = Object.fromEntries(
+      RUN_METRICS.map((name) => [
+        name,
+        new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: name, statistic: 'Maximum', period: Duration.hours(1) }),
+      ]),
+    ) as Record<RunMetricName, cloudwatch.Metric>;
+
+    this.addAlarm('DriftDetected', this.metrics.DriftedKeys, 'A run found keys whose rotation was turned off since the previous run of the same scope.');
+    this.addAlarm('ScopesNotScanned', this.metrics.ErrorScopes, 'A run could not scan some accounts or Regions (role missing, access denied, Region failure).');
+  }
+
+  /** Lets `publisher` (the finalize function's role) use the topic key, only through SNS. */
+  allowPublisher(publisher: iam.IRole): void {
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'FinalizePublishThroughSns',
+        principals: [new iam.ArnPrincipal(publisher.roleArn)],
+        actions: TOPIC_KEY_USE_ACTIONS,
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:ViaService': `sns.${Aws.REGION}.amazonaws.com` } },
+      }),
+    );
+  }
+
+  /** Alarms when a rollout execution fails (a halted rollout ends in a Fail state), times out or is aborted. */
+  watchStateMachine(stateMachine: sfn.IStateMachine): void {
+    const period = { period: Duration.minutes(5), statistic: 'Sum' };
+    this.addAlarm('RolloutFailed', stateMachine.metricFailed(period), 'A rollout execution failed or halted.');
+    this.addAlarm('RolloutTimedOut', stateMachine.metricTimedOut(period), 'A rollout execution timed out.');
+    this.addAlarm('RolloutAborted', stateMachine.metricAborted(period), 'A rollout execution was aborted.');
+  }
+
+  private addAlarm(id: string, metric: cloudwatch.IMetric, description: string): void {
+    const alarm = new cloudwatch.Alarm(this, `${id}Alarm`, {
+      metric,
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `kms-rotor: ${description}`,
+    });
+    alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.topic));
+    this.alarms.push(alarm);
+  }
+}

@@ -1,0 +1,74 @@
+// Member access: a service-managed CloudFormation StackSet that puts the scan role and the remediate
+// role (infra/member-template.ts) into every account under the target roots/OUs, and into every
+// account that joins them later (auto-deployment).
+import { Aws, CfnCondition, Fn, IResolvable } from 'aws-cdk-lib';
+import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
+import { Construct } from 'constructs';
+import { MEMBER_PARAMETERS, memberTemplate } from '../member-template';
+
+export const MEMBER_STACK_SET_NAME = 'KmsRotorMemberAccess';
+
+export interface MemberAccessStackSetProps {
+  /** Roots (r-...) or OUs (ou-...) to deploy to: literals, or a CommaDelimitedList parameter's value. */
+  targets: string[];
+  callAs: 'SELF' | 'DELEGATED_ADMIN';
+  scanRoleName: string;
+  remediateRoleName: string;
+  /** The orchestrator roles each member role trusts. */
+  scanPrincipalArn: string;
+  remediatePrincipalArn: string;
+  organizationId: string;
+  /** '' for none. */
+  externalId: string;
+  /** When the ExternalId comes from a parameter: true when it is not empty. */
+  hasExternalId?: CfnCondition;
+}
+
+export class MemberAccessStackSet extends Construct {
+  readonly stackSet: cloudformation.CfnStackSet;
+
+  constructor(scope: Construct, id: string, props: MemberAccessStackSetProps) {
+    super(scope, id);
+    const parameters: Record<Exclude<keyof typeof MEMBER_PARAMETERS, 'ExternalId'>, string> = {
+      OrchestratorAccountId: Aws.ACCOUNT_ID,
+      ScanPrincipalArn: props.scanPrincipalArn,
+      RemediatePrincipalArn: props.remediatePrincipalArn,
+      OrganizationId: props.organizationId,
+      ScanRoleName: props.scanRoleName,
+      RemediateRoleName: props.remediateRoleName,
+    };
+    const parameterList: (cloudformation.CfnStackSet.ParameterProperty | IResolvable)[] = Object.entries(parameters).map(
+      ([parameterKey, parameterValue]) => ({ parameterKey, parameterValue }),
+    );
+    // No ExternalId: the parameter is left out (the member template defaults it to none) rather than
+    // passed as an empty string.
+    if (props.hasExternalId) {
+      // Inside Fn::If the L1 does not rename properties: CloudFormation's own names here.
+      const externalId = { ParameterKey: MEMBER_PARAMETERS.ExternalId, ParameterValue: props.externalId };
+      parameterList.push(Fn.conditionIf(props.hasExternalId.logicalId, externalId, Aws.NO_VALUE));
+    } else if (props.externalId) {
+      parameterList.push({ parameterKey: MEMBER_PARAMETERS.ExternalId, parameterValue: props.externalId });
+    }
+    this.stackSet = new cloudformation.CfnStackSet(this, 'StackSet', {
+      stackSetName: MEMBER_STACK_SET_NAME,
+      description: 'kms-rotor member access: the scan and remediate roles the orchestrator assumes in each member account',
+      permissionModel: 'SERVICE_MANAGED',
+      autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
+      callAs: props.callAs,
+      capabilities: ['CAPABILITY_NAMED_IAM'],
+      managedExecution: { Active: true },
+      operationPreferences: {
+        // Roll out to a quarter of the accounts at a time and carry on past a few failing accounts
+        // (an account with a conflicting role name); those show up as scan error records.
+        concurrencyMode: 'SOFT_FAILURE_TOLERANCE',
+        maxConcurrentPercentage: 25,
+        failureTolerancePercentage: 10,
+        regionConcurrencyType: 'PARALLEL',
+      },
+      parameters: parameterList,
+      // IAM is global: one stack instance per account, in this stack's Region.
+      stackInstancesGroup: [{ deploymentTargets: { organizationalUnitIds: props.targets }, regions: [Aws.REGION] }],
+      templateBody: JSON.stringify(memberTemplate(), null, 1),
+    });
+  }
+}
