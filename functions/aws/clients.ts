@@ -7,7 +7,7 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { AdaptiveRetryStrategy } from '@smithy/core/retry';
-import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
+import type { RetryErrorInfo, RetryStrategyV2, RetryToken, StandardRetryToken } from '@smithy/types';
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 
@@ -38,11 +38,11 @@ export class ThrottlingTolerantRetry implements RetryStrategyV2 {
       // The SDK's retry middleware then throws the error itself.
       throw new Error('no further retries for a non-throttling error');
     }
-    return this.inner.refreshRetryTokenForRetry(token, info);
+    return this.inner.refreshRetryTokenForRetry(token as StandardRetryToken, info);
   }
 
   recordSuccess(token: RetryToken): void {
-    this.inner.recordSuccess(token);
+    this.inner.recordSuccess(token as StandardRetryToken);
   }
 }
 
