@@ -1,0 +1,158 @@
+// The CDK app's context: defaults, every accepted form, and a failure naming each bad value, both
+// from the pure parser and from infra/app.ts as `cdk synth` runs it.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { ContextError, parseRotorContext, readContext } from '../../infra/context';
+import { buildRotorApp } from '../../infra/rotor-app';
+import { REPO_ROOT } from './support';
+
+function issuesOf(raw: Record<string, unknown>): { key: string; message: string }[] {
+  try {
+    parseRotorContext(raw);
+  } catch (error) {
+    if (error instanceof ContextError) return error.issues.map(({ key, message }) => ({ key, message }));
+    throw error;
+  }
+  throw new Error('expected a ContextError');
+}
+
+describe('parseRotorContext', () => {
+  test('defaults: parameters for org values, the default role names, a daily schedule, no guardrails', () => {
+    expect(parseRotorContext({})).toEqual({
+      memberTargets: undefined,
+      organizationId: undefined,
+      externalId: undefined,
+      scanRoleName: 'KmsRotorScanRole',
+      remediateRoleName: 'KmsRotorRemediateRole',
+      callAs: 'SELF',
+      schedule: { expression: 'rate(1 day)', enabled: true },
+      notificationEmail: undefined,
+      guardrails: false,
+      guardrailTargets: undefined,
+      breakGlassRoleArn: undefined,
+      allowedRotationRange: undefined,
+    });
+  });
+
+  test('every option as the strings `-c key=value` gives', () => {
+    const settings = parseRotorContext({
+      memberTargets: 'r-ab12, ou-ab12-abcdefgh,ou-ab12-abcdefgh',
+      organizationId: 'o-a1b2c3d4e5',
+      externalId: 'rotor-external-1',
+      scanRoleName: 'OrgScan',
+      remediateRoleName: 'OrgFix',
+      callAs: 'DELEGATED_ADMIN',
+      schedule: 'cron(0 6 ? * MON-FRI *)',
+      scheduleEnabled: 'false',
+      notificationEmail: 'secops@example.com',
+      guardrails: 'true',
+      guardrailTargets: 'ou-ab12-zzzzzzzz',
+      breakGlassRoleArn: 'arn:aws:iam::111122223333:role/admin/BreakGlass',
+      allowedRotationRange: '90-365',
+    });
+    expect(settings).toEqual({
+      memberTargets: ['r-ab12', 'ou-ab12-abcdefgh'],
+      organizationId: 'o-a1b2c3d4e5',
+      externalId: 'rotor-external-1',
+      scanRoleName: 'OrgScan',
+      remediateRoleName: 'OrgFix',
+      callAs: 'DELEGATED_ADMIN',
+      schedule: { expression: 'cron(0 6 ? * MON-FRI *)', enabled: false },
+      notificationEmail: 'secops@example.com',
+      guardrails: true,
+      guardrailTargets: ['ou-ab12-zzzzzzzz'],
+      breakGlassRoleArn: 'arn:aws:iam::111122223333:role/admin/BreakGlass',
+      allowedRotationRange: { min: 90, max: 365 },
+    });
+  });
+
+  test('JSON values from cdk.json: arrays and booleans', () => {
+    const settings = parseRotorContext({ memberTargets: ['r-ab12'], guardrails: true, scheduleEnabled: false });
+    expect(settings.memberTargets).toEqual(['r-ab12']);
+    expect(settings.guardrails).toBe(true);
+    expect(settings.schedule).toEqual({ expression: 'rate(1 day)', enabled: false });
+  });
+
+  test('schedule=off turns the schedule off; rate expressions in either number form', () => {
+    expect(parseRotorContext({ schedule: 'off' }).schedule).toBeUndefined();
+    expect(parseRotorContext({ schedule: 'rate(12 hours)' }).schedule?.expression).toBe('rate(12 hours)');
+    expect(parseRotorContext({ schedule: 'rate(1 hour)' }).schedule?.expression).toBe('rate(1 hour)');
+  });
+
+  test.each([
+    ['memberTargets', 'r-ab12,123456789012', /123456789012 is not a root id/],
+    ['memberTargets', 'ou-ab12', /ou-ab12 is not a root id/],
+    ['guardrailTargets', 'root', /root is not a root id/],
+    ['organizationId', 'org-1', /organization id/],
+    ['externalId', 'x', /2-1224 characters/],
+    ['scanRoleName', 'bad role', /IAM role name/],
+    ['callAs', 'ADMIN', /SELF, DELEGATED_ADMIN/],
+    ['schedule', 'daily', /rate\(\.\.\.\) or cron\(\.\.\.\)/],
+    ['schedule', 'rate(1 days)', /rate\(\.\.\.\) or cron\(\.\.\.\)/],
+    ['schedule', 'cron(0 6 * * *)', /rate\(\.\.\.\) or cron\(\.\.\.\)/],
+    ['scheduleEnabled', 'yes', /true or false/],
+    ['guardrails', 'on', /true or false/],
+    ['notificationEmail', 'secops', /email address/],
+    ['breakGlassRoleArn', 'BreakGlass', /IAM role ARN/],
+    ['breakGlassRoleArn', 'arn:aws:iam::111122223333:user/admin', /IAM role ARN/],
+    ['allowedRotationRange', '30-365', /within 90-2560/],
+    ['allowedRotationRange', '90-3000', /within 90-2560/],
+    ['allowedRotationRange', '365-90', /MIN no greater than MAX/],
+    ['allowedRotationRange', '90', /MIN-MAX/],
+  ])('%s=%s is refused', (key, value, message) => {
+    const issues = issuesOf({ [key]: value });
+    expect(issues).toEqual([{ key, message: expect.stringMatching(message) }]);
+  });
+
+  test('the error names every bad key with the value given', () => {
+    expect(() => parseRotorContext({ breakGlassRoleArn: 'nope', allowedRotationRange: '10-20', memberTargets: 'x-1' })).toThrow(
+      /-c memberTargets="x-1": .*\n.*-c breakGlassRoleArn="nope": .*\n.*-c allowedRotationRange="10-20": /,
+    );
+  });
+
+  test('the scan and remediate roles must differ', () => {
+    expect(issuesOf({ scanRoleName: 'Same', remediateRoleName: 'Same' })).toEqual([
+      { key: 'remediateRoleName', message: expect.stringMatching(/must differ from scanRoleName/) },
+    ]);
+  });
+
+  test('readContext asks for exactly the keys the parser knows', () => {
+    const asked: string[] = [];
+    const raw = readContext((key) => {
+      asked.push(key);
+      return key === 'guardrails' ? 'true' : undefined;
+    });
+    expect(parseRotorContext(raw).guardrails).toBe(true);
+    expect(asked).toContain('allowedRotationRange');
+    expect(asked).toHaveLength(13);
+  });
+});
+
+describe('a bad context value stops synth', () => {
+  test('buildRotorApp throws before creating any stack', () => {
+    const app = new App({ context: { breakGlassRoleArn: 'arn:aws:iam::1:role/x' } });
+    expect(() => buildRotorApp(app)).toThrow(/breakGlassRoleArn="arn:aws:iam::1:role\/x"/);
+    expect(app.node.children).toHaveLength(0);
+  });
+
+  test('infra/app.ts (what cdk synth runs) exits 1 with the message, not a stack trace', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'kms-rotor-app-'));
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        CDK_OUTDIR: outdir,
+        CDK_CONTEXT_JSON: JSON.stringify({ allowedRotationRange: '30-400', memberTargets: 'ou-bad' }),
+      },
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('-c allowedRotationRange="30-400"');
+    expect(result.stderr).toContain('-c memberTargets="ou-bad"');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.readdirSync(outdir)).toEqual([]);
+  });
+});
