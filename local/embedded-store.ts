@@ -44,11 +44,18 @@ export async function startEmbeddedStore(options: { path?: string } = {}): Promi
   };
 }
 
+/** Creates the table when missing and waits until it (and its indexes) are ACTIVE. */
 async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-  } catch (error) {
-    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
-    await client.send(new CreateTableCommand(createTableInput(tableName)));
+  for (let attempt = 0; attempt < 200; attempt++) {
+    try {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      const indexesReady = (Table?.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE');
+      if (Table?.TableStatus === 'ACTIVE' && indexesReady) return;
+    } catch (error) {
+      if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+      await client.send(new CreateTableCommand(createTableInput(tableName)));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
+  throw new Error(`the embedded table ${tableName} did not become ACTIVE`);
 }

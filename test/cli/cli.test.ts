@@ -1,0 +1,178 @@
+// The rotor command line in-process: exit codes, messages that name the bad field, help, and a
+// local scan end to end through the CLI against the simulated organization.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../cli/bin';
+import { startSimulator, type SimulatedOrganization } from '../../local/sim';
+import { STANDARD, standardScenarioPath } from '../scenarios';
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function rotor(...args: string[]): Promise<Outcome> {
+  let stdout = '';
+  let stderr = '';
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  }) as never);
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  }) as never);
+  try {
+    process.exitCode = undefined;
+    const code = await main(['node', 'rotor', ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    process.exitCode = undefined;
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+let sim: SimulatedOrganization;
+let dir: string;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  sim = await startSimulator({ scenario: standardScenarioPath });
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: sim.endpoint,
+    AWS_ACCESS_KEY_ID: sim.managementCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: sim.managementCredentials.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+  });
+});
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rotor-cli-'));
+  sim.resetCallCounts();
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+  Object.assign(process.env, saved);
+  await sim.close();
+});
+
+describe('bad input: exit 2, the field named, no AWS call', () => {
+  it.each<[string[], RegExp]>([
+    [['--mode', 'destroy'], /--mode/],
+    [['--accounts', '12345'], /--accounts: must be a 12-digit AWS account id/],
+    [['--exclude-accounts', '1234567890123'], /--exclude-accounts/],
+    [['--regions', 'us-east-one'], /--regions: must be a Region name/],
+    [['--rotation-period-days', '30'], /--rotation-period-days: must be between 90 and 2560/],
+    [['--rotation-period-days', '3000'], /--rotation-period-days/],
+    [['--rotation-period-days', 'soon'], /--rotation-period-days: "soon" is not a number/],
+    [['--wave-size', '0'], /--wave-size: must be at least 1/],
+    [['--max-failure-rate', '1.5'], /--max-failure-rate: must be between 0 and 1/],
+    [['--max-failure-rate', '-0.1'], /--max-failure-rate/],
+    [['--ous', 'ou-bad'], /--ous/],
+    [['--priority-tag', 'environment'], /--priority-tag/],
+    [['--report', 'pdf'], /unknown report format "pdf"/],
+    [['--bogus'], /unknown option '--bogus'/],
+  ])('run --local %j', async (args, message) => {
+    const result = await rotor('run', '--local', '--data-dir', dir, ...args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(sim.totalCalls()).toBe(0);
+  });
+
+  it('an unwritable --out fails before anything runs', async () => {
+    const result = await rotor('run', '--local', '--data-dir', dir, '--out', '/nonexistent-folder/x/report.json');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--out .*cannot write there/);
+    expect(sim.totalCalls()).toBe(0);
+  });
+
+  it('an unknown command', async () => {
+    expect((await rotor('launch')).code).toBe(2);
+  });
+});
+
+describe('exceptions', () => {
+  const arn = `arn:aws:kms:us-east-1:${STANDARD.managementAccountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+
+  it.each<[string[], RegExp]>([
+    [['--key-arn', arn, '--reason', 'r', '--expires', '2099-01-01'], /--owner: is required/],
+    [['--key-arn', arn, '--owner', 'o', '--expires', '2099-01-01'], /--reason: is required/],
+    [['--key-arn', arn, '--owner', 'o', '--reason', 'r'], /--expires: is required/],
+    [['--key-arn', arn, '--owner', 'o', '--reason', 'r', '--expires', '2020-01-01'], /--expires: 2020-01-01 is in the past/],
+    [['--key-arn', arn, '--owner', 'o', '--reason', 'r', '--expires', '2099-02-30'], /--expires: "2099-02-30" is not a date/],
+    [['--key-arn', 'arn:aws:kms:us-east-1:1:key/x', '--owner', 'o', '--reason', 'r', '--expires', '2099-01-01'], /--key-arn: .* is not a KMS key ARN/],
+    [['--account', '12', '--owner', 'o', '--reason', 'r', '--expires', '2099-01-01'], /--account: "12" is not a 12-digit account id/],
+    [['--owner', 'o', '--reason', 'r', '--expires', '2099-01-01'], /--key-arn or --account: one is required/],
+  ])('add %j is refused with exit 2 and nothing stored', async (args, message) => {
+    const result = await rotor('exceptions', 'add', '--data-dir', dir, ...args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect((await rotor('exceptions', 'list', '--data-dir', dir)).stdout).toBe('no exceptions\n');
+  });
+
+  it('add, list with days left, refuse a duplicate, remove', async () => {
+    const added = await rotor('exceptions', 'add', '--data-dir', dir, '--key-arn', arn, '--owner', 'alice', '--reason', 'vendor', '--expires', '2099-01-01');
+    expect(added.code).toBe(0);
+    const dup = await rotor('exceptions', 'add', '--data-dir', dir, '--key-arn', arn, '--owner', 'bob', '--reason', 'x', '--expires', '2099-01-01');
+    expect(dup.code).toBe(2);
+    expect(dup.stderr).toMatch(/exists already/);
+    const listed = await rotor('exceptions', 'list', '--data-dir', dir, '--format', 'json');
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ target: arn, owner: 'alice', expired: false, daysLeft: expect.any(Number) })]);
+    expect(JSON.parse((await rotor('exceptions', 'list', '--data-dir', dir, '--format', 'json', '--expiring-within', '30')).stdout)).toEqual([]);
+    expect((await rotor('exceptions', 'remove', '--data-dir', dir, arn)).code).toBe(0);
+    expect((await rotor('exceptions', 'remove', '--data-dir', dir, arn)).code).toBe(2);
+  });
+});
+
+describe('reports without runs', () => {
+  it('--latest with no runs yet, an unknown run id, an unknown format: exit 2 with the reason', async () => {
+    const latest = await rotor('report', '--latest', '--data-dir', dir);
+    expect(latest).toMatchObject({ code: 2, stderr: expect.stringMatching(/no runs yet/) });
+    const unknown = await rotor('report', '--run-id', 'nope', '--data-dir', dir);
+    expect(unknown).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown run id "nope"/) });
+    const format = await rotor('report', '--format', 'xml', '--data-dir', dir);
+    expect(format).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown report format "xml"/) });
+    expect((await rotor('drift', '--data-dir', dir)).code).toBe(2);
+    expect((await rotor('status', 'nope', '--data-dir', dir)).code).toBe(2);
+  });
+});
+
+describe('help', () => {
+  it.each([['run'], ['report'], ['runs'], ['status'], ['drift'], ['exceptions'], ['exceptions', 'add'], ['check-template'], ['simulate'], ['demo']])(
+    '%s --help',
+    async (...command) => {
+      const result = await rotor(...command, '--help');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/Usage: rotor/);
+    },
+  );
+});
+
+describe('a local scan through the CLI', () => {
+  it('writes a JSON report with every key of every reachable account exactly once', async () => {
+    const out = join(dir, 'f.json');
+    const result = await rotor('run', '--local', '--mode', 'scan', '--report', 'json', '--out', out, '--data-dir', dir);
+    expect(result.stderr).toMatch(/scanned \d+\/6/);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(report).toMatchObject({ mode: 'scan', status: 'SUCCEEDED' });
+    const expected = sim
+      .accounts()
+      .filter((a) => a.state === 'ACTIVE' && a.id !== STANDARD.memberWithoutRole)
+      .flatMap((a) => sim.listKeys(a.id).map((k) => k.arn))
+      .sort();
+    expect(report.findings.map((f: { keyArn: string }) => f.keyArn).sort()).toEqual(expected);
+    expect(report.errors).toEqual([expect.objectContaining({ accountId: STANDARD.memberWithoutRole })]);
+
+    const runs = await rotor('runs', '--data-dir', dir);
+    expect(runs.stdout).toContain(report.runId);
+    const status = await rotor('status', report.runId, '--data-dir', dir);
+    expect(status.stdout).toMatch(/SUCCEEDED/);
+    const md = await rotor('report', '--latest', '--format', 'md', '--data-dir', dir);
+    expect(md.code).toBe(0);
+    expect(md.stdout).toContain(report.runId);
+  });
+});
