@@ -1,0 +1,203 @@
+// Conformance of a remediation rollout against moto: with one key exempted, exactly the in-scope,
+// non-exempt keys are rotating afterwards (moto says so, key by key, with each account's own
+// credentials), in ceil(nonCompliant / wave size) waves, one EnableKeyRotation per key, and the JSON
+// report agrees with moto.
+import { renderReport } from '../../functions/core/report';
+import type { Finding, FindingStatus } from '../../functions/core/schemas';
+import { reportInputFor } from '../../functions/store/report-input';
+import { startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
+import { runLocal } from '../../local/runner';
+import { startMoto, type MotoServer } from '../support/moto';
+import {
+  MANAGEMENT_ACCOUNT,
+  assumedRoleArns,
+  collect,
+  createKeys,
+  createOrganization,
+  forgetCredentials,
+  kmsCalls,
+  motoRotation,
+  scopeOf,
+  useMotoEnvironment,
+  type CreatedKey,
+  type KeyRequest,
+} from './moto-org';
+
+const REGIONS = ['us-east-1', 'eu-west-1'];
+const OUTSIDE = 'us-west-2';
+const WAVE_SIZE = 10;
+const DAY_MS = 86_400_000;
+
+let moto: MotoServer;
+let restoreEnv: () => void;
+let embedded: EmbeddedStore;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  restoreEnv = useMotoEnvironment(moto.endpoint);
+  embedded = await startEmbeddedStore();
+}, 60_000);
+
+afterAll(async () => {
+  restoreEnv?.();
+  await embedded?.close();
+  await moto?.stop();
+});
+
+beforeEach(async () => {
+  await moto.reset();
+  forgetCredentials();
+});
+
+interface JsonReport {
+  runId: string;
+  mode: string;
+  status: string;
+  summary: Partial<Record<FindingStatus, number>>;
+  findings: (Pick<Finding, 'accountId' | 'region' | 'keyId' | 'keyArn' | 'status' | 'rotationEnabledBefore' | 'rotationEnabledAfter' | 'rotationPeriodInDays' | 'wave' | 'exception'> & { reason?: string })[];
+  errors: unknown[];
+  waves?: { plan: { wave: number; keys: number; accounts: number }[]; results: { wave: number; remediated: number; failed: number; halted: boolean }[] };
+}
+
+async function jsonReportOf(runId: string): Promise<JsonReport> {
+  const run = await embedded.store.getRun(runId);
+  if (!run) throw new Error(`run ${runId} is not in the store`);
+  return JSON.parse(await renderReport('json', await reportInputFor(embedded.store, run, new Date()))) as JsonReport;
+}
+
+/** What moto says about each key's rotation now, asked key by key with the key's account credentials. */
+async function rotationByScope(keys: readonly CreatedKey[]): Promise<Map<string, { enabled: boolean; periodInDays?: number }>> {
+  const out = new Map<string, { enabled: boolean; periodInDays?: number }>();
+  for (const key of keys) out.set(scopeOf(key), await motoRotation(key));
+  return out;
+}
+
+const sortedScopes = (items: readonly { accountId: string; region: string; keyId: string }[]) => items.map(scopeOf).sort();
+
+test(`remediate with waves of ${WAVE_SIZE}: exactly the in-scope, non-exempt keys rotate, in ceil(n/${WAVE_SIZE}) waves, and the report agrees with moto`, async () => {
+  const org = await createOrganization(['dev', 'prod']);
+  const { dev, prod } = org.members;
+  const requests: KeyRequest[] = [
+    { accountId: MANAGEMENT_ACCOUNT, region: 'us-east-1', kind: 'not-rotating', count: 4 },
+    { accountId: MANAGEMENT_ACCOUNT, region: 'eu-west-1', kind: 'not-rotating', count: 4 },
+    { accountId: dev, region: 'us-east-1', kind: 'not-rotating', count: 5 },
+    { accountId: dev, region: 'eu-west-1', kind: 'not-rotating', count: 3 },
+    { accountId: prod, region: 'us-east-1', kind: 'not-rotating', count: 3 },
+    { accountId: prod, region: 'eu-west-1', kind: 'not-rotating', count: 4 },
+    // The multi-Region primary is in scope (its replica lies outside the Regions remediated).
+    { accountId: prod, region: 'us-east-1', kind: 'mrk', replicaRegion: OUTSIDE },
+    ...org.accounts.flatMap((accountId) => REGIONS.map((region) => ({ accountId, region, kind: 'rotating' as const }))),
+    ...(['asymmetric', 'hmac', 'disabled', 'pending-deletion', 'imported'] as const).map((kind) => ({ accountId: dev, region: 'eu-west-1', kind })),
+    { accountId: prod, region: 'us-east-1', kind: 'aws-managed' },
+  ];
+  const keys = await createKeys(requests);
+  const exempt = keys.find((k) => k.accountId === dev && k.kind === 'not-rotating')!;
+  const expiresAt = new Date(Date.now() + 30 * DAY_MS).toISOString().slice(0, 10);
+  const exception = { owner: 'alice@example.com', reason: 'legacy batch job re-encrypts on its own schedule', expiresAt };
+  expect(await embedded.store.addException({ target: exempt.keyArn, ...exception, createdAt: new Date().toISOString() })).toBe('created');
+
+  const toRemediate = keys.filter((k) => (k.kind === 'not-rotating' || k.kind === 'mrk-primary') && k !== exempt && REGIONS.includes(k.region));
+  expect(toRemediate.length).toBe(23);
+  const expectedWaves = Math.ceil(toRemediate.length / WAVE_SIZE);
+  const mustRotate = new Set([...toRemediate, ...keys.filter((k) => k.kind === 'rotating')].map(scopeOf));
+
+  const runId = 'moto-remediate-waves';
+  await moto.startRecording();
+  const result = await runLocal({ mode: 'remediate', regions: REGIONS, waves: { size: WAVE_SIZE }, runId }, { store: embedded.store, retryDelayMs: 10 });
+  const requestsSent = await moto.stopRecording();
+  expect(result).toMatchObject({ executionStatus: 'SUCCEEDED', runId });
+  expect(await embedded.store.errors(runId)).toEqual([]);
+
+  // Moto, key by key: rotating exactly when in scope and not exempt. (Keys outside the Regions are
+  // left out: moto copies a replica once and never syncs its rotation from the primary, as AWS does.)
+  const inRegions = keys.filter((k) => REGIONS.includes(k.region));
+  const rotation = await rotationByScope(inRegions);
+  const rotatingNow = inRegions.filter((k) => rotation.get(scopeOf(k))!.enabled);
+  expect(sortedScopes(rotatingNow)).toEqual([...mustRotate].sort());
+  expect(rotation.get(scopeOf(exempt))!.enabled).toBe(false);
+
+  // The run: ceil(23 / 10) = 3 waves of 10, 10 and 3 keys, none failed.
+  const run = (await embedded.store.getRun(runId))!;
+  expect(run).toMatchObject({ status: 'SUCCEEDED', mode: 'remediate', waveCount: expectedWaves });
+  expect(run.waves.map((w) => ({ wave: w.wave, remediated: w.remediated, failed: w.failed, halted: w.halted }))).toEqual([
+    { wave: 1, remediated: 10, failed: 0, halted: false },
+    { wave: 2, remediated: 10, failed: 0, halted: false },
+    { wave: 3, remediated: 3, failed: 0, halted: false },
+  ]);
+
+  // The store: every key once; the remediated ones REMEDIATED in a wave, the exempt one EXEMPT.
+  const findings = await collect(embedded.store.findings(runId));
+  expect(sortedScopes(findings)).toEqual(sortedScopes(inRegions));
+  const byScope = new Map(findings.map((f) => [scopeOf(f), f]));
+  for (const key of toRemediate) {
+    expect(byScope.get(scopeOf(key))).toMatchObject({ status: 'REMEDIATED', rotationEnabledBefore: false, rotationEnabledAfter: true, wave: expect.any(Number) });
+  }
+  const perWave = [1, 2, 3].map((wave) => findings.filter((f) => f.wave === wave).length);
+  expect(perWave).toEqual([10, 10, 3]);
+  expect(byScope.get(scopeOf(exempt))).toMatchObject({ status: 'EXEMPT', rotationEnabledBefore: false, exception });
+
+  // What moto received: one EnableKeyRotation per remediated key and no other, no period asked
+  // (KMS's default applies); members reached through the scan role, then the remediate role.
+  const enables = kmsCalls(requestsSent).filter((c) => c.action === 'EnableKeyRotation');
+  expect(enables.map((c) => `${c.region}/${c.keyId}`).sort()).toEqual(toRemediate.map((k) => `${k.region}/${k.keyId}`).sort());
+  expect(enables.filter((c) => 'RotationPeriodInDays' in c.body)).toEqual([]);
+  const roles = new Set(assumedRoleArns(requestsSent));
+  expect([...roles].sort()).toEqual(
+    [dev, prod].flatMap((id) => [`arn:aws:iam::${id}:role/KmsRotorRemediateRole`, `arn:aws:iam::${id}:role/KmsRotorScanRole`]).sort(),
+  );
+  // The management account is acted on with the caller's own credentials, never through a role.
+  expect([...roles].some((arn) => arn.includes(`::${MANAGEMENT_ACCOUNT}:`))).toBe(false);
+
+  // The JSON report agrees with moto key by key.
+  const report = await jsonReportOf(runId);
+  expect(report).toMatchObject({ runId, mode: 'remediate', status: 'SUCCEEDED', errors: [] });
+  expect(sortedScopes(report.findings)).toEqual(sortedScopes(inRegions));
+  for (const f of report.findings) {
+    const moto = rotation.get(scopeOf(f))!;
+    expect({ key: scopeOf(f), rotatingPerReport: f.status === 'COMPLIANT' || f.status === 'REMEDIATED' }).toEqual({ key: scopeOf(f), rotatingPerReport: moto.enabled });
+    if (f.status === 'REMEDIATED') expect(f.rotationEnabledAfter).toBe(moto.enabled);
+  }
+  expect(report.summary).toMatchObject({ REMEDIATED: 23, EXEMPT: 1, COMPLIANT: org.accounts.length * REGIONS.length, NOT_APPLICABLE: 6 });
+  expect(report.waves?.plan.map((w) => w.keys)).toEqual([10, 10, 3]);
+  expect(report.waves?.results.map((w) => w.remediated)).toEqual([10, 10, 3]);
+});
+
+test('remediate with rotationPeriodInDays 180: every EnableKeyRotation asks for 180 days, and the findings agree with moto', async () => {
+  const org = await createOrganization(['solo']);
+  const member = org.members.solo;
+  const keys = await createKeys([
+    { accountId: MANAGEMENT_ACCOUNT, region: 'us-east-1', kind: 'not-rotating', count: 2 },
+    { accountId: member, region: 'eu-west-1', kind: 'not-rotating', count: 2 },
+    { accountId: member, region: 'us-east-1', kind: 'rotating' },
+  ]);
+  const toRemediate = keys.filter((k) => k.kind === 'not-rotating');
+
+  const runId = 'moto-remediate-180';
+  await moto.startRecording();
+  const result = await runLocal(
+    { mode: 'remediate', regions: REGIONS, waves: { size: WAVE_SIZE }, rotationPeriodInDays: 180, runId },
+    { store: embedded.store, retryDelayMs: 10 },
+  );
+  const requestsSent = await moto.stopRecording();
+  expect(result.executionStatus).toBe('SUCCEEDED');
+  expect(await embedded.store.errors(runId)).toEqual([]);
+
+  const enables = kmsCalls(requestsSent).filter((c) => c.action === 'EnableKeyRotation');
+  expect(enables.map((c) => ({ key: `${c.region}/${c.keyId}`, days: c.body.RotationPeriodInDays })).sort((a, b) => a.key.localeCompare(b.key))).toEqual(
+    toRemediate.map((k) => ({ key: `${k.region}/${k.keyId}`, days: 180 })).sort((a, b) => a.key.localeCompare(b.key)),
+  );
+
+  const rotation = await rotationByScope(keys);
+  const report = await jsonReportOf(runId);
+  expect(report.waves?.plan).toEqual([{ wave: 1, keys: toRemediate.length, accounts: 2 }]);
+  for (const key of toRemediate) {
+    const moto = rotation.get(scopeOf(key))!;
+    expect(moto.enabled).toBe(true);
+    // moto 5.2 neither stores nor returns RotationPeriodInDays; where it does, it must be 180.
+    if (moto.periodInDays !== undefined) expect(moto.periodInDays).toBe(180);
+    const finding = report.findings.find((f) => scopeOf(f) === scopeOf(key))!;
+    expect(finding).toMatchObject({ status: 'REMEDIATED', rotationEnabledAfter: true });
+    expect(finding.rotationPeriodInDays).toBe(moto.periodInDays);
+  }
+  expect(report.findings.find((f) => f.keyId === keys.find((k) => k.kind === 'rotating')!.keyId)).toMatchObject({ status: 'COMPLIANT' });
+});
