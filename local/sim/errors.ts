@@ -18,16 +18,10 @@ const CLIENT_STATUS: Record<string, number> = {
   MissingAuthenticationToken: 403,
   AuthFailure: 401,
   UnauthorizedOperation: 403,
-  ExpiredToken: 400,
-  // Organizations models these with their own statuses.
-  AWSOrganizationsNotInUseException: 400,
 };
 
-export function statusForCode(code: string, service?: string): number {
-  if (code in SERVER_ERRORS) return SERVER_ERRORS[code];
-  if (service === 'organizations' && code === 'AccessDeniedException') return 403;
-  if (code === 'UnknownOperationException') return 400;
-  return CLIENT_STATUS[code] ?? 400;
+export function statusForCode(code: string): number {
+  return SERVER_ERRORS[code] ?? CLIENT_STATUS[code] ?? 400;
 }
 
 /** An error answer of a simulated service. */
@@ -40,7 +34,3 @@ export class AwsError extends Error {
   }
 }
 
-/** The "Sender" / "Receiver" fault type of query-protocol errors. */
-export function faultType(status: number): 'Sender' | 'Receiver' {
-  return status >= 500 ? 'Receiver' : 'Sender';
-}

@@ -94,7 +94,7 @@ function accountsUnder(state: OrganizationState, parentId: string): AccountRecor
 }
 
 function requireAccount(state: OrganizationState, accountId: unknown): AccountRecord {
-  if (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId)) throw invalidInput('INVALID_ENUM', 'AccountId must be a 12-digit account id.');
+  if (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId)) throw invalidInput('INVALID_PATTERN', 'You provided a value that does not match the required pattern for AccountId.');
   const account = state.account(accountId);
   if (!account) throw new AwsError('AccountNotFoundException', 'You specified an account that doesn\'t exist.');
   return account;

@@ -65,7 +65,8 @@ function assumeRole(ctx: QueryContext, params: Params): string {
   if (!account || (account.state !== 'ACTIVE' && account.state !== 'PENDING_ACTIVATION')) throw denied;
   const role = account.roles.find((r) => r.name === roleName);
   if (!role) throw denied;
-  if (!role.trustedAccounts.includes(ctx.caller.accountId)) throw denied;
+  // The management account is always trusted (the orchestrator runs there); others when the role lists them.
+  if (ctx.caller.accountId !== ctx.state.managementAccountId && !role.trustedAccounts.includes(ctx.caller.accountId)) throw denied;
   if (role.externalId !== undefined && params.get('ExternalId') !== role.externalId) throw denied;
 
   const session = ctx.state.issueSession(accountId, roleName, sessionName, duration);

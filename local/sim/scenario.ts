@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FAULT_TYPES, type Fault } from './faults';
 import {
-  isKeyIdShaped, MRK_PATTERN, stableCustomKeyStoreId, stableKeyChars,
+  MRK_PATTERN, stableCustomKeyStoreId, stableKeyChars,
   stableMultiRegionKeyId, stableSecret, stableUuid, UUID_PATTERN,
 } from './ids';
 import { isKnownRegion } from './regions';
@@ -43,7 +43,7 @@ export interface RoleInput {
   name: string;
   /** When set, AssumeRole must pass this ExternalId. */
   externalId?: string;
-  /** Accounts whose principals the role trusts; default: the management account. */
+  /** Accounts whose principals the role trusts besides the management account (always trusted). */
   trustedAccounts?: string[];
 }
 
@@ -709,4 +709,3 @@ export function loadScenario(pathOrObject: string | ScenarioInput | Scenario): S
   return normalizeScenario(JSON.parse(JSON.stringify(pathOrObject)));
 }
 
-export { isKeyIdShaped };

@@ -6,7 +6,7 @@ import {
   type KeyState, type KeyUsage, type Origin, type Scenario, type ScenarioAccount, type ScenarioKey,
   type ScenarioOrganizationalUnit, type ScenarioRole,
 } from './scenario';
-import { stableCloudHsmClusterId, stableKeyChars, stableSecret, stableUuid } from './ids';
+import { stableKeyChars, stableSecret, stableUuid } from './ids';
 
 const DAY_MS = 86_400_000;
 
@@ -289,9 +289,5 @@ export class OrganizationState {
       delete key.pendingWindowInDays;
       delete key.deletionDate;
     }
-  }
-
-  cloudHsmClusterId(key: KeyRecord): string {
-    return stableCloudHsmClusterId(key.customKeyStoreId ?? key.arn);
   }
 }
