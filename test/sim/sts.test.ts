@@ -124,3 +124,12 @@ test('temporary credentials expire', async () => {
     await timed.close();
   }
 });
+
+test('setRoles adds or removes a member role at run time', async () => {
+  expect(sim.accounts().find((a) => a.id === STANDARD.memberWithoutRole)!.roles).toEqual([]);
+  sim.setRoles(STANDARD.memberWithoutRole, [{ name: 'KmsRotorScanRole', externalId: 'late' }]);
+  expect((await errorOf(assume(sim, STANDARD.memberWithoutRole))).name).toBe('AccessDenied');
+  expect((await assume(sim, STANDARD.memberWithoutRole, 'KmsRotorScanRole', 'late')).accessKeyId).toMatch(/^ASIA/);
+  sim.setRoles(STANDARD.memberWithoutRole, []);
+  expect((await errorOf(assume(sim, STANDARD.memberWithoutRole, 'KmsRotorScanRole', 'late'))).name).toBe('AccessDenied');
+});
