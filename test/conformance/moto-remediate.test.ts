@@ -160,6 +160,18 @@ test(`remediate with waves of ${WAVE_SIZE}: exactly the in-scope, non-exempt key
   expect(report.summary).toMatchObject({ REMEDIATED: 23, EXEMPT: 1, COMPLIANT: org.accounts.length * REGIONS.length, NOT_APPLICABLE: 6 });
   expect(report.waves?.plan.map((w) => w.keys)).toEqual([10, 10, 3]);
   expect(report.waves?.results.map((w) => w.remediated)).toEqual([10, 10, 3]);
+
+  // Running again changes nothing: no wave, no EnableKeyRotation, the remediated keys now COMPLIANT.
+  const againId = 'moto-remediate-again';
+  await moto.startRecording();
+  const again = await runLocal({ mode: 'remediate', regions: REGIONS, waves: { size: WAVE_SIZE }, runId: againId }, { store: embedded.store, retryDelayMs: 10 });
+  const againRequests = await moto.stopRecording();
+  expect(again.executionStatus).toBe('SUCCEEDED');
+  expect(kmsCalls(againRequests).filter((c) => c.action === 'EnableKeyRotation')).toEqual([]);
+  expect(await embedded.store.getRun(againId)).toMatchObject({ status: 'SUCCEEDED', waveCount: 0 });
+  const againFindings = new Map((await collect(embedded.store.findings(againId))).map((f) => [scopeOf(f), f.status]));
+  for (const key of toRemediate) expect(againFindings.get(scopeOf(key))).toBe('COMPLIANT');
+  expect(againFindings.get(scopeOf(exempt))).toBe('EXEMPT');
 });
 
 test('remediate with rotationPeriodInDays 180: every EnableKeyRotation asks for 180 days, and the findings agree with moto', async () => {

@@ -138,8 +138,8 @@ test('runLocal scan: every key moto lists appears exactly once with its status, 
   const describedKinds = calls.filter((c) => c.action === 'DescribeKey').map((c) => kindOf.get(`${c.region}/${c.keyId}`));
   expect(describedKinds).not.toContain('aws-managed');
   // Two calls at most per in-scope key, one per other key, plus the listing.
-  const inScopeKeys = findings.length;
-  expect(calls.filter((c) => c.action === 'DescribeKey' || c.action === 'GetKeyRotationStatus').length).toBeLessThanOrEqual(2 * inScopeKeys);
+  const listedKeys = findings.length;
+  expect(calls.filter((c) => c.action === 'DescribeKey' || c.action === 'GetKeyRotationStatus').length).toBeLessThanOrEqual(2 * listedKeys);
 });
 
 test('rotor run --local --mode scan --report json (child process): the report agrees with moto key by key', async () => {
