@@ -6,7 +6,7 @@ type Json = Record<string, unknown>;
 
 export interface AdaptedDefinition {
   definition: Json;
-  /** Reader task name → the ItemReader parameters it stands for (for the local handler). */
+  /** The reader Tasks that stand for ItemReaders (named as their Maps were). */
   itemReaders: string[];
 }
 

@@ -1,0 +1,76 @@
+// The Lambda entry points as deployed: dependencies from the environment (TABLE_NAME, the SDK's
+// endpoint settings), the error names Step Functions retries and catches by.
+import { handler as scanAccount } from '../../functions/handlers/scan-account';
+import { handler as validateInput } from '../../functions/handlers/validate-input';
+import { handler as recordError } from '../../functions/handlers/record-error';
+import { ExecutionInput } from '../../functions/core/schemas';
+import { EMBEDDED_TABLE, startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
+import { startSimulator, type SimulatedOrganization } from '../../local/sim';
+import { STANDARD, standardScenarioPath } from '../scenarios';
+
+let sim: SimulatedOrganization;
+let embedded: EmbeddedStore;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  sim = await startSimulator({ scenario: standardScenarioPath });
+  embedded = await startEmbeddedStore();
+  Object.assign(process.env, {
+    TABLE_NAME: EMBEDDED_TABLE,
+    AWS_ENDPOINT_URL: sim.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: embedded.endpoint,
+    AWS_ACCESS_KEY_ID: sim.managementCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: sim.managementCredentials.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+  });
+});
+afterAll(async () => {
+  for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+  Object.assign(process.env, saved);
+  await embedded.close();
+  await sim.close();
+});
+
+describe('Lambda entry points', () => {
+  it('ValidateInput records the run under the execution name, defaults applied', async () => {
+    const out = await validateInput({
+      input: { mode: 'scan' },
+      executionId: 'arn:aws:states:us-east-1:100000000001:execution:rollout:exec-123',
+      startTime: '2026-11-29T10:00:00.000Z',
+    });
+    expect(out.runId).toBe('exec-123');
+    expect(out.config).toMatchObject({ mode: 'scan', roleName: 'KmsRotorScanRole', waves: { size: 50, order: 'priority', maxFailureRate: 0.05 } });
+    expect(await embedded.store.getRun('exec-123')).toMatchObject({ status: 'RUNNING', startedAt: '2026-11-29T10:00:00.000Z', scope: 'org' });
+  });
+
+  it('ValidateInput fails with InputError naming the field, and records nothing', async () => {
+    await expect(validateInput({ input: { mode: 'scan', waves: { size: 0 } }, executionId: 'arn:x:execution:rollout:bad' })).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringContaining('waves.size'),
+    });
+    await expect(validateInput({ input: { mode: 'scan', colour: 'blue' } })).rejects.toThrow(/colour: is not a known field/);
+    expect(await embedded.store.getRun('bad')).toBeUndefined();
+  });
+
+  it('ScanAccount writes the account\'s findings and returns only counts', async () => {
+    const config = ExecutionInput.parse({});
+    const out = await scanAccount({ runId: 'exec-123', config, account: { accountId: '100000000005', name: 'dev', parentIds: [], tags: {}, isManagement: false, priority: false } });
+    expect(out).toEqual({ accountId: '100000000005', keys: sim.listKeys('100000000005').length, errors: 0 });
+    const stored = [];
+    for await (const f of embedded.store.findings('exec-123', '100000000005')) stored.push(f);
+    expect(stored).toHaveLength(out.keys);
+  });
+
+  it('ScanAccount names a missing role MemberAccessDenied, which the ASL catches into RecordError', async () => {
+    const config = ExecutionInput.parse({});
+    const account = { accountId: STANDARD.memberWithoutRole, name: '', parentIds: [], tags: {}, isManagement: false, priority: false };
+    const failure = await scanAccount({ runId: 'exec-123', config, account }).catch((e: Error) => e);
+    expect(failure).toMatchObject({ name: 'MemberAccessDenied' });
+    // What Step Functions hands the Catch: Error and a Cause holding Lambda's JSON.
+    const cause = JSON.stringify({ errorType: 'MemberAccessDenied', errorMessage: (failure as Error).message });
+    await recordError({ runId: 'exec-123', accountId: STANDARD.memberWithoutRole, phase: 'scan', failure: { Error: 'MemberAccessDenied', Cause: cause } });
+    expect(await embedded.store.errors('exec-123')).toEqual([
+      expect.objectContaining({ accountId: STANDARD.memberWithoutRole, phase: 'scan', error: expect.stringMatching(/^MemberAccessDenied: cannot assume/) }),
+    ]);
+  });
+});

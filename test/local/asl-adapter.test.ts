@@ -1,0 +1,58 @@
+// The local engine's adapter: Distributed Maps become inline Maps, an ItemReader becomes a Task
+// under the Map's name, and every ${substitution} must be known.
+import { readFileSync } from 'node:fs';
+import { adaptForLocalEngine, LOCAL_ITEMS_PATH, substitute } from '../../local/asl-adapter';
+import { ASL_PATH, localDefinition } from '../../local/runner';
+
+type State = Record<string, unknown>;
+
+describe('adaptForLocalEngine', () => {
+  const deployed = JSON.parse(readFileSync(ASL_PATH, 'utf8').replace(/\$\{\w+\}/g, 'x')) as { States: Record<string, State> };
+
+  it('turns the ScanAccounts Distributed Map into a reader Task under its name and an inline Map after it', () => {
+    const { definition, itemReaders } = adaptForLocalEngine(deployed);
+    const states = definition.States as Record<string, State>;
+    expect(itemReaders).toEqual(['ScanAccounts']);
+    expect(states.ScanAccounts).toMatchObject({
+      Type: 'Task',
+      Parameters: (deployed.States.ScanAccounts.ItemReader as State).Parameters,
+      ResultPath: LOCAL_ITEMS_PATH,
+      Next: 'ScanAccountsItems',
+      Catch: deployed.States.ScanAccounts.Catch,
+    });
+    const map = states.ScanAccountsItems;
+    expect(map).toMatchObject({ Type: 'Map', ItemsPath: LOCAL_ITEMS_PATH, Next: 'PlanWaves', ResultPath: null, ItemSelector: deployed.States.ScanAccounts.ItemSelector });
+    for (const field of ['ItemReader', 'ResultWriter', 'ToleratedFailurePercentage']) expect(map).not.toHaveProperty(field);
+    expect((map.ItemProcessor as State).ProcessorConfig).toBeUndefined();
+    expect(Object.keys((map.ItemProcessor as { States: State }).States)).toEqual(['ScanAccount', 'RecordScanError']);
+  });
+
+  it('turns a Distributed Map over a payload path into an inline Map in place', () => {
+    const states = adaptForLocalEngine(deployed).definition.States as Record<string, State>;
+    expect(states.RemediateWave).toMatchObject({ Type: 'Map', ItemsPath: '$.currentWave.accounts', Next: 'ValidationGate' });
+    expect(states.RemediateWave).not.toHaveProperty('ResultWriter');
+  });
+
+  it('leaves every other state as it is', () => {
+    const states = adaptForLocalEngine(deployed).definition.States as Record<string, State>;
+    for (const name of Object.keys(deployed.States).filter((n) => !['ScanAccounts', 'RemediateWave'].includes(n))) {
+      expect(states[name]).toEqual(deployed.States[name]);
+    }
+  });
+
+  it('refuses a definition whose reader name would collide', () => {
+    const colliding = { States: { ...deployed.States, ScanAccountsItems: { Type: 'Pass', End: true } } };
+    expect(() => adaptForLocalEngine(colliding)).toThrow(/ScanAccountsItems exists/);
+  });
+});
+
+describe('substitute', () => {
+  it('fills every placeholder and refuses an unknown one', () => {
+    expect(substitute('{"a": "${X}"}', { X: 'arn' })).toBe('{"a": "arn"}');
+    expect(() => substitute('${Missing}', {})).toThrow(/\$\{Missing\}, which has no substitution/);
+  });
+
+  it('the runner knows every placeholder of the ASL file', () => {
+    expect(() => localDefinition()).not.toThrow();
+  });
+});
