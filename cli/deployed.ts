@@ -1,10 +1,19 @@
-// Runs on the deployed state machine: finds it (flag, environment, or the stack's outputs),
-// starts the execution, follows it with a progress line and prints the report from the
-// deployed table. Ctrl-C leaves the execution running.
+// `rotor run` on the deployed state machine: finds it (flag, environment, or the stack's outputs),
+// starts the execution, follows it with a progress line and prints the report from the deployed
+// table. Ctrl-C stops following and leaves the execution running.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DescribeExecutionCommand, DescribeMapRunCommand, ListMapRunsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeExecutionCommand, DescribeMapRunCommand, GetExecutionHistoryCommand, ListMapRunsCommand, SFNClient, StartExecutionCommand,
+  type DescribeExecutionCommandOutput, type HistoryEvent, type MapRunListItem,
+} from '@aws-sdk/client-sfn';
 import { describeError } from '../functions/aws/clients';
-import { note, openStore } from './context';
+import { parseReportFormat, writeReport } from '../functions/core/report';
+import type { RunRecord } from '../functions/core/schemas';
+import { reportInputFor } from '../functions/store/report-input';
+import { ResultsStore } from '../functions/store/results-store';
+import { note, outputSink } from './context';
 import { RunFailedError, UsageError } from './errors';
 import { finishRun } from './run-report';
 
@@ -17,110 +26,371 @@ export interface DeployedFlags {
   wait: boolean;
 }
 
-export const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[\w-]{1,80}$/;
-const POLL_MS = Number(process.env.KMS_ROTOR_POLL_MS ?? 3000);
+type Env = Record<string, string | undefined>;
+
+export const DEFAULT_STACK_NAME = 'KmsRotor';
+export const STATE_MACHINE_ARN_ENV = 'KMS_ROTOR_STATE_MACHINE_ARN';
+export const TABLE_ENV = 'KMS_ROTOR_TABLE';
+export const POLL_MS_ENV = 'KMS_ROTOR_POLL_MS';
+const DEFAULT_POLL_MS = 3000;
+
+/** A state machine ARN, optionally qualified by a version number or an alias (names: 1–80 characters, no `:` or `/`). */
+export const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):\d{12}:stateMachine:[^\s:/<>{}[\]?*"#%\\^|~`$&,;]{1,80}(:[A-Za-z0-9_-]{1,80})?$/;
+
+/** Exit code of a follow stopped with Ctrl-C (the shell's convention for SIGINT). */
+export const INTERRUPTED_EXIT_CODE = 130;
+
+/** Ctrl-C while following: the execution runs on; the message says how to follow it. */
+export class FollowStopped extends Error {
+  override readonly name = 'FollowStopped';
+  readonly exitCode = INTERRUPTED_EXIT_CODE;
+}
 
 export interface Deployment {
   stateMachineArn: string;
+  /** Where the ARN came from, for messages. */
+  arnFrom: string;
+  /** The Region of the state machine (and of its results table). */
+  region: string;
   tableName?: string;
+  tableFrom?: string;
 }
 
-async function stackOutputs(stackName: string): Promise<Record<string, string>> {
+/** What DescribeStacks said: the stack's outputs, or why they could not be read. */
+export interface StackLookup {
+  outputs?: Record<string, string>;
+  error?: string;
+}
+
+/** Where `rotor run` looks for the state machine ARN, in order. */
+export function arnPlaces(stackName: string): string {
+  return `--state-machine-arn, then $${STATE_MACHINE_ARN_ENV}, then the StateMachineArn output of CloudFormation stack ${stackName}`;
+}
+
+/** True when the stack's outputs must be read: no ARN given, or a table needed and none given. */
+export function needsStackOutputs(flags: Pick<DeployedFlags, 'stateMachineArn' | 'table'>, env: Env, needTable: boolean): boolean {
+  return !(flags.stateMachineArn ?? env[STATE_MACHINE_ARN_ENV]) || (needTable && !(flags.table ?? env[TABLE_ENV]));
+}
+
+/** The deployment from the flags, then the environment, then the stack's outputs; a missing or malformed ARN is exit 2. */
+export function chooseDeployment(flags: Pick<DeployedFlags, 'stateMachineArn' | 'stackName' | 'table'>, env: Env, stack: StackLookup | undefined): Deployment {
+  const stackName = flags.stackName ?? DEFAULT_STACK_NAME;
+  const fromStack = `the StateMachineArn output of stack ${stackName}`;
+  const [arn, arnFrom] = flags.stateMachineArn
+    ? [flags.stateMachineArn, '--state-machine-arn']
+    : env[STATE_MACHINE_ARN_ENV]
+      ? [env[STATE_MACHINE_ARN_ENV], `$${STATE_MACHINE_ARN_ENV}`]
+      : [stack?.outputs?.StateMachineArn, fromStack];
+  if (!arn) {
+    const why = stack?.error ? `stack ${stackName}: ${stack.error}` : `stack ${stackName} has no StateMachineArn output`;
+    throw new UsageError(
+      `no state machine ARN: looked in ${arnPlaces(stackName)} (${why}). ` +
+        'Deploy with `npx cdk deploy`, pass --state-machine-arn, or run on this machine with --local',
+    );
+  }
+  const match = STATE_MACHINE_ARN.exec(arn);
+  if (!match) {
+    throw new UsageError(
+      `${arnFrom} "${arn}" is not a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME); the ARN is looked for in ${arnPlaces(stackName)}`,
+    );
+  }
+  const [tableName, tableFrom] = flags.table
+    ? [flags.table, '--table']
+    : env[TABLE_ENV]
+      ? [env[TABLE_ENV], `$${TABLE_ENV}`]
+      : [stack?.outputs?.ResultsTableName, `the ResultsTableName output of stack ${stackName}`];
+  return { stateMachineArn: arn, arnFrom, region: match[1], ...(tableName ? { tableName, tableFrom } : {}) };
+}
+
+async function describeStack(stackName: string): Promise<StackLookup> {
   const cfn = new CloudFormationClient({});
   try {
     const out = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
-    return Object.fromEntries((out.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
+    return { outputs: Object.fromEntries((out.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? ''])) };
+  } catch (error) {
+    return { error: describeError(error) };
   } finally {
     cfn.destroy();
   }
 }
 
-/** Where the deployed state machine and table are: flags, then environment, then stack outputs. */
-export async function resolveDeployment(flags: Pick<DeployedFlags, 'stateMachineArn' | 'stackName' | 'table'>): Promise<Deployment> {
-  const stackName = flags.stackName ?? 'KmsRotor';
-  const where = `--state-machine-arn, $KMS_ROTOR_STATE_MACHINE_ARN, or the StateMachineArn output of stack ${stackName}`;
-  let arn = flags.stateMachineArn ?? process.env.KMS_ROTOR_STATE_MACHINE_ARN;
-  let tableName = flags.table ?? process.env.KMS_ROTOR_TABLE;
-  if (!arn || !tableName) {
-    let outputs: Record<string, string> = {};
-    try {
-      outputs = await stackOutputs(stackName);
-    } catch (error) {
-      if (!arn) throw new UsageError(`no state machine ARN: looked in ${where} (${describeError(error)}). Deploy with \`npx cdk deploy\` or use --local`);
-    }
-    arn ??= outputs.StateMachineArn;
-    tableName ??= outputs.ResultsTableName;
-  }
-  if (!arn) throw new UsageError(`no state machine ARN: looked in ${where}. Deploy with \`npx cdk deploy\` or use --local`);
-  if (!STATE_MACHINE_ARN.test(arn)) throw new UsageError(`"${arn}" is not a state machine ARN (from ${where})`);
-  return { stateMachineArn: arn, tableName };
+/** Finds the deployment, reading the stack's outputs (DescribeStacks) only when the flags and environment leave a gap. */
+export async function resolveDeployment(
+  flags: Pick<DeployedFlags, 'stateMachineArn' | 'stackName' | 'table'>,
+  options: { needTable: boolean; env?: Env } = { needTable: true },
+): Promise<Deployment> {
+  const env = options.env ?? process.env;
+  const stack = needsStackOutputs(flags, env, options.needTable) ? await describeStack(flags.stackName ?? DEFAULT_STACK_NAME) : undefined;
+  const deployment = chooseDeployment(flags, env, stack);
+  if (options.needTable && !deployment.tableName && stack?.error) note(`no results table: stack ${flags.stackName ?? DEFAULT_STACK_NAME}: ${stack.error}`);
+  return deployment;
 }
 
-function bar(done: number, total: number, width = 24): string {
-  const filled = total > 0 ? Math.round((done / total) * width) : 0;
+// ---------------------------------------------------------------------------------------------
+// Progress
+
+/** What the progress line shows: accounts scanned (the scan's Distributed Map) and waves done (the run record). */
+export interface ProgressSnapshot {
+  accountsScanned: number;
+  /** Unknown until ListAccounts has counted them. */
+  accountsTotal?: number;
+  wavesDone: number;
+  waveCount: number;
+  remediate: boolean;
+}
+
+export function progressBar(done: number, total: number | undefined, width = 24): string {
+  const filled = total && total > 0 ? Math.min(width, Math.round((done / total) * width)) : 0;
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
 }
 
-/** One progress line: accounts scanned (the Distributed Map's item counts) and waves done. */
-async function progressLine(sfn: SFNClient, executionArn: string, store: Awaited<ReturnType<typeof openStore>>['store'] | undefined, runId: string): Promise<string> {
-  const maps = await sfn.send(new ListMapRunsCommand({ executionArn }));
-  let scanned = 0;
-  let total = 0;
-  const first = maps.mapRuns?.[maps.mapRuns.length - 1];
-  if (first?.mapRunArn) {
-    const run = await sfn.send(new DescribeMapRunCommand({ mapRunArn: first.mapRunArn }));
-    scanned = (run.itemCounts?.succeeded ?? 0) + (run.itemCounts?.failed ?? 0);
-    total = run.itemCounts?.total ?? 0;
+/** The progress line: the bar follows the accounts while scanning, then the waves of a remediation. */
+export function progressText(p: ProgressSnapshot): string {
+  const accounts = `${p.accountsScanned}/${p.accountsTotal ?? '?'} accounts scanned`;
+  if (!p.remediate || p.waveCount === 0) return `${progressBar(p.accountsScanned, p.accountsTotal)} ${accounts}`;
+  return `${progressBar(p.wavesDone, p.waveCount)} ${accounts} · waves ${p.wavesDone}/${p.waveCount} done`;
+}
+
+/** On a terminal: one line rewritten in place. Otherwise (a log, a pipe): a line each time it changes. */
+export function progressWriter(stream: NodeJS.WriteStream): { show(line: string): void; done(): void } {
+  let last: string | undefined;
+  return {
+    show(line) {
+      if (line === last) return;
+      last = line;
+      if (stream.isTTY) {
+        const width = stream.columns ? stream.columns - 1 : line.length;
+        stream.write(`\r\x1b[2K${line.slice(0, width)}`);
+      } else {
+        stream.write(`${line}\n`);
+      }
+    },
+    done() {
+      if (stream.isTTY && last !== undefined) stream.write('\n');
+    },
+  };
+}
+
+/** The scan's map run: the first Distributed Map the execution started (the waves' maps start after it). */
+export function scanMapRun(mapRuns: readonly MapRunListItem[]): MapRunListItem | undefined {
+  return [...mapRuns].sort((a, b) => (a.startDate?.getTime() ?? 0) - (b.startDate?.getTime() ?? 0))[0];
+}
+
+// ---------------------------------------------------------------------------------------------
+// How an execution ended
+
+const RUNNING_STATUSES = new Set(['RUNNING', 'PENDING_REDRIVE']);
+
+/** A Lambda error's cause is its JSON payload; the message inside is what a person reads. */
+export function readableCause(cause: string | undefined): string {
+  if (!cause) return '';
+  try {
+    const payload = JSON.parse(cause) as { errorMessage?: unknown };
+    if (payload && typeof payload.errorMessage === 'string') return payload.errorMessage;
+  } catch {
+    // a plain-text cause (a Fail state's Cause, a timeout)
   }
-  const record = store ? await store.getRun(runId).catch(() => undefined) : undefined;
-  total = Math.max(total, record?.accountCount ?? 0);
-  const waves = record && record.waveCount > 0 ? ` · waves ${record.waves.length}/${record.waveCount}` : '';
-  return `${bar(scanned, total)} ${scanned}/${total || '?'} accounts scanned${waves}`;
+  return cause;
+}
+
+/** The state the execution was in when it ended (the newest StateEntered in a reverse history). */
+export function lastStateEntered(newestFirst: readonly HistoryEvent[]): string | undefined {
+  return newestFirst.find((e) => e.stateEnteredEventDetails?.name)?.stateEnteredEventDetails?.name;
+}
+
+/** Why an execution did not succeed, e.g. "FAILED in ValidateInput: InputError: waves.size: ...". */
+export function executionFailure(execution: Pick<DescribeExecutionCommandOutput, 'status' | 'error' | 'cause'>, failedIn?: string): string {
+  const where = failedIn && failedIn !== execution.error ? ` in ${failedIn}` : '';
+  const what = [execution.error, readableCause(execution.cause)].filter(Boolean).join(': ');
+  return `${execution.status}${where}${what ? `: ${what}` : ''}`;
+}
+
+export function consoleUrl(executionArn: string): string | undefined {
+  const region = /^arn:aws:states:([a-z0-9-]+):/.exec(executionArn)?.[1];
+  return region ? `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}` : undefined;
+}
+
+/** How to follow a run that this command no longer follows. */
+export function followHints(runId: string, executionArn: string, tableName: string | undefined): string {
+  const table = ` --table ${tableName ?? 'TABLE'}`;
+  const url = consoleUrl(executionArn);
+  return [
+    `  follow it:   rotor status ${runId}${table}`,
+    `  its report:  rotor report --run-id ${runId}${table}`,
+    ...(url ? [`  console:     ${url}`] : []),
+  ].join('\n');
+}
+
+export function pollInterval(env: Env): number {
+  const ms = Number(env[POLL_MS_ENV]);
+  return Number.isFinite(ms) && ms > 0 ? ms : DEFAULT_POLL_MS;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command
+
+/** The deployed results table, checked before anything starts: it exists, and the run id is new there. */
+async function openResultsTable(deployment: Deployment, runId: string): Promise<{ store: ResultsStore; close(): void }> {
+  const tableName = deployment.tableName!;
+  // The table is in the state machine's Region: the functions write to their own Region's table.
+  const client = new DynamoDBClient({ region: deployment.region, retryMode: 'adaptive', maxAttempts: 8 });
+  const store = new ResultsStore(client, tableName);
+  try {
+    if (await store.getRun(runId)) throw new UsageError(`run id ${runId} is already in table ${tableName}: choose another --run-id`);
+  } catch (error) {
+    client.destroy();
+    if ((error as Error).name === 'ResourceNotFoundException') {
+      throw new UsageError(`results table ${tableName} (from ${deployment.tableFrom}) does not exist in ${deployment.region}: give --table or $${TABLE_ENV}`);
+    }
+    throw error;
+  }
+  return { store, close: () => client.destroy() };
+}
+
+async function startExecution(sfn: SFNClient, deployment: Deployment, runId: string, input: Record<string, unknown>, stackName: string): Promise<string> {
+  try {
+    const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: deployment.stateMachineArn, name: runId, input: JSON.stringify(input) }));
+    return started.executionArn!;
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'StateMachineDoesNotExist' || name === 'InvalidArn') {
+      throw new UsageError(
+        `state machine ${deployment.stateMachineArn} (from ${deployment.arnFrom}) was not found: ${describeError(error)}. ` +
+          `The ARN is looked for in ${arnPlaces(stackName)}`,
+      );
+    }
+    if (name === 'ExecutionAlreadyExists') throw new UsageError(`run id ${runId} is already the name of an execution of ${deployment.stateMachineArn}: choose another --run-id`);
+    if (name === 'InvalidName' || name === 'InvalidExecutionInput') throw new UsageError(`the state machine refused the run: ${describeError(error)}`);
+    throw error;
+  }
+}
+
+interface Following {
+  sfn: SFNClient;
+  executionArn: string;
+  runId: string;
+  remediate: boolean;
+  store?: ResultsStore;
+  pollMs: number;
+  signal: AbortSignal;
+}
+
+async function snapshot(f: Following, scanMapArn: { arn?: string }): Promise<ProgressSnapshot> {
+  if (!scanMapArn.arn) {
+    const runs: MapRunListItem[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await f.sfn.send(new ListMapRunsCommand({ executionArn: f.executionArn, nextToken }), { abortSignal: f.signal });
+      runs.push(...(page.mapRuns ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    scanMapArn.arn = scanMapRun(runs)?.mapRunArn;
+  }
+  let accountsScanned = 0;
+  let accountsTotal: number | undefined;
+  if (scanMapArn.arn) {
+    const counts = (await f.sfn.send(new DescribeMapRunCommand({ mapRunArn: scanMapArn.arn }), { abortSignal: f.signal })).itemCounts;
+    accountsScanned = (counts?.succeeded ?? 0) + (counts?.failed ?? 0) + (counts?.timedOut ?? 0) + (counts?.aborted ?? 0);
+    accountsTotal = counts?.total || undefined;
+  }
+  const record: RunRecord | undefined = f.store ? await f.store.getRun(f.runId) : undefined;
+  return {
+    accountsScanned,
+    accountsTotal: accountsTotal ?? (record?.accountCount || undefined),
+    wavesDone: record?.waves.length ?? 0,
+    waveCount: record?.waveCount ?? 0,
+    remediate: f.remediate,
+  };
+}
+
+/** Polls the execution until it ends, showing progress; an abort (Ctrl-C) rejects. */
+async function follow(f: Following): Promise<DescribeExecutionCommandOutput> {
+  const progress = progressWriter(process.stderr);
+  const scanMap: { arn?: string } = {};
+  try {
+    for (;;) {
+      const described = await f.sfn.send(new DescribeExecutionCommand({ executionArn: f.executionArn }), { abortSignal: f.signal });
+      // Progress is a courtesy: a permission missing for ListMapRuns or the table does not stop the follow.
+      const shown = await snapshot(f, scanMap).catch(() => undefined);
+      if (f.signal.aborted) throw f.signal.reason;
+      if (shown) progress.show(progressText(shown));
+      if (!RUNNING_STATUSES.has(described.status ?? 'RUNNING')) return described;
+      await sleep(f.pollMs, undefined, { signal: f.signal });
+    }
+  } finally {
+    progress.done();
+  }
+}
+
+async function failedState(sfn: SFNClient, executionArn: string): Promise<string | undefined> {
+  try {
+    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 50, includeExecutionData: false }));
+    return lastStateEntered(history.events ?? []);
+  } catch {
+    return undefined;
+  }
+}
+
+async function printReport(store: ResultsStore, run: RunRecord, format: string, out: string | undefined): Promise<void> {
+  const output = outputSink(out);
+  await writeReport(parseReportFormat(format), await reportInputFor(store, run, new Date()), output.sink);
+  await output.done();
+  if (out) note(`report written to ${out}`);
+}
+
+/** The end of a followed run: the report from the table, and exit 1 with the reason when it did not succeed. */
+async function conclude(f: Following, described: DescribeExecutionCommandOutput, flags: DeployedFlags): Promise<void> {
+  const status = described.status ?? 'UNKNOWN';
+  if (described.error === 'InputError') throw new UsageError(`the deployed state machine refused the input: ${readableCause(described.cause)}`);
+  const failure = status === 'SUCCEEDED' ? '' : executionFailure(described, await failedState(f.sfn, f.executionArn));
+  if (!f.store) {
+    if (status !== 'SUCCEEDED') throw new RunFailedError(`run ${f.runId} ${failure}`);
+    note(`run ${f.runId} SUCCEEDED; no results table is known, so no report: give --table or set $${TABLE_ENV}`);
+    return;
+  }
+  const record = await f.store.getRun(f.runId);
+  // The run record says HALTED or FAILED (with the reason) when the workflow finalized it.
+  if (status === 'SUCCEEDED' || record?.status === 'HALTED' || record?.status === 'FAILED') {
+    await finishRun(f.store, f.runId, flags.report, flags.out);
+    return;
+  }
+  // The execution ended before Finalize (a timeout, an abort, a failure nothing caught): what was recorded, then why.
+  if (record) await printReport(f.store, record, flags.report, flags.out);
+  throw new RunFailedError(`run ${f.runId} ${failure}`);
 }
 
 export async function runDeployed(input: Record<string, unknown>, flags: DeployedFlags): Promise<void> {
-  const deployment = await resolveDeployment(flags);
   const runId = String(input.runId);
-  const sfn = new SFNClient({});
-  const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: deployment.stateMachineArn, name: runId, input: JSON.stringify(input) }));
-  const executionArn = started.executionArn!;
-  note(`started run ${runId}\n  execution ${executionArn}`);
-  if (!flags.wait) {
-    process.stdout.write(`${runId}\n`);
-    return;
-  }
-  const opened = deployment.tableName ? await openStore({ table: deployment.tableName }) : undefined;
-  const onInterrupt = () => {
-    note(`\nstopped following; the execution keeps running. Follow it with: rotor status ${runId}${deployment.tableName ? ` --table ${deployment.tableName}` : ''}`);
-    process.exit(130);
-  };
-  process.once('SIGINT', onInterrupt);
+  const stackName = flags.stackName ?? DEFAULT_STACK_NAME;
+  const deployment = await resolveDeployment(flags, { needTable: flags.wait });
+  const table = flags.wait && deployment.tableName ? await openResultsTable(deployment, runId) : undefined;
+  const sfn = new SFNClient({ region: deployment.region });
+  const interrupt = new AbortController();
+  const onInterrupt = () => interrupt.abort(new FollowStopped('interrupted'));
   try {
-    let status = 'RUNNING';
-    let lastLine = '';
-    while (status === 'RUNNING') {
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      status = described.status ?? 'RUNNING';
-      const line = await progressLine(sfn, executionArn, opened?.store, runId).catch(() => lastLine);
-      if (line !== lastLine) {
-        if (process.stderr.isTTY) process.stderr.write(`\r${line}`);
-        else note(line);
-        lastLine = line;
-      }
-      if (status !== 'RUNNING' && status !== 'SUCCEEDED' && !opened) {
-        throw new RunFailedError(`run ${runId} ended ${status}: ${described.error ?? ''} ${described.cause ?? ''}`.trim());
-      }
-    }
-    if (process.stderr.isTTY) note('');
-    if (!opened) {
-      note(`run ${runId} ${status}; no results table known, so no report (give --table)`);
+    const executionArn = await startExecution(sfn, deployment, runId, input, stackName);
+    note(`started run ${runId} on ${deployment.stateMachineArn}\n  execution ${executionArn}`);
+    if (!flags.wait) {
+      process.stdout.write(`${runId}\n`);
+      note(followHints(runId, executionArn, deployment.tableName));
       return;
     }
-    await finishRun(opened.store, runId, flags.report, flags.out);
+    process.once('SIGINT', onInterrupt);
+    const following: Following = {
+      sfn, executionArn, runId, remediate: input.mode === 'remediate', store: table?.store, pollMs: pollInterval(process.env), signal: interrupt.signal,
+    };
+    let described: DescribeExecutionCommandOutput;
+    try {
+      described = await follow(following);
+    } catch (error) {
+      if (!interrupt.signal.aborted) throw error;
+      throw new FollowStopped(`stopped following run ${runId}; the execution keeps running in Step Functions.\n${followHints(runId, executionArn, deployment.tableName)}`);
+    } finally {
+      process.removeListener('SIGINT', onInterrupt);
+    }
+    await conclude(following, described, flags);
   } finally {
-    process.removeListener('SIGINT', onInterrupt);
     sfn.destroy();
-    await opened?.close();
+    table?.close();
   }
 }
