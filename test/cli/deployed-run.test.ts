@@ -3,7 +3,13 @@
 // organization behind that): ARN resolution, progress, the report from the table, exit codes.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  DescribeExecutionCommand, DescribeMapRunCommand, GetExecutionHistoryCommand, ListMapRunsCommand, SFNClient, StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { main } from '../../cli/bin';
+import { inputFromFlags } from '../../cli/run-input';
+import { newRun } from '../../functions/core/runs';
 import {
   chooseDeployment, executionFailure, lastStateEntered, progressText, progressWriter, readableCause, scanMapRun, STATE_MACHINE_ARN,
 } from '../../cli/deployed';
@@ -133,6 +139,29 @@ describe('rotor run on the deployed state machine', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/rotor: run no-org-1 FAILED: run failed: .*Organizations refused to list accounts.*You don't have permissions/);
     expect(JSON.parse(result.stdout)).toMatchObject({ runId: 'no-org-1', status: 'FAILED' });
+  });
+
+  test('the deployed machine refuses the input (its schema is newer than this CLI): exit 2 with the field', async () => {
+    const cause = JSON.stringify({ errorType: 'InputError', errorMessage: 'waves.order: must be one of priority, canary-first, by-ou', trace: [] });
+    standIn.script({ kind: 'end', status: 'FAILED', error: 'InputError', cause });
+    const result = await rotor('run', '--run-id', 'refused-1', '--state-machine-arn', standIn.stateMachineArn);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('rotor: the deployed state machine refused the input: waves.order: must be one of');
+  });
+
+  test('an execution that times out before Finalize: the report of what was recorded, exit 1 with the timeout', async () => {
+    standIn.script({ kind: 'hold' });
+    const running = rotor('run', '--run-id', 'late-1', '--state-machine-arn', standIn.stateMachineArn, '--report', 'json');
+    await until(() => standIn.calls('DescribeExecution') > 0);
+    // What the workflow had recorded when Step Functions stopped it.
+    await standIn.store.createRun(newRun('late-1', inputFromFlags({ mode: 'scan', runId: 'late-1' }), new Date()));
+    standIn.release('late-1', { kind: 'end', status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution exceeded its TimeoutSeconds' });
+    const result = await running;
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('rotor: run late-1 TIMED_OUT: States.Timeout: The execution exceeded its TimeoutSeconds');
+    expect(JSON.parse(result.stdout)).toMatchObject({ runId: 'late-1', status: 'RUNNING' });
   });
 
   test('a halted rollout (EnableKeyRotation fails in the first wave): the report, exit 1 saying HALTED', async () => {
@@ -267,6 +296,81 @@ describe('the rotor process ends on its own (no SDK client keeps it alive)', () 
     const result = await rotorProcess('run', '--run-id', 'process-2', '--no-wait');
     expect(result).toMatchObject({ code: 0, stdout: 'process-2\n' });
     expect(standIn.execution('process-2')?.status).toBe('RUNNING');
+  });
+});
+
+describe('the stand-in answers as Step Functions and CloudFormation do (through the SDK)', () => {
+  const errorName = (p: Promise<unknown>) => p.then(() => 'no error', (e: Error) => e.name);
+
+  test('StartExecution: same name and input while running is the same execution; otherwise ExecutionAlreadyExists', async () => {
+    const sfn = new SFNClient({});
+    try {
+      standIn.script({ kind: 'hold' });
+      const start = (input: string) => sfn.send(new StartExecutionCommand({ stateMachineArn: standIn.stateMachineArn, name: 'same-1', input }));
+      const first = await start('{"mode":"scan"}');
+      expect((await start('{"mode":"scan"}')).executionArn).toBe(first.executionArn);
+      expect(await errorName(start('{"mode":"remediate"}'))).toBe('ExecutionAlreadyExists');
+      expect(await errorName(sfn.send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:1:stateMachine:x', name: 'n' })))).toBe('InvalidArn');
+      expect(await errorName(sfn.send(new StartExecutionCommand({ stateMachineArn: standIn.stateMachineArn, name: 'bad name' })))).toBe('InvalidName');
+      expect(await errorName(sfn.send(new StartExecutionCommand({ stateMachineArn: standIn.stateMachineArn, input: '{' })))).toBe('InvalidExecutionInput');
+      expect(await errorName(sfn.send(new DescribeExecutionCommand({ executionArn: first.executionArn!.replace('same-1', 'other') })))).toBe('ExecutionDoesNotExist');
+      const described = await sfn.send(new DescribeExecutionCommand({ executionArn: first.executionArn }));
+      expect(described).toMatchObject({ status: 'RUNNING', name: 'same-1', stateMachineArn: standIn.stateMachineArn });
+      expect(described.startDate).toBeInstanceOf(Date);
+    } finally {
+      sfn.destroy();
+    }
+  });
+
+  test('a real scan: its map run counts every account, the history pages, DescribeStacks gives the outputs', async () => {
+    const sfn = new SFNClient({});
+    const cfn = new CloudFormationClient({});
+    try {
+      const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: standIn.stateMachineArn, name: 'scan-1', input: JSON.stringify({ mode: 'scan', runId: 'scan-1' }) }));
+      await standIn.settled();
+      const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      expect(described.status).toBe('SUCCEEDED');
+      expect(described.stopDate!.getTime()).toBeGreaterThanOrEqual(described.startDate!.getTime());
+
+      const { mapRuns } = await sfn.send(new ListMapRunsCommand({ executionArn }));
+      expect(mapRuns).toHaveLength(1);
+      const mapRun = await sfn.send(new DescribeMapRunCommand({ mapRunArn: mapRuns![0].mapRunArn }));
+      const accounts = standIn.sim.accounts().length;
+      expect(mapRun).toMatchObject({ status: 'SUCCEEDED', maxConcurrency: 40, itemCounts: { total: accounts, succeeded: accounts, failed: 0, running: 0, pending: 0 } });
+
+      const all = (await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events!;
+      expect(all[0].type).toBe('ExecutionStarted');
+      expect(all.at(-1)).toMatchObject({ type: 'ExecutionSucceeded' });
+      expect(all.find((e) => e.type === 'MapRunStarted')?.mapRunStartedEventDetails?.mapRunArn).toBe(mapRuns![0].mapRunArn);
+      const firstPage = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 3, reverseOrder: true }));
+      expect(firstPage.events!.map((e) => e.id)).toEqual([all.length, all.length - 1, all.length - 2]);
+      const secondPage = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 3, reverseOrder: true, nextToken: firstPage.nextToken }));
+      expect(secondPage.events![0].id).toBe(all.length - 3);
+
+      const stack = (await cfn.send(new DescribeStacksCommand({ StackName: 'KmsRotor' }))).Stacks![0];
+      expect(stack.StackStatus).toBe('CREATE_COMPLETE');
+      expect(Object.fromEntries(stack.Outputs!.map((o) => [o.OutputKey, o.OutputValue]))).toMatchObject({ StateMachineArn: standIn.stateMachineArn, ResultsTableName: standIn.tableName });
+      standIn.setStackDeployed(false);
+      const missing = await cfn.send(new DescribeStacksCommand({ StackName: 'KmsRotor' })).catch((e: Error) => e);
+      expect(missing).toMatchObject({ name: 'ValidationError', message: 'Stack with id KmsRotor does not exist' });
+    } finally {
+      sfn.destroy();
+      cfn.destroy();
+    }
+  });
+
+  test('a Lambda error that nothing catches reaches the execution as its JSON payload', async () => {
+    const sfn = new SFNClient({});
+    try {
+      // waves.size 0 is refused by ValidateInput, which has no Catch.
+      const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: standIn.stateMachineArn, name: 'bad-input-1', input: JSON.stringify({ mode: 'scan', runId: 'bad-input-1', waves: { size: 0 } }) }));
+      await standIn.settled();
+      const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      expect(described).toMatchObject({ status: 'FAILED', error: 'InputError' });
+      expect(JSON.parse(described.cause!)).toMatchObject({ errorType: 'InputError', errorMessage: expect.stringContaining('waves.size') });
+    } finally {
+      sfn.destroy();
+    }
   });
 });
 
