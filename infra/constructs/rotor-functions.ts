@@ -142,17 +142,15 @@ export class RotorFunctions extends Construct {
     super(scope, id);
     const handlersDir = props.handlersDir ?? DEFAULT_HANDLERS_DIR;
     const common = { TABLE_NAME: props.table.tableName, SERVICE_NAME };
-    // The member role names and ExternalId are the deployment's defaults for an input that omits them.
-    const memberAccess = {
-      SCAN_ROLE_NAME: props.scanRoleName,
-      REMEDIATE_ROLE_NAME: props.remediateRoleName,
-      EXTERNAL_ID: props.externalId,
-    };
     const environment: Partial<Record<HandlerId, Record<string, string>>> = {
-      ValidateInput: memberAccess,
+      // This deployment's member role names and ExternalId ('' for none): the defaults ValidateInput
+      // can apply to an input that omits them (scan and remediate then read them from the config).
+      ValidateInput: {
+        SCAN_ROLE_NAME: props.scanRoleName,
+        REMEDIATE_ROLE_NAME: props.remediateRoleName,
+        EXTERNAL_ID: props.externalId,
+      },
       ListAccounts: { MANIFEST_BUCKET: props.manifestBucket.bucketName, MANIFEST_PREFIX },
-      ScanAccount: memberAccess,
-      RemediateAccount: memberAccess,
       Finalize: { DRIFT_TOPIC_ARN: props.driftTopicArn, METRICS_NAMESPACE },
     };
     const unscopedActions: Partial<Record<HandlerId, string[]>> = {
@@ -162,6 +160,9 @@ export class RotorFunctions extends Construct {
       Finalize: ['cloudwatch:PutMetricData (limited to the KmsRotor namespace by condition)'],
     };
 
+    // No reserved concurrency: the Distributed Maps' MaxConcurrency (40 scans, 20 remediations) already
+    // bounds the fan-out, and reserving would fail deployment in accounts whose unreserved pool would
+    // drop below Lambda's minimum.
     const handlers = {} as Record<HandlerId, HandlerFunction>;
     for (const [handlerId, spec] of Object.entries(HANDLERS) as [HandlerId, HandlerSpec][]) {
       const handler = new HandlerFunction(this, handlerId, {

@@ -169,7 +169,7 @@ describe('functions', () => {
       DRIFT_TOPIC_ARN: { Ref: only('AWS::SNS::Topic')[0] },
       METRICS_NAMESPACE: 'KmsRotor',
     });
-    expect(fnProps('ScanAccount').Environment.Variables).toMatchObject({
+    expect(fnProps('ValidateInput').Environment.Variables).toMatchObject({
       SCAN_ROLE_NAME: 'KmsRotorScanRole',
       REMEDIATE_ROLE_NAME: 'KmsRotorRemediateRole',
       EXTERNAL_ID: { Ref: 'ExternalId' },

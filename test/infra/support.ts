@@ -115,12 +115,12 @@ export interface NagResult {
 export function runNag(app: App): NagResult {
   const violations = new AwsSolutionsChecks(undefined, { verbose: true })
     .validateScope(app)
-    .violations.map((v) => ({ ruleName: v.ruleName, paths: v.violatingResources.map((r) => r.constructPath) }));
+    .violations.map((v) => ({ ruleName: v.ruleName, paths: v.violatingResources.map((r) => r.constructPath ?? '') }));
   const blind = new AwsSolutionsChecks(undefined, { verbose: false });
   (blind as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
   const allFindings = blind
     .validateScope(app)
-    .violations.flatMap((v) => v.violatingResources.map((r) => ({ ruleName: v.ruleName, path: r.constructPath })));
+    .violations.flatMap((v) => v.violatingResources.map((r) => ({ ruleName: v.ruleName, path: r.constructPath ?? '' })));
   const acknowledgments = app.node
     .findAll()
     .flatMap((construct: IConstruct) =>

@@ -108,7 +108,7 @@ describe('every option given as context', () => {
     expect(JSON.stringify(assumed('ScanAccount')?.Resource)).toContain(':iam::*:role/OrgScan');
     expect(JSON.stringify(assumed('RemediateAccount')?.Resource)).toContain(':iam::*:role/OrgFix');
     expect(assumed('ScanAccount')?.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': 'o-a1b2c3d4e5' } });
-    const env = built.json.Resources[logicalId(built.stack.functions.handlers.ScanAccount.function)].Properties.Environment.Variables;
+    const env = built.json.Resources[logicalId(built.stack.functions.handlers.ValidateInput.function)].Properties.Environment.Variables;
     expect(env).toMatchObject({ SCAN_ROLE_NAME: 'OrgScan', REMEDIATE_ROLE_NAME: 'OrgFix', EXTERNAL_ID: 'rotor-ext-1' });
   });
 
