@@ -9,13 +9,11 @@ import {
   type DescribeExecutionCommandOutput, type HistoryEvent, type MapRunListItem,
 } from '@aws-sdk/client-sfn';
 import { describeError } from '../functions/aws/clients';
-import { parseReportFormat, writeReport } from '../functions/core/report';
 import type { RunRecord } from '../functions/core/schemas';
-import { reportInputFor } from '../functions/store/report-input';
 import { ResultsStore } from '../functions/store/results-store';
-import { note, outputSink } from './context';
+import { note } from './context';
 import { RunFailedError, UsageError } from './errors';
-import { finishRun } from './run-report';
+import { finishRun, writeRunReport } from './run-report';
 
 export interface DeployedFlags {
   stateMachineArn?: string;
@@ -331,13 +329,6 @@ async function failedState(sfn: SFNClient, executionArn: string): Promise<string
   }
 }
 
-async function printReport(store: ResultsStore, run: RunRecord, format: string, out: string | undefined): Promise<void> {
-  const output = outputSink(out);
-  await writeReport(parseReportFormat(format), await reportInputFor(store, run, new Date()), output.sink);
-  await output.done();
-  if (out) note(`report written to ${out}`);
-}
-
 /** The end of a followed run: the report from the table, and exit 1 with the reason when it did not succeed. */
 async function conclude(f: Following, described: DescribeExecutionCommandOutput, flags: DeployedFlags): Promise<void> {
   const status = described.status ?? 'UNKNOWN';
@@ -355,7 +346,7 @@ async function conclude(f: Following, described: DescribeExecutionCommandOutput,
     return;
   }
   // The execution ended before Finalize (a timeout, an abort, a failure nothing caught): what was recorded, then why.
-  if (record) await printReport(f.store, record, flags.report, flags.out);
+  if (record) await writeRunReport(f.store, record, flags.report, flags.out);
   throw new RunFailedError(`run ${f.runId} ${failure}`);
 }
 

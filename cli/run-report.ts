@@ -2,18 +2,24 @@
 // run halted or failed.
 import { parseReportFormat, writeReport } from '../functions/core/report';
 import { reportInputFor } from '../functions/store/report-input';
+import type { RunRecord } from '../functions/core/schemas';
 import type { ResultsStore } from '../functions/store/results-store';
 import { note, outputSink } from './context';
 import { RunFailedError } from './errors';
+
+/** Writes a run's report in one format to `out` (a file) or stdout. */
+export async function writeRunReport(store: ResultsStore, run: RunRecord, format: string, out: string | undefined): Promise<void> {
+  const output = outputSink(out);
+  await writeReport(parseReportFormat(format), await reportInputFor(store, run, new Date()), output.sink);
+  await output.done();
+  if (out) note(`report of run ${run.runId} written to ${out}`);
+}
 
 /** Prints the run's report and turns a halted or failed run into exit code 1. */
 export async function finishRun(store: ResultsStore, runId: string, format: string, out: string | undefined): Promise<void> {
   const run = await store.getRun(runId);
   if (!run) throw new RunFailedError(`run ${runId} left no record: it failed before it started`);
-  const output = outputSink(out);
-  await writeReport(parseReportFormat(format), await reportInputFor(store, run, new Date()), output.sink);
-  await output.done();
-  if (out) note(`report written to ${out}`);
+  await writeRunReport(store, run, format, out);
   if (run.status === 'HALTED') throw new RunFailedError(`run ${runId} HALTED: ${run.haltReason ?? 'a wave exceeded the failure threshold'}`);
   if (run.status === 'FAILED') throw new RunFailedError(`run ${runId} FAILED: ${run.haltReason ?? 'see rotor status'}`);
   note(`run ${runId} ${run.status}`);

@@ -7,7 +7,7 @@ import { DEFAULT_REMEDIATE_ROLE_NAME, DEFAULT_SCAN_ROLE_NAME } from '../../funct
 import { demoScenarioPath, startSimulator, type SimulatedOrganization } from '../../local/sim';
 import { runLocal } from '../../local/runner';
 import { note, openStore } from '../context';
-import { finishRun } from '../run-report';
+import { finishRun, writeRunReport } from '../run-report';
 import { inputFromFlags } from '../run-input';
 import { newRunId, progressPrinter } from './run';
 
@@ -75,9 +75,10 @@ export function registerDemo(program: Command): void {
             print(p);
           },
         });
-        await finishRun(opened.store, input.runId!, 'table', undefined);
         const html = resolve(join(options.dataDir, 'demo-report.html'));
-        await finishRun(opened.store, input.runId!, 'html', html);
+        const run = await opened.store.getRun(input.runId!);
+        if (run) await writeRunReport(opened.store, run, 'html', html);
+        await finishRun(opened.store, input.runId!, 'table', undefined);
         note(`\nnext: npm run rotor -- report --latest --format md | rotor runs | rotor drift | rotor exceptions list`);
       } finally {
         restoreEnv();

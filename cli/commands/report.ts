@@ -1,10 +1,10 @@
 // `rotor report`, `rotor runs` and `rotor status`: what the results store says about runs.
 import { Command } from 'commander';
-import { parseReportFormat, writeReport } from '../../functions/core/report';
+import { parseReportFormat } from '../../functions/core/report';
 import type { RunRecord } from '../../functions/core/schemas';
-import { reportInputFor } from '../../functions/store/report-input';
 import type { ResultsStore } from '../../functions/store/results-store';
-import { checkWritable, note, openStore, outputSink, type StoreOptions } from '../context';
+import { checkWritable, note, openStore, type StoreOptions } from '../context';
+import { writeRunReport } from '../run-report';
 import { UsageError } from '../errors';
 
 interface RunChoice {
@@ -46,11 +46,7 @@ export function registerReport(program: Command): void {
       await checkWritable(options.out);
       const opened = await openStore(options);
       try {
-        const run = await chooseRun(opened.store, options);
-        const output = outputSink(options.out);
-        await writeReport(format, await reportInputFor(opened.store, run, new Date()), output.sink);
-        await output.done();
-        if (options.out) note(`report of run ${run.runId} written to ${options.out}`);
+        await writeRunReport(opened.store, await chooseRun(opened.store, options), format, options.out);
       } finally {
         await opened.close();
       }
