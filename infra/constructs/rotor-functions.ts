@@ -237,7 +237,7 @@ export class RotorFunctions extends Construct {
     acknowledgeWildcardResources(
       handler.role,
       [keysOfThisAccount],
-      'This account is scanned with the function's own credentials: every customer managed key of this account, in every Region, is in scope.',
+      'This account is scanned with the function credentials: every customer managed key of this account, in every Region, is in scope.',
     );
   }
 
