@@ -5,6 +5,7 @@ import '../local/node-compat';
 import { startEmbeddedStore } from '../local/embedded-store';
 import { runLocal } from '../local/runner';
 import { buildLargeScenario, startSimulator } from '../local/sim';
+import { useSimulatorEnv } from '../local/simulator-env';
 
 export interface ScanBenchResult {
   accounts: number;
@@ -18,13 +19,7 @@ export interface ScanBenchResult {
 export async function benchScan(accounts: number, keysPerAccount: number, latencyMs = 2): Promise<ScanBenchResult> {
   const sim = await startSimulator({ scenario: buildLargeScenario({ accounts, keysPerAccount }), latencyMs });
   const embedded = await startEmbeddedStore();
-  const saved = { ...process.env };
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: sim.endpoint,
-    AWS_ACCESS_KEY_ID: sim.managementCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: sim.managementCredentials.secretAccessKey,
-    AWS_REGION: 'us-east-1',
-  });
+  const restoreEnv = useSimulatorEnv(sim);
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   try {
@@ -45,8 +40,7 @@ export async function benchScan(accounts: number, keysPerAccount: number, latenc
     };
   } finally {
     clearInterval(sampler);
-    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
-    Object.assign(process.env, saved);
+    restoreEnv();
     await embedded.close();
     await sim.close();
   }

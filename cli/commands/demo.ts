@@ -6,26 +6,11 @@ import { Command } from 'commander';
 import { DEFAULT_REMEDIATE_ROLE_NAME, DEFAULT_SCAN_ROLE_NAME } from '../../functions/core/schemas';
 import { demoScenarioPath, startSimulator, type SimulatedOrganization } from '../../local/sim';
 import { runLocal } from '../../local/runner';
+import { useSimulatorEnv } from '../../local/simulator-env';
 import { note, openStore } from '../context';
 import { finishRun, writeRunReport } from '../run-report';
 import { inputFromFlags } from '../run-input';
 import { newRunId, progressPrinter } from './run';
-
-/** Points the SDK at the simulator, as a user would with the exports `rotor simulate` prints. */
-function useSimulator(sim: SimulatedOrganization): () => void {
-  const saved = { ...process.env };
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: sim.endpoint,
-    AWS_ACCESS_KEY_ID: sim.managementCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: sim.managementCredentials.secretAccessKey,
-    AWS_REGION: 'us-east-1',
-  });
-  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL_DYNAMODB']) delete process.env[name];
-  return () => {
-    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
-    Object.assign(process.env, saved);
-  };
-}
 
 /** The demo's exception: a non-rotating key of a non-production account, owned by its team. */
 function demoExceptionTarget(sim: SimulatedOrganization): string | undefined {
@@ -47,7 +32,7 @@ export function registerDemo(program: Command): void {
     .option('--wave-size <n>', 'keys per wave', '4')
     .action(async (options: { dataDir: string; waveSize: string }) => {
       const sim = await startSimulator({ scenario: demoScenarioPath });
-      const restoreEnv = useSimulator(sim);
+      const restoreEnv = useSimulatorEnv(sim);
       const opened = await openStore({ dataDir: options.dataDir });
       try {
         note(`simulated organization: ${sim.accounts().length} accounts on ${sim.endpoint}`);

@@ -15,8 +15,21 @@ export interface RunContext {
   config: ExecutionInput;
 }
 
+/**
+ * The deployment's own defaults (its member role names and ExternalId), which an input that
+ * names them overrides.
+ */
+function deploymentDefaults(): Record<string, string> {
+  const defaults: Record<string, string> = {};
+  if (process.env.SCAN_ROLE_NAME) defaults.roleName = process.env.SCAN_ROLE_NAME;
+  if (process.env.REMEDIATE_ROLE_NAME) defaults.remediateRoleName = process.env.REMEDIATE_ROLE_NAME;
+  if (process.env.EXTERNAL_ID) defaults.externalId = process.env.EXTERNAL_ID;
+  return defaults;
+}
+
 export const validateInput: Step<ValidateInputEvent, RunContext> = (deps) => async (event) => {
-  const config = parseOrThrow(ExecutionInput, event.input);
+  const input = event.input && typeof event.input === 'object' && !Array.isArray(event.input) ? { ...deploymentDefaults(), ...event.input } : event.input;
+  const config = parseOrThrow(ExecutionInput, input);
   const startedAt = event.startTime ? new Date(event.startTime) : deps.now();
   const runId = runIdFor(config, event.executionId, startedAt);
   await deps.store.createRun(newRun(runId, config, startedAt));

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../cli/bin';
 import { startSimulator, type SimulatedOrganization } from '../../local/sim';
+import { useSimulatorEnv } from '../../local/simulator-env';
 import { STANDARD, standardScenarioPath } from '../scenarios';
 
 interface Outcome {
@@ -37,16 +38,11 @@ async function rotor(...args: string[]): Promise<Outcome> {
 
 let sim: SimulatedOrganization;
 let dir: string;
-const saved = { ...process.env };
+let restoreEnv: () => void;
 
 beforeAll(async () => {
   sim = await startSimulator({ scenario: standardScenarioPath });
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: sim.endpoint,
-    AWS_ACCESS_KEY_ID: sim.managementCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: sim.managementCredentials.secretAccessKey,
-    AWS_REGION: 'us-east-1',
-  });
+  restoreEnv = useSimulatorEnv(sim);
 });
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'rotor-cli-'));
@@ -54,8 +50,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 afterAll(async () => {
-  for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
-  Object.assign(process.env, saved);
+  restoreEnv();
   await sim.close();
 });
 

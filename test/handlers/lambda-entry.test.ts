@@ -6,27 +6,20 @@ import { handler as recordError } from '../../functions/handlers/record-error';
 import { ExecutionInput } from '../../functions/core/schemas';
 import { EMBEDDED_TABLE, startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
 import { startSimulator, type SimulatedOrganization } from '../../local/sim';
+import { useSimulatorEnv } from '../../local/simulator-env';
 import { STANDARD, standardScenarioPath } from '../scenarios';
 
 let sim: SimulatedOrganization;
 let embedded: EmbeddedStore;
-const saved = { ...process.env };
+let restoreEnv: () => void;
 
 beforeAll(async () => {
   sim = await startSimulator({ scenario: standardScenarioPath });
   embedded = await startEmbeddedStore();
-  Object.assign(process.env, {
-    TABLE_NAME: EMBEDDED_TABLE,
-    AWS_ENDPOINT_URL: sim.endpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: embedded.endpoint,
-    AWS_ACCESS_KEY_ID: sim.managementCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: sim.managementCredentials.secretAccessKey,
-    AWS_REGION: 'us-east-1',
-  });
+  restoreEnv = useSimulatorEnv(sim, { TABLE_NAME: EMBEDDED_TABLE, AWS_ENDPOINT_URL_DYNAMODB: embedded.endpoint });
 });
 afterAll(async () => {
-  for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
-  Object.assign(process.env, saved);
+  restoreEnv();
   await embedded.close();
   await sim.close();
 });
@@ -72,5 +65,19 @@ describe('Lambda entry points', () => {
     expect(await embedded.store.errors('exec-123')).toEqual([
       expect.objectContaining({ accountId: STANDARD.memberWithoutRole, phase: 'scan', error: expect.stringMatching(/^MemberAccessDenied: cannot assume/) }),
     ]);
+  });
+});
+
+describe('deployment defaults', () => {
+  it('ValidateInput takes the member role names and ExternalId from the deployment unless the input names them', async () => {
+    Object.assign(process.env, { SCAN_ROLE_NAME: 'OrgScan', REMEDIATE_ROLE_NAME: 'OrgFix', EXTERNAL_ID: 'ext-123' });
+    try {
+      const out = await validateInput({ input: { mode: 'scan', runId: 'defaults-1' } });
+      expect(out.config).toMatchObject({ roleName: 'OrgScan', remediateRoleName: 'OrgFix', externalId: 'ext-123' });
+      const overridden = await validateInput({ input: { mode: 'scan', runId: 'defaults-2', roleName: 'Other' } });
+      expect(overridden.config.roleName).toBe('Other');
+    } finally {
+      for (const name of ['SCAN_ROLE_NAME', 'REMEDIATE_ROLE_NAME', 'EXTERNAL_ID']) delete process.env[name];
+    }
   });
 });

@@ -2,6 +2,7 @@
 // simulator the way a user would (environment variables), for end-to-end tests.
 import { startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
 import { runLocal, type LocalRunResult } from '../../local/runner';
+import { useSimulatorEnv } from '../../local/simulator-env';
 import { startSimulator, type SimulatedOrganization, type SimulatorOptions } from '../../local/sim';
 import type { ExecutionInputRaw, Finding } from '../../functions/core/schemas';
 
@@ -18,15 +19,7 @@ let counter = 0;
 export async function startHarness(options: SimulatorOptions): Promise<Harness> {
   const sim = await startSimulator(options);
   const embedded = await startEmbeddedStore();
-  const saved = { ...process.env };
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: sim.endpoint,
-    AWS_ACCESS_KEY_ID: sim.managementCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: sim.managementCredentials.secretAccessKey,
-    AWS_REGION: 'us-east-1',
-  });
-  delete process.env.AWS_PROFILE;
-  delete process.env.AWS_SESSION_TOKEN;
+  const restoreEnv = useSimulatorEnv(sim);
   return {
     sim,
     embedded,
@@ -37,8 +30,7 @@ export async function startHarness(options: SimulatorOptions): Promise<Harness> 
       return out;
     },
     close: async () => {
-      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
-      Object.assign(process.env, saved);
+      restoreEnv();
       await embedded.close();
       await sim.close();
     },
