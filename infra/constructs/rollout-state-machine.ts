@@ -23,25 +23,6 @@ export function aslSubstitutionNames(aslText: string): string[] {
   return [...new Set([...aslText.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]))];
 }
 
-/**
- * Succeed states with an OutputPath. The States Language allows OutputPath on Succeed (CDK's own
- * sfn.Succeed emits it) but cfn-lint's state machine schema rejects it (E3601).
- */
-export function succeedStatesWithOutputPath(definition: unknown): string[] {
-  const found: string[] = [];
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (node === null || typeof node !== 'object') return;
-    const states = (node as { States?: Record<string, { Type?: string; OutputPath?: unknown }> }).States;
-    for (const [name, state] of Object.entries(states ?? {})) {
-      if (state.Type === 'Succeed' && state.OutputPath !== undefined) found.push(name);
-    }
-    Object.values(node).forEach(visit);
-  };
-  visit(definition);
-  return found;
-}
-
 /** The S3 prefixes the definition's ResultWriters write to (the role may write only there). */
 export function resultWriterPrefixes(definition: unknown): string[] {
   const prefixes = new Set<string>();
@@ -134,13 +115,6 @@ export class RolloutStateMachine extends Construct {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
     });
-    // cfn-lint's E3601 false positive on a Succeed state's OutputPath, ignored on this resource only
-    // and only while the definition has one; every other check of the definition still runs.
-    if (succeedStatesWithOutputPath(definition).length > 0) {
-      (this.stateMachine.node.defaultChild as sfn.CfnStateMachine).addMetadata('cfn-lint', {
-        config: { ignore_checks: ['E3601'] },
-      });
-    }
 
     acknowledgeWildcardResources(
       this.role,

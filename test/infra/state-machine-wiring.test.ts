@@ -11,7 +11,6 @@ import {
   RolloutStateMachine,
   aslSubstitutionNames,
   resultWriterPrefixes,
-  succeedStatesWithOutputPath,
 } from '../../infra/constructs/rollout-state-machine';
 import { flattenReference } from '../../infra/nag';
 
@@ -50,17 +49,6 @@ test('ResultWriter prefixes are found at any depth, trailing slashes dropped', (
   };
   expect(resultWriterPrefixes(definition).sort()).toEqual(['one', 'two']);
   expect(resultWriterPrefixes(JSON.parse(fs.readFileSync(ASL_PATH, 'utf8'))).sort()).toEqual(['remediation-results', 'scan-results']);
-});
-
-test('the cfn-lint E3601 exception applies only while a Succeed state has an OutputPath', () => {
-  expect(succeedStatesWithOutputPath({ States: { Done: { Type: 'Succeed', OutputPath: '$.x' }, Fail: { Type: 'Fail' } } })).toEqual(['Done']);
-  expect(succeedStatesWithOutputPath({ States: { Done: { Type: 'Succeed' }, P: { Type: 'Pass', OutputPath: '$.x' } } })).toEqual([]);
-  const metadataOf = (text: string) => {
-    const machine = machineFor(text, [])();
-    return (machine.stateMachine.node.defaultChild as unknown as { cfnOptions: { metadata?: Record<string, unknown> } }).cfnOptions.metadata;
-  };
-  expect(metadataOf(asl({ Done: { Type: 'Succeed', OutputPath: '$.x' } }))).toEqual({ 'cfn-lint': { config: { ignore_checks: ['E3601'] } } });
-  expect(metadataOf(asl({ Done: { Type: 'Succeed' } }))?.['cfn-lint']).toBeUndefined();
 });
 
 test('flattenReference renders references as cdk-nag does', () => {
