@@ -1,6 +1,7 @@
 // `rotor demo` (what `npm start` runs): the built-in simulated organization, the real ASL and
 // handlers, the embedded store, one exception, a full remediate rollout, the report printed and
 // written as HTML.
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { DEFAULT_REMEDIATE_ROLE_NAME, DEFAULT_SCAN_ROLE_NAME } from '../../functions/core/schemas';
@@ -28,9 +29,12 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('Run a full remediate rollout on the built-in simulated organization (no AWS account needed)')
-    .option('--data-dir <dir>', 'where the embedded store and the HTML report go', '.rotor')
+    .option('--data-dir <dir>', 'where the demo\'s own store and HTML report go (emptied first: every demo starts from a fresh organization)', '.rotor/demo')
     .option('--wave-size <n>', 'keys per wave', '4')
     .action(async (options: { dataDir: string; waveSize: string }) => {
+      // The simulated organization starts afresh each time, so the demo's store does too: drift
+      // against an earlier demo would only report the simulator's reset.
+      rmSync(resolve(options.dataDir), { recursive: true, force: true });
       const sim = await startSimulator({ scenario: demoScenarioPath });
       const restoreEnv = useSimulatorEnv(sim);
       const opened = await openStore({ dataDir: options.dataDir });
@@ -64,7 +68,11 @@ export function registerDemo(program: Command): void {
         const run = await opened.store.getRun(input.runId!);
         if (run) await writeRunReport(opened.store, run, 'html', html);
         await finishRun(opened.store, input.runId!, 'table', undefined);
-        note(`\nnext: npm run rotor -- report --latest --format md | rotor runs | rotor drift | rotor exceptions list`);
+        const dir = `--data-dir ${options.dataDir}`;
+        note(`\nopen ${html} in a browser, or look further:`);
+        for (const command of [`report --latest --format md ${dir}`, `runs ${dir}`, `exceptions list ${dir}`, `simulate   (the demo organization, for any AWS client)`]) {
+          note(`  npm run rotor -- ${command}`);
+        }
       } finally {
         restoreEnv();
         await opened.close();
