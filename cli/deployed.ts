@@ -12,6 +12,7 @@ import { describeError } from '../functions/aws/clients';
 import type { RunRecord } from '../functions/core/schemas';
 import { ResultsStore } from '../functions/store/results-store';
 import { note } from './context';
+import { progressText, progressWriter, type ProgressSnapshot } from './progress';
 import { RunFailedError, UsageError } from './errors';
 import { finishRun, writeRunReport } from './run-report';
 
@@ -126,48 +127,6 @@ export async function resolveDeployment(
 
 // ---------------------------------------------------------------------------------------------
 // Progress
-
-/** What the progress line shows: accounts scanned (the scan's Distributed Map) and waves done (the run record). */
-export interface ProgressSnapshot {
-  accountsScanned: number;
-  /** Unknown until ListAccounts has counted them. */
-  accountsTotal?: number;
-  wavesDone: number;
-  waveCount: number;
-  remediate: boolean;
-}
-
-export function progressBar(done: number, total: number | undefined, width = 24): string {
-  const filled = total && total > 0 ? Math.min(width, Math.round((done / total) * width)) : 0;
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
-}
-
-/** The progress line: the bar follows the accounts while scanning, then the waves of a remediation. */
-export function progressText(p: ProgressSnapshot): string {
-  const accounts = `${p.accountsScanned}/${p.accountsTotal ?? '?'} accounts scanned`;
-  if (!p.remediate || p.waveCount === 0) return `${progressBar(p.accountsScanned, p.accountsTotal)} ${accounts}`;
-  return `${progressBar(p.wavesDone, p.waveCount)} ${accounts} · waves ${p.wavesDone}/${p.waveCount} done`;
-}
-
-/** On a terminal: one line rewritten in place. Otherwise (a log, a pipe): a line each time it changes. */
-export function progressWriter(stream: NodeJS.WriteStream): { show(line: string): void; done(): void } {
-  let last: string | undefined;
-  return {
-    show(line) {
-      if (line === last) return;
-      last = line;
-      if (stream.isTTY) {
-        const width = stream.columns ? stream.columns - 1 : line.length;
-        stream.write(`\r\x1b[2K${line.slice(0, width)}`);
-      } else {
-        stream.write(`${line}\n`);
-      }
-    },
-    done() {
-      if (stream.isTTY && last !== undefined) stream.write('\n');
-    },
-  };
-}
 
 /** The scan's map run: the first Distributed Map the execution started (the waves' maps start after it). */
 export function scanMapRun(mapRuns: readonly MapRunListItem[]): MapRunListItem | undefined {

@@ -9,9 +9,10 @@ import { demoScenarioPath, startSimulator, type SimulatedOrganization } from '..
 import { runLocal } from '../../local/runner';
 import { useSimulatorEnv } from '../../local/simulator-env';
 import { note, openStore } from '../context';
+import { localProgress } from '../progress';
 import { finishRun, writeRunReport } from '../run-report';
 import { inputFromFlags } from '../run-input';
-import { newRunId, progressPrinter } from './run';
+import { newRunId } from './run';
 
 /** The demo's exception: a non-rotating key of a non-production account, owned by its team. */
 function demoExceptionTarget(sim: SimulatedOrganization): string | undefined {
@@ -54,16 +55,9 @@ export function registerDemo(program: Command): void {
           remediateRoleName: DEFAULT_REMEDIATE_ROLE_NAME,
           runId: newRunId(),
         });
-        let total = 0;
-        const print = progressPrinter(() => total);
         note(`remediate rollout ${input.runId}: waves of ${input.waves.size} keys, production accounts first`);
-        await runLocal(input, {
-          store: opened.store,
-          onProgress: (p) => {
-            if (p.state === 'ListAccounts' && p.event === 'succeeded') total = (p.output as { count: number }).count;
-            print(p);
-          },
-        });
+        const progress = localProgress(input.mode);
+        await runLocal(input, { store: opened.store, onProgress: progress.onEvent }).finally(progress.done);
         const html = resolve(join(options.dataDir, 'demo-report.html'));
         const run = await opened.store.getRun(input.runId!);
         if (run) await writeRunReport(opened.store, run, 'html', html);

@@ -3,9 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { parseReportFormat } from '../../functions/core/report';
-import { runLocal, type LocalProgress } from '../../local/runner';
+import { runLocal } from '../../local/runner';
 import { checkWritable, note, openStore } from '../context';
 import { UsageError } from '../errors';
+import { localProgress } from '../progress';
 import { finishRun } from '../run-report';
 import { inputFromFlags, type RunFlags } from '../run-input';
 import { runDeployed, type DeployedFlags } from '../deployed';
@@ -23,42 +24,12 @@ export function newRunId(now = new Date()): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomUUID().slice(0, 8)}`;
 }
 
-/** Progress on stderr: accounts scanned, waves done. */
-export function progressPrinter(total: () => number): (p: LocalProgress) => void {
-  let scanned = 0;
-  return (p) => {
-    if (p.event !== 'succeeded' && p.event !== 'failed') return;
-    if (p.state === 'ListAccounts' && p.event === 'succeeded') note(`accounts: ${(p.output as { count: number }).count} to scan`);
-    if ((p.state === 'ScanAccount' && p.event === 'succeeded') || p.state === 'RecordScanError') {
-      scanned++;
-      const out = p.output as { accountId?: string; keys?: number } | undefined;
-      const what = p.state === 'ScanAccount' ? `${out?.keys ?? 0} keys` : 'could not be scanned (error recorded)';
-      note(`  scanned ${scanned}/${total() || '?'}: ${out?.accountId ?? ''} ${what}`);
-    }
-    if (p.state === 'PlanWaves' && p.event === 'succeeded') {
-      const plan = p.output as { waveCount: number; keys: number };
-      note(`plan: ${plan.keys} non-compliant keys in ${plan.waveCount} wave(s)`);
-    }
-    if (p.state === 'ValidationGate' && p.event === 'succeeded') {
-      const w = p.output as { wave: number; remediated: number; failed: number; halted: boolean };
-      note(`  wave ${w.wave}: ${w.remediated} remediated, ${w.failed} failed${w.halted ? ' — HALTED' : ''}`);
-    }
-  };
-}
-
 async function runHere(input: Record<string, unknown>, options: RunOptions): Promise<void> {
   const opened = await openStore(options);
   try {
     note(`running ${input.mode} locally; results go to ${opened.where}`);
-    let total = 0;
-    const print = progressPrinter(() => total);
-    const result = await runLocal(input, {
-      store: opened.store,
-      onProgress: (p) => {
-        if (p.state === 'ListAccounts' && p.event === 'succeeded') total = (p.output as { count: number }).count;
-        print(p);
-      },
-    });
+    const progress = localProgress(String(input.mode));
+    const result = await runLocal(input, { store: opened.store, onProgress: progress.onEvent }).finally(progress.done);
     if (result.executionStatus === 'FAILED' && result.error === 'InputError') throw new UsageError(result.cause ?? 'bad input');
     await finishRun(opened.store, String(input.runId), options.report, options.out);
   } finally {

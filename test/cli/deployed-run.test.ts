@@ -11,9 +11,10 @@ import { main } from '../../cli/bin';
 import { inputFromFlags } from '../../cli/run-input';
 import { newRun } from '../../functions/core/runs';
 import {
-  chooseDeployment, executionFailure, lastStateEntered, progressText, progressWriter, readableCause, scanMapRun, STATE_MACHINE_ARN,
+  chooseDeployment, executionFailure, lastStateEntered, readableCause, scanMapRun, STATE_MACHINE_ARN,
 } from '../../cli/deployed';
 import { startSfnStandIn, type SfnStandIn } from '../support/sfn-standin';
+import { progressText, progressWriter } from '../../cli/progress';
 
 const REPO = join(__dirname, '..', '..');
 const RUN_ENV = ['KMS_ROTOR_STATE_MACHINE_ARN', 'KMS_ROTOR_TABLE', 'KMS_ROTOR_POLL_MS'];
