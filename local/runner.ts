@@ -64,7 +64,7 @@ export interface LocalRunResult {
 
 /** The ASL with its substitutions filled for the local engine (no real ARNs are called). */
 export function localDefinition(): { definition: Record<string, unknown>; itemReaders: string[] } {
-  const values: Record<string, string> = { ManifestBucket: 'local' };
+  const values: Record<string, string> = { ManifestBucket: 'local', AllowedModes: 'scan,remediate' };
   for (const { substitution } of Object.values(TASK_STEPS)) {
     values[substitution] = `arn:aws:lambda:us-east-1:000000000000:function:kms-rotor-${substitution.replace(/FunctionArn$/, '')}`;
   }

@@ -1,13 +1,18 @@
 // ValidateInput: checks the execution input (a bad field fails the run before anything is
 // touched), fixes the run id and records the run as RUNNING.
 import { newRun, runIdFor } from '../core/runs';
-import { ExecutionInput, parseOrThrow } from '../core/schemas';
+import { ExecutionInput, InputError, parseOrThrow } from '../core/schemas';
 import { lambdaHandler, type Step } from './deps';
 
 export interface ValidateInputEvent {
   input: unknown;
   executionId?: string;
   startTime?: string;
+  /**
+   * The modes this state machine may run, comma-separated (its definition substitution): the
+   * scan-only machine says "scan", so a remediation can never start there.
+   */
+  allowedModes?: string;
 }
 
 export interface RunContext {
@@ -19,17 +24,23 @@ export interface RunContext {
  * The deployment's own defaults (its member role names and ExternalId), which an input that
  * names them overrides.
  */
-function deploymentDefaults(): Record<string, string> {
-  const defaults: Record<string, string> = {};
+function deploymentDefaults(): Record<string, string | number> {
+  const defaults: Record<string, string | number> = {};
   if (process.env.SCAN_ROLE_NAME) defaults.roleName = process.env.SCAN_ROLE_NAME;
   if (process.env.REMEDIATE_ROLE_NAME) defaults.remediateRoleName = process.env.REMEDIATE_ROLE_NAME;
   if (process.env.EXTERNAL_ID) defaults.externalId = process.env.EXTERNAL_ID;
+  // A guardrail that allows only some rotation periods needs remediation to ask for one of them.
+  if (process.env.DEFAULT_ROTATION_PERIOD_DAYS) defaults.rotationPeriodInDays = Number(process.env.DEFAULT_ROTATION_PERIOD_DAYS);
   return defaults;
 }
 
 export const validateInput: Step<ValidateInputEvent, RunContext> = (deps) => async (event) => {
   const input = event.input && typeof event.input === 'object' && !Array.isArray(event.input) ? { ...deploymentDefaults(), ...event.input } : event.input;
   const config = parseOrThrow(ExecutionInput, input);
+  const allowed = event.allowedModes?.split(',').map((m) => m.trim());
+  if (allowed && !allowed.includes(config.mode)) {
+    throw new InputError([{ field: 'mode', message: `this state machine runs ${allowed.join(' and ')} only; "${config.mode}" is not allowed here` }]);
+  }
   const startedAt = event.startTime ? new Date(event.startTime) : deps.now();
   const runId = runIdFor(config, event.executionId, startedAt);
   await deps.store.createRun(newRun(runId, config, startedAt));

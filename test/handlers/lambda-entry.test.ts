@@ -81,3 +81,25 @@ describe('deployment defaults', () => {
     }
   });
 });
+
+describe('the scan-only state machine', () => {
+  it('ValidateInput refuses remediate where the definition allows scan only', async () => {
+    await expect(validateInput({ input: { mode: 'remediate', runId: 'modes-1' }, allowedModes: 'scan' })).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringMatching(/^mode: this state machine runs scan only/),
+    });
+    expect(await embedded.store.getRun('modes-1')).toBeUndefined();
+    expect((await validateInput({ input: { mode: 'scan', runId: 'modes-2' }, allowedModes: 'scan' })).config.mode).toBe('scan');
+    expect((await validateInput({ input: { mode: 'remediate', runId: 'modes-3' }, allowedModes: 'scan,remediate' })).config.mode).toBe('remediate');
+  });
+
+  it('ValidateInput takes the deployment\'s default rotation period', async () => {
+    process.env.DEFAULT_ROTATION_PERIOD_DAYS = '180';
+    try {
+      expect((await validateInput({ input: { runId: 'period-1' } })).config.rotationPeriodInDays).toBe(180);
+      expect((await validateInput({ input: { runId: 'period-2', rotationPeriodInDays: 90 } })).config.rotationPeriodInDays).toBe(90);
+    } finally {
+      delete process.env.DEFAULT_ROTATION_PERIOD_DAYS;
+    }
+  });
+});
