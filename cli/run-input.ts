@@ -60,7 +60,11 @@ function priorityTags(values: string[] | undefined): Record<string, string[]> | 
   return tags;
 }
 
-export function inputFromFlags(flags: RunFlags): ExecutionInput {
+/**
+ * The execution input for these flags: only what the user gave (so the deployment's own
+ * defaults, such as its member role names, still apply), checked against the schema first.
+ */
+export function inputFromFlags(flags: RunFlags): ExecutionInputRaw {
   const raw: ExecutionInputRaw = {
     mode: flags.mode as ExecutionInputRaw['mode'],
     accounts: list(flags.accounts),
@@ -80,8 +84,10 @@ export function inputFromFlags(flags: RunFlags): ExecutionInput {
     runId: flags.runId,
     trigger: 'cli',
   };
+  const given = JSON.parse(JSON.stringify(raw)) as ExecutionInputRaw;
   try {
-    return parseOrThrow(ExecutionInput, JSON.parse(JSON.stringify(raw)));
+    parseOrThrow(ExecutionInput, given);
+    return given;
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     const message = error.issues

@@ -114,7 +114,9 @@ export async function runLocal(input: Record<string, unknown>, options: LocalRun
   }
 
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
-  const executionName = typeof input.runId === 'string' ? input.runId : randomUUID();
+  // Each execution has its own name, as in Step Functions; the run id is the caller's when given.
+  const executionName = randomUUID();
+  const runId = typeof input.runId === 'string' ? input.runId : executionName;
   const startTime = deps.now().toISOString();
   const retryIntervalOverrides =
     options.retryDelayMs === undefined ? undefined : Object.fromEntries(retryableStates(definition).map((name) => [name, options.retryDelayMs!]));
@@ -133,11 +135,11 @@ export async function runLocal(input: Record<string, unknown>, options: LocalRun
   });
   try {
     const output = (await execution.result) as Json;
-    return { runId: String(output?.runId ?? executionName), executionStatus: 'SUCCEEDED', output };
+    return { runId: String(output?.runId ?? runId), executionStatus: 'SUCCEEDED', output };
   } catch (error) {
     // The engine wraps what failed the execution (a task's error, a Fail state) in an ExecutionError.
     const failed = ((error as Error).cause ?? error) as Error & { cause?: unknown };
-    return { runId: executionName, executionStatus: 'FAILED', error: failed.name, cause: typeof failed.cause === 'string' ? failed.cause : failed.message };
+    return { runId, executionStatus: 'FAILED', error: failed.name, cause: typeof failed.cause === 'string' ? failed.cause : failed.message };
   }
 }
 

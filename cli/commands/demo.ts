@@ -4,7 +4,6 @@
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { DEFAULT_REMEDIATE_ROLE_NAME, DEFAULT_SCAN_ROLE_NAME } from '../../functions/core/schemas';
 import { demoScenarioPath, startSimulator, type SimulatedOrganization } from '../../local/sim';
 import { runLocal } from '../../local/runner';
 import { useSimulatorEnv } from '../../local/simulator-env';
@@ -51,12 +50,10 @@ export function registerDemo(program: Command): void {
           mode: 'remediate',
           waveSize: options.waveSize,
           priorityTag: ['environment=production'],
-          roleName: DEFAULT_SCAN_ROLE_NAME,
-          remediateRoleName: DEFAULT_REMEDIATE_ROLE_NAME,
           runId: newRunId(),
         });
-        note(`remediate rollout ${input.runId}: waves of ${input.waves.size} keys, production accounts first`);
-        const progress = localProgress(input.mode);
+        note(`remediate rollout ${input.runId}: waves of ${options.waveSize} keys, production accounts first`);
+        const progress = localProgress('remediate');
         await runLocal(input, { store: opened.store, onProgress: progress.onEvent }).finally(progress.done);
         const html = resolve(join(options.dataDir, 'demo-report.html'));
         const run = await opened.store.getRun(input.runId!);

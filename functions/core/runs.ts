@@ -25,9 +25,10 @@ export function scopeOf(input: ExecutionInput): string {
   return parts.length === 0 ? 'org' : parts.join(';');
 }
 
-export function newRun(runId: string, input: ExecutionInput, startedAt: Date): RunRecord {
+export function newRun(runId: string, input: ExecutionInput, startedAt: Date, executionId?: string): RunRecord {
   return {
     runId,
+    executionId,
     mode: input.mode,
     status: 'RUNNING',
     startedAt: startedAt.toISOString(),

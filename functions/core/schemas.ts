@@ -40,9 +40,9 @@ const ouId = z.string().regex(OU_ID, 'must be an organizational unit id such as 
 export const ExecutionInput = z
   .object({
     mode: RunMode.default('scan'),
-    accounts: z.array(accountId).optional(),
+    accounts: z.array(accountId).min(1, 'must name at least one account').optional(),
     excludeAccounts: z.array(accountId).default([]),
-    organizationalUnits: z.array(ouId).optional(),
+    organizationalUnits: z.array(ouId).min(1, 'must name at least one OU').optional(),
     regions: z.array(regionName).min(1).optional(),
     /** The member role a scan assumes (read-only). */
     roleName: z.string().regex(ROLE_NAME, 'must be an IAM role name').default(DEFAULT_SCAN_ROLE_NAME),
@@ -172,6 +172,8 @@ export type WaveResult = z.infer<typeof WaveResult>;
 
 export const RunRecord = z.object({
   runId: z.string(),
+  /** The execution that owns the run: a retried ValidateInput finds its own run, a reused id is refused. */
+  executionId: z.string().optional(),
   mode: RunMode,
   status: RunStatus,
   startedAt: z.string(),

@@ -43,7 +43,12 @@ export const validateInput: Step<ValidateInputEvent, RunContext> = (deps) => asy
   }
   const startedAt = event.startTime ? new Date(event.startTime) : deps.now();
   const runId = runIdFor(config, event.executionId, startedAt);
-  await deps.store.createRun(newRun(runId, config, startedAt));
+  if ((await deps.store.createRun(newRun(runId, config, startedAt, event.executionId))) === 'exists') {
+    const existing = await deps.store.getRun(runId);
+    if (existing?.executionId !== event.executionId) {
+      throw new InputError([{ field: 'runId', message: `"${runId}" is already used by another run; choose a new run id` }]);
+    }
+  }
   return { runId, config: { ...config, runId } };
 };
 

@@ -58,6 +58,8 @@ describe('bad input: exit 2, the field named, no AWS call', () => {
   it.each<[string[], RegExp]>([
     [['--mode', 'destroy'], /--mode/],
     [['--accounts', '12345'], /--accounts: must be a 12-digit AWS account id/],
+    [['--accounts', ','], /--accounts: must name at least one account/],
+    [['--run-id', 'has space'], /--run-id/],
     [['--exclude-accounts', '1234567890123'], /--exclude-accounts/],
     [['--regions', 'us-east-one'], /--regions: must be a Region name/],
     [['--rotation-period-days', '30'], /--rotation-period-days: must be between 90 and 2560/],

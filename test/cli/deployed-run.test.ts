@@ -10,6 +10,7 @@ import {
 import { main } from '../../cli/bin';
 import { inputFromFlags } from '../../cli/run-input';
 import { newRun } from '../../functions/core/runs';
+import { ExecutionInput } from '../../functions/core/schemas';
 import {
   chooseDeployment, executionFailure, lastStateEntered, readableCause, scanMapRun, STATE_MACHINE_ARN,
 } from '../../cli/deployed';
@@ -156,7 +157,7 @@ describe('rotor run on the deployed state machine', () => {
     const running = rotor('run', '--run-id', 'late-1', '--state-machine-arn', standIn.stateMachineArn, '--report', 'json');
     await until(() => standIn.calls('DescribeExecution') > 0);
     // What the workflow had recorded when Step Functions stopped it.
-    await standIn.store.createRun(newRun('late-1', inputFromFlags({ mode: 'scan', runId: 'late-1' }), new Date()));
+    await standIn.store.createRun(newRun('late-1', ExecutionInput.parse(inputFromFlags({ mode: 'scan', runId: 'late-1' })), new Date()));
     standIn.release('late-1', { kind: 'end', status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution exceeded its TimeoutSeconds' });
     const result = await running;
 

@@ -103,3 +103,15 @@ describe('the scan-only state machine', () => {
     }
   });
 });
+
+describe('run ids', () => {
+  it('a retried ValidateInput finds its own run; another execution may not reuse the id', async () => {
+    const first = { input: { runId: 'reuse-1' }, executionId: 'arn:aws:states:us-east-1:100000000001:execution:rollout:a' };
+    expect((await validateInput(first)).runId).toBe('reuse-1');
+    expect((await validateInput(first)).runId).toBe('reuse-1');
+    await expect(validateInput({ ...first, executionId: 'arn:aws:states:us-east-1:100000000001:execution:rollout:b' })).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringMatching(/^runId: "reuse-1" is already used/),
+    });
+  });
+});
