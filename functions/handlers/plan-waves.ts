@@ -19,7 +19,7 @@ export const planWavesStep: Step<PlanWavesEvent, PlanWavesResult> = (deps) => as
   const priority = new Set<string>();
   for await (const account of deps.store.accounts(runId)) if (account.priority) priority.add(account.accountId);
   const candidates: Finding[] = [];
-  for await (const f of deps.store.findingsByStatus(runId, 'NON_COMPLIANT')) candidates.push(f);
+  for await (const f of deps.store.findingsWithStatus(runId, 'NON_COMPLIANT')) candidates.push(f);
 
   const waves = planWaves(candidates, (accountId) => priority.has(accountId), config.waves);
   await deps.store.putFindings(waves.flatMap((w) => w.keys.map((k) => ({ ...k, wave: w.wave }))));

@@ -157,7 +157,22 @@ export class ResultsStore {
     for await (const item of this.query(this.prefix(runId, prefix))) yield stripKeys<Finding>(item)!;
   }
 
-  /** A run's findings of one status, in account/Region/key order. */
+  /**
+   * A run's findings of one status from the table itself (strongly consistent): what the
+   * workflow decides on (the plan) must see every write that came before it.
+   */
+  async *findingsWithStatus(runId: string, status: FindingStatus): AsyncGenerator<Finding> {
+    for await (const item of this.query({
+      ...this.prefix(runId, 'FINDING#'),
+      FilterExpression: '#status = :status',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':p': runPk(runId), ':s': 'FINDING#', ':status': status },
+    })) {
+      yield stripKeys<Finding>(item)!;
+    }
+  }
+
+  /** A run's findings of one status from the status index (eventually consistent): for reports. */
   async *findingsByStatus(runId: string, status: FindingStatus): AsyncGenerator<Finding> {
     for await (const item of this.query({
       IndexName: 'gsi1',
@@ -168,29 +183,17 @@ export class ResultsStore {
     }
   }
 
-  /** Counts per status, from the status index (no finding is held in memory). */
+  /**
+   * Counts per status, read from the table (strongly consistent, only the status projected),
+   * so Finalize counts every write of the run; no finding is held in memory.
+   */
   async countByStatus(runId: string): Promise<Partial<Record<FindingStatus, number>>> {
     const summary: Partial<Record<FindingStatus, number>> = {};
-    for (const status of FINDING_STATUSES) {
-      let count = 0;
-      let ExclusiveStartKey: Item | undefined;
-      do {
-        const out = await this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :p',
-            ExpressionAttributeValues: { ':p': `${runPk(runId)}#STATUS#${status}` },
-            Select: 'COUNT',
-            ExclusiveStartKey,
-          }),
-        );
-        count += out.Count ?? 0;
-        ExclusiveStartKey = out.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      if (count > 0) summary[status] = count;
+    for await (const item of this.query({ ...this.prefix(runId, 'FINDING#'), ProjectionExpression: '#status', ExpressionAttributeNames: { '#status': 'status' } })) {
+      const status = item.status as FindingStatus;
+      summary[status] = (summary[status] ?? 0) + 1;
     }
-    return summary;
+    return Object.fromEntries(FINDING_STATUSES.filter((s) => summary[s]).map((s) => [s, summary[s]]));
   }
 
   /** One key's findings across runs, oldest first. */
@@ -270,11 +273,16 @@ export class ResultsStore {
     };
   }
 
-  /** Every item of a query, page by page: memory stays at one page. */
+  /**
+   * Every item of a query, page by page: memory stays at one page. Queries of the table itself
+   * are strongly consistent (indexes cannot be): a step reads what the step before it wrote.
+   */
   private async *query(input: Omit<QueryCommandInput, 'TableName'>): AsyncGenerator<Item> {
     let ExclusiveStartKey: Item | undefined;
     do {
-      const out = await this.doc.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey }));
+      const out = await this.doc.send(
+        new QueryCommand({ ConsistentRead: input.IndexName ? undefined : true, ...input, TableName: this.tableName, ExclusiveStartKey }),
+      );
       for (const item of out.Items ?? []) yield item;
       ExclusiveStartKey = out.LastEvaluatedKey;
     } while (ExclusiveStartKey);
