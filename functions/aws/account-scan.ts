@@ -47,6 +47,10 @@ export async function scanAccount(
     try {
       const scannedAt = now();
       for (const key of await scanRegion(kms)) {
+        if (key.error) {
+          errors.push({ runId, accountId: account.accountId, region, keyId: key.facts.keyId, phase: 'scan', error: `key ${key.facts.keyArn}: ${key.error}`, at: now().toISOString() });
+          continue;
+        }
         const exception = exceptionFor(key.facts.keyArn, account.accountId, exceptions, scannedAt);
         const verdict = classifyKey(key.facts, key.rotation, exception);
         findings.push({

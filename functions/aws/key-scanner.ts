@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { keyScope, type RotationState } from '../core/classify';
 import type { KeyFacts } from '../core/schemas';
+import { describeError, isThrottling } from './clients';
 import { mapWithConcurrency } from './pool';
 
 /** Per-Region parallelism for DescribeKey/GetKeyRotationStatus: well under their quotas. */
@@ -20,6 +21,8 @@ export interface ScannedKey {
   aliases: string[];
   /** Present for keys in scope. */
   rotation?: RotationState;
+  /** Why this key could not be read (e.g. a key policy that does not let the account describe it). */
+  error?: string;
 }
 
 export function factsFromMetadata(meta: KeyMetadata): KeyFacts {
@@ -54,15 +57,21 @@ export async function scanRegion(kms: KMSClient): Promise<ScannedKey[]> {
       if (a.TargetKeyId && a.AliasName) aliases.set(a.TargetKeyId, [...(aliases.get(a.TargetKeyId) ?? []), a.AliasName]);
     }
   }
-  return mapWithConcurrency(keys, KEY_CONCURRENCY, async ({ KeyId, KeyArn }) => {
+  return mapWithConcurrency(keys, KEY_CONCURRENCY, async ({ KeyId, KeyArn }): Promise<ScannedKey> => {
     const keyAliases = (aliases.get(KeyId) ?? []).sort();
     // An alias under alias/aws/ exists only for AWS-managed keys: no DescribeKey needed.
     if (keyAliases.some((a) => a.startsWith('alias/aws/'))) {
       return { facts: { keyId: KeyId, keyArn: KeyArn, keyManager: 'AWS', awsManagedByAlias: true }, aliases: keyAliases };
     }
-    const described = await kms.send(new DescribeKeyCommand({ KeyId }));
-    const facts = factsFromMetadata(described.KeyMetadata!);
-    const rotation = keyScope(facts).inScope ? await readRotation(kms, KeyId) : undefined;
-    return { facts, aliases: keyAliases, rotation };
+    try {
+      const described = await kms.send(new DescribeKeyCommand({ KeyId }));
+      const facts = factsFromMetadata(described.KeyMetadata!);
+      const rotation = keyScope(facts).inScope ? await readRotation(kms, KeyId) : undefined;
+      return { facts, aliases: keyAliases, rotation };
+    } catch (error) {
+      // Throttling fails the Region (retried as a whole); anything else is this key's alone.
+      if (isThrottling(error)) throw error;
+      return { facts: { keyId: KeyId, keyArn: KeyArn }, aliases: keyAliases, error: describeError(error) };
+    }
   });
 }

@@ -150,6 +150,10 @@ export const ErrorRecord = z.object({
   runId: z.string(),
   accountId,
   region: z.string().optional(),
+  /** Set when one key could not be read (the rest of its Region was). */
+  keyId: z.string().optional(),
+  /** The wave, for a remediation error. */
+  wave: z.number().int().optional(),
   /** The step that failed: scan, remediate, list-accounts... */
   phase: z.string(),
   error: z.string(),

@@ -16,7 +16,7 @@ export interface RecordErrorEvent {
 export const recordError: Step<RecordErrorEvent, { accountId: string; keysFailed: number }> = (deps) => async (event) => {
   const error = failureMessage(event.failure);
   const at = deps.now().toISOString();
-  await deps.store.putErrors([{ runId: event.runId, accountId: event.accountId, phase: event.phase, error, at }]);
+  await deps.store.putErrors([{ runId: event.runId, accountId: event.accountId, phase: event.phase, wave: event.wave, error, at }]);
   if (event.phase !== 'remediate') return { accountId: event.accountId, keysFailed: 0 };
 
   const failed: Finding[] = [];

@@ -37,6 +37,9 @@ export interface WaveRecord {
 const runPk = (runId: string) => `RUN#${runId}`;
 const findingSk = (f: Pick<Finding, 'accountId' | 'region' | 'keyId'>) => `FINDING#${f.accountId}#${f.region}#${f.keyId}`;
 const waveSk = (wave: number) => `WAVE#${String(wave).padStart(6, '0')}`;
+/** One error record per scope and step: a later wave's failure does not overwrite an earlier one's. */
+const errorSk = (e: ErrorRecord) =>
+  ['ERROR', e.accountId, e.region ?? '-', e.phase, e.wave === undefined ? undefined : String(e.wave).padStart(6, '0'), e.keyId].filter((p) => p !== undefined).join('#');
 
 function stripKeys<T>(item: Item | undefined): T | undefined {
   if (!item) return undefined;
@@ -207,7 +210,7 @@ export class ResultsStore {
 
   async putErrors(errors: readonly ErrorRecord[]): Promise<void> {
     await this.batchPut(
-      errors.map((e) => ({ pk: runPk(e.runId), sk: `ERROR#${e.accountId}#${e.region ?? '-'}`, type: 'error', ...e })),
+      errors.map((e) => ({ pk: runPk(e.runId), sk: errorSk(e), type: 'error', ...e })),
     );
   }
 

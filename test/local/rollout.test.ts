@@ -146,4 +146,23 @@ describe('faults during a scan', () => {
       await h.close();
     }
   });
+
+  it('a key that cannot be described is an error record for that key; its Region still completes', async () => {
+    const h = await startHarness({
+      scenario: standardScenarioPath,
+      faults: [{ type: 'operation-error', accountId: '100000000002', region: 'eu-west-1', service: 'kms', operation: 'DescribeKey', error: 'AccessDeniedException', times: 1 }],
+    });
+    try {
+      const run = await h.run({ mode: 'scan' });
+      expect(run.executionStatus).toBe('SUCCEEDED');
+      const errors = (await h.embedded.store.errors(run.runId)).filter((e) => e.accountId === '100000000002');
+      expect(errors).toEqual([expect.objectContaining({ region: 'eu-west-1', keyId: expect.any(String), error: expect.stringMatching(/AccessDeniedException/) })]);
+      const inRegion = (await h.findings(run.runId)).filter((f) => f.accountId === '100000000002' && f.region === 'eu-west-1');
+      const listed = h.sim.listKeys('100000000002', 'eu-west-1');
+      expect(inRegion).toHaveLength(listed.length - 1);
+      expect(new Set([...inRegion.map((f) => f.keyId), errors[0].keyId])).toEqual(new Set(listed.map((k) => k.keyId)));
+    } finally {
+      await h.close();
+    }
+  });
 });
