@@ -3,7 +3,7 @@
 import { isAbsolute, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import packageJson from '../package.json';
-import { findingsOf, type CheckReport } from './check';
+import { findingsOf, type CheckReport, type TemplateFinding } from './check';
 import { RULE_IDS, RULES } from './rules';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -12,6 +12,29 @@ export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 export function artifactUri(file: string): string {
   if (isAbsolute(file)) return pathToFileURL(file).href;
   return encodeURI(file.split(sep).join('/'));
+}
+
+/** One finding as a SARIF result. Its fingerprint names the file too: code scanning merges results
+ * with equal fingerprints into one alert, and the same logical id (or Terraform address) in two
+ * templates or plans is two keys to fix. (v1 left the file out.) */
+function resultOf(finding: TemplateFinding) {
+  const uri = artifactUri(finding.file);
+  return {
+    ruleId: finding.ruleId,
+    ruleIndex: RULE_IDS.indexOf(finding.ruleId),
+    level: 'error',
+    message: { text: `${finding.id} (${finding.resourceType}): ${finding.message}` },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri },
+          ...(finding.line === undefined ? {} : { region: { startLine: finding.line } }),
+        },
+        logicalLocations: [{ name: finding.id, fullyQualifiedName: finding.id, kind: 'resource' }],
+      },
+    ],
+    partialFingerprints: { 'kmsRotorResource/v2': `${uri}#${finding.id}#${finding.ruleId}` },
+  };
 }
 
 export function buildSarif(report: CheckReport) {
@@ -27,22 +50,7 @@ export function buildSarif(report: CheckReport) {
       properties: { tags: ['security', 'kms', 'key-rotation'] },
     };
   });
-  const results = findingsOf(report).map((finding) => ({
-    ruleId: finding.ruleId,
-    ruleIndex: RULE_IDS.indexOf(finding.ruleId),
-    level: 'error',
-    message: { text: `${finding.id} (${finding.resourceType}): ${finding.message}` },
-    locations: [
-      {
-        physicalLocation: {
-          artifactLocation: { uri: artifactUri(finding.file) },
-          ...(finding.line === undefined ? {} : { region: { startLine: finding.line } }),
-        },
-        logicalLocations: [{ name: finding.id, fullyQualifiedName: finding.id, kind: 'resource' }],
-      },
-    ],
-    partialFingerprints: { 'kmsRotorResource/v1': `${finding.id}#${finding.ruleId}` },
-  }));
+  const results = findingsOf(report).map(resultOf);
   return {
     $schema: SARIF_SCHEMA,
     version: '2.1.0' as const,
