@@ -20,6 +20,12 @@ interface PlannedKey {
   unknown: Set<string>;
 }
 
+/** A change that only takes the key out of this configuration: destroyed (`delete`) or dropped from
+ * state and left alone (`forget`, a `removed` block). Neither declares a key; a replacement does. */
+function isRemoval(actions: readonly string[]): boolean {
+  return actions.length > 0 && actions.every((action) => action === 'delete' || action === 'forget');
+}
+
 /**
  * Every managed key resource the plan leaves in place or creates, with its attributes. Planned
  * values omit what is "known after apply"; resource_changes' after_unknown says which those are,
@@ -31,7 +37,7 @@ export function keysInPlan(plan: TerraformPlan): DeclaredKey[] {
   for (const change of plan.resource_changes ?? []) {
     if (!isRecord(change) || change.mode === 'data' || !isKeyResourceType(change.type)) continue;
     const actions = change.change?.actions ?? [];
-    if (actions.length === 1 && actions[0] === 'delete') {
+    if (isRemoval(actions)) {
       removed.add(change.address);
       continue;
     }
