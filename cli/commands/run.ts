@@ -5,9 +5,9 @@ import { Command, Option } from 'commander';
 import { parseReportFormat } from '../../functions/core/report';
 import { runLocal } from '../../local/runner';
 import { checkWritable, note, openStore } from '../context';
-import { UsageError } from '../errors';
+import { RunFailedError, UsageError } from '../errors';
 import { localProgress } from '../progress';
-import { finishRun } from '../run-report';
+import { finishRun, writeRunReport } from '../run-report';
 import { inputFromFlags, type RunFlags } from '../run-input';
 import { runDeployed, type DeployedFlags } from '../deployed';
 
@@ -31,7 +31,13 @@ async function runHere(input: Record<string, unknown>, options: RunOptions): Pro
     const progress = localProgress(String(input.mode));
     const result = await runLocal(input, { store: opened.store, onProgress: progress.onEvent }).finally(progress.done);
     if (result.executionStatus === 'FAILED' && result.error === 'InputError') throw new UsageError(result.cause ?? 'bad input');
-    await finishRun(opened.store, String(input.runId), options.report, options.out);
+    const run = await opened.store.getRun(result.runId);
+    if (result.executionStatus === 'FAILED' && run?.status === 'RUNNING') {
+      // The execution died before Finalize recorded it: show what was found, then fail.
+      await writeRunReport(opened.store, run, options.report, options.out);
+      throw new RunFailedError(`run ${result.runId} failed before it was finalized: ${result.error}: ${result.cause}`);
+    }
+    await finishRun(opened.store, result.runId, options.report, options.out);
   } finally {
     await opened.close();
   }

@@ -20,6 +20,8 @@ export async function reportInputFor(store: ResultsStore, run: RunRecord, now: D
       history.push({ runId: r.runId, startedAt: r.startedAt, summary: r.summary });
     }
   }
+  // A run that was never finalized has no summary yet: count what it found.
+  if (run.status === 'RUNNING') run = { ...run, summary: await store.countByStatus(run.runId) };
   return {
     run,
     findings: () => store.findings(run.runId),

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../cli/bin';
+import { ResultsStore } from '../../functions/store/results-store';
 import { startSimulator, type SimulatedOrganization } from '../../local/sim';
 import { useSimulatorEnv } from '../../local/simulator-env';
 import { STANDARD, standardScenarioPath } from '../scenarios';
@@ -172,5 +173,26 @@ describe('a local scan through the CLI', () => {
     const md = await rotor('report', '--latest', '--format', 'md', '--data-dir', dir);
     expect(md.code).toBe(0);
     expect(md.stdout).toContain(report.runId);
+  });
+
+  it('exits 1 when the execution dies before Finalize, and still reports what it found', async () => {
+    const original = ResultsStore.prototype.updateRun;
+    const spy = jest.spyOn(ResultsStore.prototype, 'updateRun').mockImplementation(function (this: ResultsStore, runId, patch) {
+      if (patch.status) return Promise.reject(new Error('table unavailable'));
+      return original.call(this, runId, patch);
+    });
+    try {
+      const out = join(dir, 'partial.json');
+      const result = await rotor('run', '--local', '--mode', 'scan', '--report', 'json', '--out', out, '--data-dir', dir);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/failed before it was finalized/);
+      const report = JSON.parse(readFileSync(out, 'utf8'));
+      expect(report.status).toBe('RUNNING');
+      const counted = Object.values(report.summary as Record<string, number>).reduce((a, b) => a + b, 0);
+      expect(counted).toBe(report.findings.length);
+      expect(counted).toBeGreaterThan(0);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
