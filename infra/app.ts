@@ -6,7 +6,7 @@ import { buildRotorApp } from './rotor-app';
 
 const app = new App();
 try {
-  buildRotorApp(app);
+  buildRotorApp(app, { defaultRegion: process.env.CDK_DEFAULT_REGION });
 } catch (error) {
   if (!(error instanceof ContextError)) throw error;
   console.error(error.message);

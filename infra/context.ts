@@ -1,14 +1,17 @@
 // The deployment options of the CDK app: reads the `-c key=value` context (or cdk.json), validates
 // every value and returns plain typed settings. Pure: no CDK constructs, so it is unit-tested alone.
 import {
+  ACCOUNT_ID,
   DEFAULT_REMEDIATE_ROLE_NAME,
   DEFAULT_SCAN_ROLE_NAME,
   EXTERNAL_ID,
   MAX_ROTATION_DAYS,
   MIN_ROTATION_DAYS,
   OU_ID,
+  REGION_NAME,
   ROLE_NAME,
 } from '../functions/core/schemas';
+import { keyRotationScp, SCP_MAX_CHARACTERS } from './guardrail-policies';
 
 /** The context keys the app reads; any other key is CDK's own business. */
 export const CONTEXT_KEYS = [
@@ -25,14 +28,21 @@ export const CONTEXT_KEYS = [
   'guardrailTargets',
   'breakGlassRoleArn',
   'allowedRotationRange',
+  'conformancePackExcludedAccounts',
+  'conformancePackRegions',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
 export const DEFAULT_SCHEDULE = 'rate(1 day)';
 export const ROOT_ID = /^r-[0-9a-z]{4,32}$/;
 export const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
-/** An IAM role ARN, path allowed (the break-glass role is often under a path). */
-export const IAM_ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+/**
+ * An IAM role ARN, path allowed (the break-glass role is often under a path), whose account may be
+ * `*`: the role of that name in every account.
+ */
+export const IAM_ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::(\d{12}|\*):role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+/** ExcludedAccounts of an organization conformance pack takes at most this many account ids. */
+export const MAX_EXCLUDED_ACCOUNTS = 1000;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const RATE = /^rate\((1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))\)$/;
 // EventBridge Scheduler cron has six fields: minutes hours day-of-month month day-of-week year.
@@ -55,6 +65,7 @@ export interface ScheduleSettings {
 export interface RotorContext {
   memberTargets?: string[];
   organizationId?: string;
+  /** undefined: the required `ExternalId` parameter (there is no "none"). */
   externalId?: string;
   scanRoleName: string;
   remediateRoleName: string;
@@ -62,10 +73,16 @@ export interface RotorContext {
   /** undefined when `schedule=off`. */
   schedule?: ScheduleSettings;
   notificationEmail?: string;
+  /** Adds the KmsRotorGuardrails stack (SCP and conformance pack). */
   guardrails: boolean;
   guardrailTargets?: string[];
-  breakGlassRoleArn?: string;
+  /** The break-glass role ARNs as given (the SCP turns them into patterns: guardrail-policies.ts). */
+  breakGlassRoleArns?: string[];
   allowedRotationRange?: RotationRange;
+  /** Accounts the organization conformance pack skips (ExcludedAccounts). */
+  conformancePackExcludedAccounts?: string[];
+  /** More Regions that get the conformance pack, each in a stack of its own (no SCP there). */
+  conformancePackRegions?: string[];
 }
 
 export interface ContextIssue {
@@ -133,6 +150,15 @@ export function parseRotorContext(raw: RawContext): RotorContext {
     return ids;
   };
 
+  /** A list whose every item matches; the message follows the bad items, named. */
+  const listMatching = (key: ContextKey, pattern: RegExp, message: string): string[] | undefined => {
+    const items = list(key);
+    if (!items) return undefined;
+    const bad = items.filter((item) => !pattern.test(item));
+    if (bad.length > 0) return fail(key, `${bad.join(', ')} ${message}`);
+    return items;
+  };
+
   const matching = (key: ContextKey, pattern: RegExp, message: string): string | undefined => {
     const value = text(key);
     if (value !== undefined && !pattern.test(value)) return fail(key, message);
@@ -167,12 +193,23 @@ export function parseRotorContext(raw: RawContext): RotorContext {
   const notificationEmail = matching('notificationEmail', EMAIL, 'must be an email address');
   const guardrails = flag('guardrails', false);
   const guardrailTargets = orgTargets('guardrailTargets');
-  const breakGlassRoleArn = matching(
+  const breakGlassRoleArns = listMatching(
     'breakGlassRoleArn',
     IAM_ROLE_ARN,
-    'must be an IAM role ARN such as arn:aws:iam::111122223333:role/BreakGlass',
+    'is not an IAM role ARN: give arn:aws:iam::*:role/BreakGlass (that role name in every account), one role ARN, or a comma-separated list of them',
   );
   const allowedRotationRange = parseRange(text('allowedRotationRange'), (message) => fail('allowedRotationRange', message));
+  if (breakGlassRoleArns) {
+    const size = JSON.stringify(keyRotationScp({ breakGlassRoleArns, allowedRotationRange })).length;
+    if (size > SCP_MAX_CHARACTERS) {
+      fail('breakGlassRoleArn', `makes the SCP ${size} characters, over the ${SCP_MAX_CHARACTERS} an SCP may have: list fewer roles, or one with account *`);
+    }
+  }
+  const conformancePackExcludedAccounts = listMatching('conformancePackExcludedAccounts', ACCOUNT_ID, 'is not a 12-digit account id');
+  if (conformancePackExcludedAccounts && conformancePackExcludedAccounts.length > MAX_EXCLUDED_ACCOUNTS) {
+    fail('conformancePackExcludedAccounts', `names ${conformancePackExcludedAccounts.length} accounts; a conformance pack excludes at most ${MAX_EXCLUDED_ACCOUNTS}`);
+  }
+  const conformancePackRegions = listMatching('conformancePackRegions', REGION_NAME, 'is not a Region name such as eu-west-1');
 
   if (issues.length > 0) throw new ContextError(issues);
   return {
@@ -186,8 +223,10 @@ export function parseRotorContext(raw: RawContext): RotorContext {
     notificationEmail,
     guardrails,
     guardrailTargets,
-    breakGlassRoleArn,
+    breakGlassRoleArns,
     allowedRotationRange,
+    conformancePackExcludedAccounts,
+    conformancePackRegions,
   };
 }
 

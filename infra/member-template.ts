@@ -4,8 +4,8 @@
 
 /** Read actions that have no resource-level permissions: IAM only accepts `*` for them. */
 export const UNSCOPED_READ_ACTIONS = ['kms:ListKeys', 'kms:ListAliases', 'ec2:DescribeRegions'] as const;
-/** Read actions scoped to the member account's keys. */
-export const KEY_READ_ACTIONS = ['kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags'] as const;
+/** Read actions scoped to the member account's keys (no kms:ListResourceTags: nothing reads key tags). */
+export const KEY_READ_ACTIONS = ['kms:DescribeKey', 'kms:GetKeyRotationStatus'] as const;
 /** The one change kms-rotor makes. */
 export const REMEDIATE_ACTIONS = ['kms:EnableKeyRotation'] as const;
 
@@ -36,18 +36,11 @@ function permissions(withRemediation: boolean): object {
 /**
  * Trust: the orchestrator account, but only the one function role named by `principalParameter`
  * (aws:PrincipalArn, so the trust survives a replaced role), only from inside the organization, and
- * with the ExternalId when one is configured. A role given as principal is pinned to the role's unique
- * id and breaks silently if the role is ever replaced; the root principal with a PrincipalArn condition
- * grants the same single role without that trap.
+ * always with the ExternalId (the parameter is required: there is no "none"). A role given as
+ * principal is pinned to the role's unique id and breaks silently if the role is ever replaced; the
+ * root principal with a PrincipalArn condition grants the same single role without that trap.
  */
 function trust(principalParameter: string, sid: string): object {
-  const condition = (withExternalId: boolean) => ({
-    ArnEquals: { 'aws:PrincipalArn': { Ref: principalParameter } },
-    StringEquals: {
-      'aws:PrincipalOrgID': { Ref: MEMBER_PARAMETERS.OrganizationId },
-      ...(withExternalId ? { 'sts:ExternalId': { Ref: MEMBER_PARAMETERS.ExternalId } } : {}),
-    },
-  });
   return {
     Version: '2012-10-17',
     Statement: [
@@ -56,7 +49,13 @@ function trust(principalParameter: string, sid: string): object {
         Effect: 'Allow',
         Principal: { AWS: { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${${MEMBER_PARAMETERS.OrchestratorAccountId}}:root` } },
         Action: 'sts:AssumeRole',
-        Condition: { 'Fn::If': ['HasExternalId', condition(true), condition(false)] },
+        Condition: {
+          ArnEquals: { 'aws:PrincipalArn': { Ref: principalParameter } },
+          StringEquals: {
+            'aws:PrincipalOrgID': { Ref: MEMBER_PARAMETERS.OrganizationId },
+            'sts:ExternalId': { Ref: MEMBER_PARAMETERS.ExternalId },
+          },
+        },
       },
     ],
   };
@@ -64,6 +63,13 @@ function trust(principalParameter: string, sid: string): object {
 
 const roleArnPattern = '^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+$';
 const roleNamePattern = '^[\\w+=,.@-]{1,64}$';
+/** The sts:ExternalId the member roles require, as both templates declare it: 2-1224 characters. */
+export const EXTERNAL_ID_PARAMETER = {
+  Type: 'String',
+  MinLength: 2,
+  MaxLength: 1224,
+  AllowedPattern: '^[\\w+=,.@:/-]{2,1224}$',
+} as const;
 
 /** The member template as a JSON-ready object. */
 export function memberTemplate(): Record<string, unknown> {
@@ -94,10 +100,8 @@ export function memberTemplate(): Record<string, unknown> {
         Description: 'The organization whose principals may assume the roles (aws:PrincipalOrgID).',
       },
       [MEMBER_PARAMETERS.ExternalId]: {
-        Type: 'String',
-        Default: '',
-        AllowedPattern: '^$|^[\\w+=,.@:/-]{2,1224}$',
-        Description: 'sts:ExternalId required to assume the roles; empty for none.',
+        ...EXTERNAL_ID_PARAMETER,
+        Description: 'sts:ExternalId required to assume the roles (required: every assumption must carry it).',
       },
       [MEMBER_PARAMETERS.ScanRoleName]: { Type: 'String', AllowedPattern: roleNamePattern, Description: 'Name of the scan role.' },
       [MEMBER_PARAMETERS.RemediateRoleName]: {
@@ -105,9 +109,6 @@ export function memberTemplate(): Record<string, unknown> {
         AllowedPattern: roleNamePattern,
         Description: 'Name of the remediate role.',
       },
-    },
-    Conditions: {
-      HasExternalId: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: MEMBER_PARAMETERS.ExternalId }, ''] }] },
     },
     Resources: {
       ScanRole: {

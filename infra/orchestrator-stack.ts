@@ -1,22 +1,25 @@
-// The KmsRotor stack: results table, run-data bucket, the nine functions, the rollout state machine,
-// the drift schedule, notifications and alarms, the member-access StackSet and (optionally) the
-// guardrails. Deployed in the management account or a delegated administrator account.
-import { CfnCondition, CfnOutput, CfnParameter, Fn, Stack, StackProps } from 'aws-cdk-lib';
+// The KmsRotor stack: results table, run-data bucket, the nine functions, the rollout state machine
+// and the scan-only state machine, the drift schedule, notifications and alarms, and the
+// member-access StackSet. Deployed in the management account or a delegated administrator account.
+// The guardrails are a stack of their own (guardrails-stack.ts).
+import { CfnOutput, CfnParameter, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import type { ExecutionInputRaw } from '../functions/core/schemas';
 import type { RotorContext } from './context';
 import { DriftNotifications } from './constructs/drift-notifications';
-import { Guardrails } from './constructs/guardrails';
 import { ManifestBucket } from './constructs/manifest-bucket';
 import { MemberAccessStackSet } from './constructs/member-access-stack-set';
 import { ResultsTable } from './constructs/results-table';
 import { RolloutStateMachine } from './constructs/rollout-state-machine';
 import { HANDLERS, RotorFunctions } from './constructs/rotor-functions';
 import { ScanSchedule } from './constructs/scan-schedule';
+import { rotationPeriodWithin } from './guardrail-policies';
+import { EXTERNAL_ID_PARAMETER } from './member-template';
 
-/** The CLI finds the deployment by this stack name (DescribeStacks, output StateMachineArn). */
+/** The CLI finds the deployment by this stack name (DescribeStacks, outputs StateMachineArn and ScanStateMachineArn). */
 export const ORCHESTRATOR_STACK_NAME = 'KmsRotor';
 
-export const OUTPUTS = ['StateMachineArn', 'ResultsTableName', 'ManifestBucketName', 'DriftTopicArn'] as const;
+export const OUTPUTS = ['StateMachineArn', 'ScanStateMachineArn', 'ResultsTableName', 'ManifestBucketName', 'DriftTopicArn'] as const;
 
 export interface OrchestratorStackProps extends StackProps {
   settings: RotorContext;
@@ -26,17 +29,21 @@ export interface OrchestratorStackProps extends StackProps {
   aslPath?: string;
 }
 
-const ORG_TARGETS_HELP = 'Comma-separated root (r-xxxx) or organizational unit (ou-xxxx-xxxxxxxx) ids';
+export const ORG_TARGETS_HELP = 'Comma-separated root (r-xxxx) or organizational unit (ou-xxxx-xxxxxxxx) ids';
 
 export class OrchestratorStack extends Stack {
   readonly table: ResultsTable;
   readonly manifest: ManifestBucket;
   readonly functions: RotorFunctions;
+  /** The rollout state machine: scan and remediate. */
   readonly rollout: RolloutStateMachine;
+  /** The scan-only state machine: its role cannot invoke RemediateAccount; the schedule starts it. */
+  readonly scan: RolloutStateMachine;
   readonly notifications: DriftNotifications;
   readonly memberAccess: MemberAccessStackSet;
   readonly schedule?: ScanSchedule;
-  readonly guardrails?: Guardrails;
+  /** What the schedule sends (pure data but for a parameter's token). */
+  readonly scheduleInput?: ExecutionInputRaw;
 
   constructor(scope: Construct, id: string, props: OrchestratorStackProps) {
     super(scope, id, {
@@ -54,7 +61,18 @@ export class OrchestratorStack extends Stack {
         allowedPattern: '^o-[a-z0-9]{10,32}$',
         description: 'The organization id (o-...): member roles trust only principals of this organization (or pass -c organizationId=...)',
       }).valueAsString;
-    const externalId = this.externalId(settings);
+    // Required: every member role demands sts:ExternalId; there is no "none".
+    const externalId =
+      settings.externalId ??
+      new CfnParameter(this, 'ExternalId', {
+        type: EXTERNAL_ID_PARAMETER.Type,
+        minLength: EXTERNAL_ID_PARAMETER.MinLength,
+        maxLength: EXTERNAL_ID_PARAMETER.MaxLength,
+        allowedPattern: EXTERNAL_ID_PARAMETER.AllowedPattern,
+        // Not NoEcho: an ExternalId is not a secret (it guards against the confused deputy) and it is
+        // visible anyway in the member trust policies and the schedule input.
+        description: 'sts:ExternalId every member role requires, 2-1224 characters of [A-Za-z0-9+=,.@:/_-] (or pass -c externalId=...)',
+      }).valueAsString;
 
     this.table = new ResultsTable(this, 'ResultsTable');
     this.manifest = new ManifestBucket(this, 'ManifestBucket');
@@ -66,35 +84,40 @@ export class OrchestratorStack extends Stack {
       scanRoleName: settings.scanRoleName,
       remediateRoleName: settings.remediateRoleName,
       organizationId,
-      externalId: externalId.value,
+      externalId,
+      // Under an allowed rotation range the SCP denies periods outside it (and, when 365 is outside,
+      // a request without a period): remediation asks for one inside.
+      defaultRotationPeriodDays: rotationPeriodWithin(settings.allowedRotationRange),
       driftTopicArn: this.notifications.topic.topicArn,
     });
     const handlers = this.functions.handlers;
     this.notifications.allowPublisher(handlers.Finalize.role);
 
-    this.rollout = new RolloutStateMachine(this, 'Rollout', {
-      functions: Object.fromEntries(
-        Object.entries(HANDLERS).map(([handlerId, spec]) => [spec.substitution, handlers[handlerId as keyof typeof HANDLERS].function]),
-      ),
-      manifestBucket: this.manifest.bucket,
-      aslPath: props.aslPath,
-    });
-    this.notifications.watchStateMachine(this.rollout.stateMachine);
+    const functions = Object.fromEntries(
+      Object.entries(HANDLERS).map(([handlerId, spec]) => [spec.substitution, handlers[handlerId as keyof typeof HANDLERS].function]),
+    );
+    const machine = { functions, manifestBucket: this.manifest.bucket, aslPath: props.aslPath };
+    this.rollout = new RolloutStateMachine(this, 'Rollout', { ...machine, nameSuffix: 'rollout', allowedModes: ['scan', 'remediate'] });
+    // Scan-only runs cannot remediate by permission, not only by a Choice state: ValidateInput refuses
+    // any other mode and this machine's role may not invoke RemediateAccount.
+    this.scan = new RolloutStateMachine(this, 'Scan', { ...machine, nameSuffix: 'scan', allowedModes: ['scan'] });
+    this.notifications.watchStateMachine('Rollout', this.rollout.stateMachine);
+    this.notifications.watchStateMachine('Scan', this.scan.stateMachine);
 
     if (settings.schedule) {
-      const input = { mode: 'scan', trigger: 'schedule', roleName: settings.scanRoleName, remediateRoleName: settings.remediateRoleName };
+      // A scan enables nothing, so the input needs no rotationPeriodInDays.
+      this.scheduleInput = {
+        mode: 'scan',
+        trigger: 'schedule',
+        roleName: settings.scanRoleName,
+        remediateRoleName: settings.remediateRoleName,
+        externalId,
+      };
       this.schedule = new ScanSchedule(this, 'DriftSchedule', {
-        stateMachine: this.rollout.stateMachine,
+        stateMachine: this.scan.stateMachine,
         expression: settings.schedule.expression,
         enabled: settings.schedule.enabled,
-        input:
-          externalId.condition === undefined
-            ? { ...input, ...(externalId.value ? { externalId: externalId.value } : {}) }
-            : Fn.conditionIf(
-                externalId.condition.logicalId,
-                this.toJsonString({ ...input, externalId: externalId.value }),
-                this.toJsonString(input),
-              ).toString(),
+        input: this.scheduleInput,
       });
     }
 
@@ -111,46 +134,22 @@ export class OrchestratorStack extends Stack {
       scanPrincipalArn: handlers.ScanAccount.role.roleArn,
       remediatePrincipalArn: handlers.RemediateAccount.role.roleArn,
       organizationId,
-      externalId: externalId.value,
-      hasExternalId: externalId.condition,
+      externalId,
     });
 
-    if (settings.guardrails) {
-      this.guardrails = new Guardrails(this, 'Guardrails', {
-        targets:
-          settings.guardrailTargets ??
-          new CfnParameter(this, 'GuardrailTargets', {
-            type: 'CommaDelimitedList',
-            description: `${ORG_TARGETS_HELP} the key-rotation SCP is attached to (or pass -c guardrailTargets=...)`,
-          }).valueAsList,
-        breakGlassRoleArn: settings.breakGlassRoleArn,
-        allowedRotationRange: settings.allowedRotationRange,
-      });
-    }
-
     const outputs: Record<(typeof OUTPUTS)[number], { value: string; description: string }> = {
-      StateMachineArn: { value: this.rollout.stateMachine.stateMachineArn, description: 'The rollout state machine (rotor run starts it)' },
+      StateMachineArn: {
+        value: this.rollout.stateMachine.stateMachineArn,
+        description: 'The rollout state machine, scan and remediate (rotor run --mode remediate starts it)',
+      },
+      ScanStateMachineArn: {
+        value: this.scan.stateMachine.stateMachineArn,
+        description: 'The scan-only state machine, which cannot remediate (the schedule and scan runs start it)',
+      },
       ResultsTableName: { value: this.table.table.tableName, description: 'The results table (findings, runs, exceptions)' },
       ManifestBucketName: { value: this.manifest.bucket.bucketName, description: 'Account manifests and Map Run results' },
       DriftTopicArn: { value: this.notifications.topic.topicArn, description: 'Drift and run alarm notifications' },
     };
     for (const [name, output] of Object.entries(outputs)) new CfnOutput(this, name, output);
-  }
-
-  /** The ExternalId: the context value, or an optional parameter ('' = none) with its condition. */
-  private externalId(settings: RotorContext): { value: string; condition?: CfnCondition } {
-    if (settings.externalId) return { value: settings.externalId };
-    const parameter = new CfnParameter(this, 'ExternalId', {
-      type: 'String',
-      default: '',
-      allowedPattern: '^$|^[\\w+=,.@:/-]{2,1224}$',
-      // Not NoEcho: an ExternalId is not a secret (it guards against the confused deputy) and it is
-      // visible anyway in the member trust policies and the schedule input.
-      description: 'sts:ExternalId the member roles require; empty for none (or pass -c externalId=...)',
-    });
-    const condition = new CfnCondition(this, 'HasExternalId', {
-      expression: Fn.conditionNot(Fn.conditionEquals(parameter.valueAsString, '')),
-    });
-    return { value: parameter.valueAsString, condition };
   }
 }

@@ -16,8 +16,12 @@ export const RUN_METRICS = ['NonCompliantKeys', 'DriftedKeys', 'ErrorScopes'] as
 export type RunMetricName = (typeof RUN_METRICS)[number];
 
 /**
- * Key administration for the account (delegated to its IAM policies, as a default key policy does),
- * written out instead of `kms:*`: no cryptographic use and no kms:DisableKeyRotation for anyone.
+ * Key administration for the account root, i.e. delegated to the account's IAM policies, as a default
+ * key policy does. The root must keep administration (PutKeyPolicy above all): KMS's key policy
+ * lockout safety check refuses a policy that would leave no principal able to change it, and a key no
+ * one can administer can only be recovered by AWS Support. Written out instead of `kms:*`: no
+ * cryptographic use, and no kms:DisableKeyRotation for anyone (a key policy that does not allow it
+ * cannot be overridden by any IAM policy, so the topic key's rotation stays on).
  */
 export const TOPIC_KEY_ADMIN_ACTIONS = [
   'kms:DescribeKey',
@@ -128,12 +132,16 @@ export class DriftNotifications extends Construct {
     );
   }
 
-  /** Alarms when a rollout execution fails (a halted rollout ends in a Fail state), times out or is aborted. */
-  watchStateMachine(stateMachine: sfn.IStateMachine): void {
+  /**
+   * Alarms when an execution of `stateMachine` fails (a halted rollout ends in a Fail state), times out
+   * or is aborted; `label` (`Rollout`, `Scan`) names the alarms.
+   */
+  watchStateMachine(label: string, stateMachine: sfn.IStateMachine): void {
     const period = { period: Duration.minutes(5), statistic: 'Sum' };
-    this.addAlarm('RolloutFailed', stateMachine.metricFailed(period), 'A rollout execution failed or halted.');
-    this.addAlarm('RolloutTimedOut', stateMachine.metricTimedOut(period), 'A rollout execution timed out.');
-    this.addAlarm('RolloutAborted', stateMachine.metricAborted(period), 'A rollout execution was aborted.');
+    const what = `A ${label.toLowerCase()} execution`;
+    this.addAlarm(`${label}Failed`, stateMachine.metricFailed(period), `${what} failed or halted.`);
+    this.addAlarm(`${label}TimedOut`, stateMachine.metricTimedOut(period), `${what} timed out.`);
+    this.addAlarm(`${label}Aborted`, stateMachine.metricAborted(period), `${what} was aborted.`);
   }
 
   private addAlarm(id: string, metric: cloudwatch.IMetric, description: string): void {

@@ -78,7 +78,7 @@ export class HandlerFunction extends Construct {
     acknowledgeWildcardResources(
       this.role,
       ['*'],
-      `Resource "*" only for actions that have no resource-level permissions: ${unscoped.join(', ')}.`,
+      `${id}: Resource "*" only for actions that have no resource-level permissions: ${unscoped.join(', ')}.`,
     );
   }
 

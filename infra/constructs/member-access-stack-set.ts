@@ -1,7 +1,7 @@
 // Member access: a service-managed CloudFormation StackSet that puts the scan role and the remediate
 // role (infra/member-template.ts) into every account under the target roots/OUs, and into every
 // account that joins them later (auto-deployment).
-import { Aws, CfnCondition, Fn, IResolvable } from 'aws-cdk-lib';
+import { Aws } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import { Construct } from 'constructs';
 import { MEMBER_PARAMETERS, memberTemplate } from '../member-template';
@@ -18,10 +18,8 @@ export interface MemberAccessStackSetProps {
   scanPrincipalArn: string;
   remediatePrincipalArn: string;
   organizationId: string;
-  /** '' for none. */
+  /** The sts:ExternalId every member role requires (a literal or the required parameter's token). */
   externalId: string;
-  /** When the ExternalId comes from a parameter: true when it is not empty. */
-  hasExternalId?: CfnCondition;
 }
 
 export class MemberAccessStackSet extends Construct {
@@ -29,26 +27,18 @@ export class MemberAccessStackSet extends Construct {
 
   constructor(scope: Construct, id: string, props: MemberAccessStackSetProps) {
     super(scope, id);
-    const parameters: Record<Exclude<keyof typeof MEMBER_PARAMETERS, 'ExternalId'>, string> = {
+    const parameters: Record<keyof typeof MEMBER_PARAMETERS, string> = {
       OrchestratorAccountId: Aws.ACCOUNT_ID,
       ScanPrincipalArn: props.scanPrincipalArn,
       RemediatePrincipalArn: props.remediatePrincipalArn,
       OrganizationId: props.organizationId,
+      ExternalId: props.externalId,
       ScanRoleName: props.scanRoleName,
       RemediateRoleName: props.remediateRoleName,
     };
-    const parameterList: (cloudformation.CfnStackSet.ParameterProperty | IResolvable)[] = Object.entries(parameters).map(
+    const parameterList: cloudformation.CfnStackSet.ParameterProperty[] = Object.entries(parameters).map(
       ([parameterKey, parameterValue]) => ({ parameterKey, parameterValue }),
     );
-    // No ExternalId: the parameter is left out (the member template defaults it to none) rather than
-    // passed as an empty string.
-    if (props.hasExternalId) {
-      // Inside Fn::If the L1 does not rename properties: CloudFormation's own names here.
-      const externalId = { ParameterKey: MEMBER_PARAMETERS.ExternalId, ParameterValue: props.externalId };
-      parameterList.push(Fn.conditionIf(props.hasExternalId.logicalId, externalId, Aws.NO_VALUE));
-    } else if (props.externalId) {
-      parameterList.push({ parameterKey: MEMBER_PARAMETERS.ExternalId, parameterValue: props.externalId });
-    }
     this.stackSet = new cloudformation.CfnStackSet(this, 'StackSet', {
       stackSetName: MEMBER_STACK_SET_NAME,
       description: 'kms-rotor member access: the scan and remediate roles the orchestrator assumes in each member account',

@@ -1,15 +1,17 @@
-// The rollout state machine, deployed from statemachine/rollout.asl.json (the one definition the local
-// runner also executes) with a `${...}` substitution for every function ARN and the manifest bucket,
-// and a role holding exactly what the Task states and the two Distributed Maps need.
+// A state machine deployed from statemachine/rollout.asl.json (the one definition the local runner
+// also executes) with a `${...}` substitution for every function ARN, the manifest bucket and the
+// modes it may run, and a role holding exactly what the states reachable in those modes need: the
+// rollout machine (scan and remediate) and the scan-only machine are both made by this construct.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Aws, Stack } from 'aws-cdk-lib';
+import { Aws, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { RunMode } from '../../functions/core/schemas';
 import { acknowledgeWildcardResources } from '../nag';
 import { PROJECT_ROOT } from './handler-function';
 import { MANIFEST_PREFIX } from './manifest-bucket';
@@ -17,28 +19,96 @@ import { MANIFEST_PREFIX } from './manifest-bucket';
 export const ASL_PATH = path.join(PROJECT_ROOT, 'statemachine', 'rollout.asl.json');
 /** The substitution that names the bucket of the Distributed Maps' ResultWriter. */
 export const MANIFEST_BUCKET_SUBSTITUTION = 'ManifestBucket';
+/** The substitution ValidateInput receives as `allowedModes`: the modes this machine may run. */
+export const ALLOWED_MODES_SUBSTITUTION = 'AllowedModes';
+/** The input field the ASL's Choice states test to tell a scan from a remediation. */
+export const MODE_PATH = '$.config.mode';
 
 /** Every `${Name}` the ASL text refers to, in order of first use. */
 export function aslSubstitutionNames(aslText: string): string[] {
   return [...new Set([...aslText.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]))];
 }
 
-/** The S3 prefixes the definition's ResultWriters write to (the role may write only there). */
+/** The S3 prefixes the definition's ResultWriters write to, at any depth. */
 export function resultWriterPrefixes(definition: unknown): string[] {
   const prefixes = new Set<string>();
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(visit);
     if (node === null || typeof node !== 'object') return;
     const record = node as Record<string, unknown>;
-    const writer = record.ResultWriter as { Parameters?: { Prefix?: unknown } } | undefined;
-    if (writer && typeof writer.Parameters?.Prefix === 'string') prefixes.add(writer.Parameters.Prefix.replace(/\/+$/, ''));
+    const prefix = ownResultWriterPrefix(record);
+    if (prefix !== undefined) prefixes.add(prefix);
     Object.values(record).forEach(visit);
   };
   visit(definition);
   return [...prefixes];
 }
 
+function ownResultWriterPrefix(state: Record<string, unknown>): string | undefined {
+  const writer = state.ResultWriter as { Parameters?: { Prefix?: unknown } } | undefined;
+  return writer && typeof writer.Parameters?.Prefix === 'string' ? writer.Parameters.Prefix.replace(/\/+$/, '') : undefined;
+}
+
+type AslState = Record<string, any>;
+interface AslStates {
+  StartAt: string;
+  States: Record<string, AslState>;
+}
+
+/** The mode a Choice rule requires (`$.config.mode` StringEquals, alone or inside an And), if any. */
+function requiredMode(rule: AslState): string | undefined {
+  if (rule.Variable === MODE_PATH && typeof rule.StringEquals === 'string') return rule.StringEquals;
+  if (Array.isArray(rule.And)) return rule.And.map(requiredMode).find((mode: string | undefined) => mode !== undefined);
+  return undefined;
+}
+
+/**
+ * The states a run can reach when its mode is one of `allowedModes`, nested Map and Parallel states
+ * included: a Choice rule that requires another mode is never taken (ValidateInput refuses any other
+ * mode before the first Choice). Every other transition (Next, Default, Catch) counts as taken.
+ */
+export function reachableStates(definition: AslStates, allowedModes: readonly string[]): AslState[] {
+  const reached: AslState[] = [];
+  const walk = (machine: AslStates): void => {
+    const seen = new Set<string>();
+    const queue = [machine.StartAt];
+    while (queue.length > 0) {
+      const name = queue.shift()!;
+      if (seen.has(name)) continue;
+      const state = machine.States[name];
+      if (!state) throw new Error(`the definition goes to a state ${name} it does not define`);
+      seen.add(name);
+      reached.push(state);
+      const rules: AslState[] = state.Choices ?? [];
+      const taken = rules.filter((rule) => {
+        const mode = requiredMode(rule);
+        return mode === undefined || allowedModes.includes(mode);
+      });
+      const catches: AslState[] = state.Catch ?? [];
+      queue.push(...[state.Next, state.Default, ...taken.map((r) => r.Next), ...catches.map((c) => c.Next)].filter(Boolean));
+      const processor = state.ItemProcessor ?? state.Iterator;
+      if (processor) walk(processor);
+      for (const branch of state.Branches ?? []) walk(branch);
+    }
+  };
+  walk(definition);
+  return reached;
+}
+
+/** The `${...}` names of the Task resources among `states` (the functions they invoke). */
+export function invokedSubstitutions(states: AslState[]): string[] {
+  const names = states
+    .filter((state) => state.Type === 'Task' && typeof state.Resource === 'string')
+    .map((state) => /^\$\{([A-Za-z0-9_]+)\}$/.exec(state.Resource)?.[1])
+    .filter((name): name is string => name !== undefined);
+  return [...new Set(names)];
+}
+
 export interface RolloutStateMachineProps {
+  /** The state machine's name is `<stack name>-<suffix>`: `rollout` or `scan`. */
+  nameSuffix: string;
+  /** The modes the machine may run: its `${AllowedModes}`, and what its role allows. */
+  allowedModes: readonly RunMode[];
   /** The function behind each `${...}FunctionArn` substitution of the ASL. */
   functions: Record<string, lambda.IFunction>;
   manifestBucket: s3.IBucket;
@@ -50,58 +120,95 @@ export class RolloutStateMachine extends Construct {
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly stateMachineName: string;
+  /** The substitutions of the functions this machine's role may invoke. */
+  readonly invokedFunctions: string[];
 
   constructor(scope: Construct, id: string, props: RolloutStateMachineProps) {
     super(scope, id);
-    const aslText = fs.readFileSync(props.aslPath ?? ASL_PATH, 'utf8');
+    const aslPath = props.aslPath ?? ASL_PATH;
+    const aslText = fs.readFileSync(aslPath, 'utf8');
+    // Every function is substituted, even one this machine may not invoke (the scan-only machine's
+    // RemediateAccount): one definition for both machines; an invoke there would be denied by IAM.
     const substitutions: Record<string, string> = {
       [MANIFEST_BUCKET_SUBSTITUTION]: props.manifestBucket.bucketName,
+      [ALLOWED_MODES_SUBSTITUTION]: props.allowedModes.join(','),
       ...Object.fromEntries(Object.entries(props.functions).map(([name, fn]) => [name, fn.functionArn])),
     };
     const missing = aslSubstitutionNames(aslText).filter((name) => !(name in substitutions));
     if (missing.length > 0) {
-      throw new Error(`${props.aslPath ?? ASL_PATH} refers to \${${missing.join('}, ${')}} which the stack does not substitute`);
+      throw new Error(`${aslPath} refers to \${${missing.join('}, ${')}} which the stack does not substitute`);
     }
 
+    const reachable = reachableStates(JSON.parse(aslText) as AslStates, props.allowedModes);
+    this.invokedFunctions = invokedSubstitutions(reachable);
+    const unknown = this.invokedFunctions.filter((name) => !(name in props.functions));
+    if (unknown.length > 0) throw new Error(`${aslPath}: the Task resources \${${unknown.join('}, ${')}} are not functions of the stack`);
+    const prefixes = [...new Set(reachable.map(ownResultWriterPrefix).filter((p): p is string => p !== undefined))];
+    const readsItems = reachable.some((state) => state.ItemReader !== undefined);
+    const runsDistributedMaps = reachable.some((state) => state.ItemProcessor?.ProcessorConfig?.Mode === 'DISTRIBUTED');
+
     // Named, so that the role can name its own executions (Distributed Map children) without a cycle.
-    this.stateMachineName = `${Stack.of(this).stackName}-rollout`;
+    this.stateMachineName = `${Stack.of(this).stackName}-${props.nameSuffix}`;
     const arn = (resource: string, name: string) => `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}:${name}`;
+    const modes = props.allowedModes.join(' and ');
 
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
-      description: 'kms-rotor rollout state machine: invokes its functions and runs its Distributed Maps',
+      description: `kms-rotor ${this.stateMachineName} state machine (${modes}): invokes its functions and runs its Distributed Maps`,
     });
     const allow = (statement: iam.PolicyStatementProps) => this.role.addToPrincipalPolicy(new iam.PolicyStatement(statement));
     allow({
-      sid: 'InvokeRolloutFunctions',
+      sid: 'InvokeReachableFunctions',
       actions: ['lambda:InvokeFunction'],
-      resources: Object.values(props.functions).map((fn) => fn.functionArn),
+      resources: this.invokedFunctions.map((name) => props.functions[name].functionArn),
     });
-    // Distributed Map: the parent starts child executions of this same state machine, and watches,
-    // stops and redrives them (child ARNs are execution:<name>/<map run label>:<id>).
-    allow({ sid: 'StartMapRunChildren', actions: ['states:StartExecution'], resources: [arn('stateMachine', this.stateMachineName)] });
-    const childExecutions = [arn('execution', `${this.stateMachineName}:*`), arn('execution', `${this.stateMachineName}/*`)];
-    allow({ sid: 'ManageMapRunChildren', actions: ['states:DescribeExecution', 'states:StopExecution'], resources: childExecutions });
-    allow({ sid: 'RedriveMapRunChildren', actions: ['states:RedriveExecution'], resources: [arn('execution', `${this.stateMachineName}/*`)] });
-    const manifestObjects = props.manifestBucket.arnForObjects(`${MANIFEST_PREFIX}*`);
-    allow({ sid: 'ReadAccountManifest', actions: ['s3:GetObject'], resources: [manifestObjects] });
-    const definition: unknown = JSON.parse(aslText);
-    const prefixes = resultWriterPrefixes(definition);
+    // Distributed Map (AWS docs, "IAM policies for Distributed Map states"): the parent starts child
+    // executions of this same state machine, and describes, stops and redrives them. Child ARNs are
+    // execution:<name>/<map run label>:<id>; top-level runs (execution:<name>:<id>) are not the role's business.
+    const childExecutions = arn('execution', `${this.stateMachineName}/*`);
+    if (runsDistributedMaps) {
+      allow({ sid: 'StartMapRunChildren', actions: ['states:StartExecution'], resources: [arn('stateMachine', this.stateMachineName)] });
+      allow({ sid: 'ManageMapRunChildren', actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [childExecutions] });
+      allow({ sid: 'RedriveMapRunChildren', actions: ['states:RedriveExecution'], resources: [childExecutions] });
+      acknowledgeWildcardResources(
+        this.role,
+        [childExecutions],
+        `Distributed Map child executions of ${this.stateMachineName} get generated names (execution:${this.stateMachineName}/<map run label>:<id>); the grant covers only that state machine's Map Run children, not its top-level runs.`,
+      );
+    }
+    const grantedObjects: string[] = [];
+    if (readsItems) {
+      const manifestObjects = props.manifestBucket.arnForObjects(`${MANIFEST_PREFIX}*`);
+      allow({ sid: 'ReadAccountManifest', actions: ['s3:GetObject'], resources: [manifestObjects] });
+      grantedObjects.push(manifestObjects);
+    }
     const resultObjects = prefixes.map((prefix) => props.manifestBucket.arnForObjects(`${prefix}/*`));
-    if (prefixes.length > 0) {
+    if (resultObjects.length > 0) {
       allow({
         sid: 'WriteMapRunResults',
         actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
         resources: resultObjects,
       });
+      grantedObjects.push(...resultObjects);
+    }
+    if (grantedObjects.length > 0) {
+      acknowledgeWildcardResources(
+        this.role,
+        grantedObjects,
+        `${this.stateMachineName}: the ItemReader reads the run's account manifest under ${MANIFEST_PREFIX} and the ResultWriter writes per-Map-Run objects under ${prefixes.join(', ')}; each grant is one prefix of the manifest bucket.`,
+      );
     }
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      // The vended-logs prefix keeps the account's CloudWatch Logs resource policy from growing per log group.
-      logGroupName: `/aws/vendedlogs/states/${this.stateMachineName}`,
+      // The vended-logs prefix keeps the account's CloudWatch Logs resource policy from growing per
+      // log group. The stack id's UUID makes the name new for every creation of the stack, so a
+      // redeploy after `cdk destroy` does not collide with the retained group of the previous one.
+      logGroupName: `/aws/vendedlogs/states/${this.stateMachineName}-${Fn.select(2, Fn.split('/', Aws.STACK_ID))}`,
       retention: logs.RetentionDays.ONE_YEAR,
+      // Execution history with its data is audit evidence: it outlives the stack, for its retention.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     // The definition is inlined (DefinitionString) from the file rather than DefinitionBody.fromFile,
@@ -119,17 +226,7 @@ export class RolloutStateMachine extends Construct {
     acknowledgeWildcardResources(
       this.role,
       ['*'],
-      'Resource "*" only for actions without resource-level permissions: the CloudWatch Logs vended-delivery actions of execution logging (logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups) and X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets).',
-    );
-    acknowledgeWildcardResources(
-      this.role,
-      childExecutions,
-      'Distributed Map child executions get generated names under this state machine (execution:<name>:<id> and execution:<name>/<map run label>:<id>); the ARNs are pinned to this one state machine.',
-    );
-    acknowledgeWildcardResources(
-      this.role,
-      [manifestObjects, ...resultObjects],
-      `The ItemReader reads the run's account manifest under ${MANIFEST_PREFIX} and the ResultWriter writes per-Map-Run objects under ${prefixes.join(', ')}; each grant is one prefix of the manifest bucket.`,
+      `${this.stateMachineName}: Resource "*" only for actions without resource-level permissions: the CloudWatch Logs vended-delivery actions of execution logging (logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups) and X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets).`,
     );
   }
 }

@@ -130,8 +130,13 @@ export interface RotorFunctionsProps {
   remediateRoleName: string;
   /** The organization id (a literal or a parameter's token). */
   organizationId: string;
-  /** The ExternalId the member roles require, '' for none (a literal or a parameter's token). */
+  /** The ExternalId the member roles require (a literal or the required parameter's token). */
   externalId: string;
+  /**
+   * The rotation period remediation asks for when the organization allows only some periods
+   * (`allowedRotationRange`); undefined leaves KMS's default.
+   */
+  defaultRotationPeriodDays?: number;
   driftTopicArn: string;
 }
 
@@ -143,12 +148,14 @@ export class RotorFunctions extends Construct {
     const handlersDir = props.handlersDir ?? DEFAULT_HANDLERS_DIR;
     const common = { TABLE_NAME: props.table.tableName, SERVICE_NAME };
     const environment: Partial<Record<HandlerId, Record<string, string>>> = {
-      // This deployment's member role names and ExternalId ('' for none): the defaults ValidateInput
-      // can apply to an input that omits them (scan and remediate then read them from the config).
+      // This deployment's member role names, ExternalId and (under a rotation range) rotation period:
+      // the defaults ValidateInput applies to an input that omits them (scan and remediate then read
+      // them from the config).
       ValidateInput: {
         SCAN_ROLE_NAME: props.scanRoleName,
         REMEDIATE_ROLE_NAME: props.remediateRoleName,
         EXTERNAL_ID: props.externalId,
+        ...(props.defaultRotationPeriodDays === undefined ? {} : { DEFAULT_ROTATION_PERIOD_DAYS: String(props.defaultRotationPeriodDays) }),
       },
       ListAccounts: { MANIFEST_BUCKET: props.manifestBucket.bucketName, MANIFEST_PREFIX },
       Finalize: { DRIFT_TOPIC_ARN: props.driftTopicArn, METRICS_NAMESPACE },
@@ -178,15 +185,15 @@ export class RotorFunctions extends Construct {
       acknowledgeWildcardResources(
         handler.role,
         [`${props.table.tableArn}/index/*`],
-        'The results table is queried through its gsi1 (findings by status, runs newest first) and gsi2 (history of a key) indexes; index ARNs are table/<name>/index/<index>.',
+        `${handlerId} has ${spec.table === 'read' ? 'read-only' : 'read-write'} access to the results table, which covers its gsi1 (findings by status, runs newest first) and gsi2 (history of a key) indexes; index ARNs are table/<name>/index/<index>, this table only.`,
       );
       handlers[handlerId] = handler;
     }
     this.handlers = handlers;
 
     this.allowOrganizationsReads(handlers.ListAccounts, props);
-    this.allowMemberAccess(handlers.ScanAccount, props.scanRoleName, [], props.organizationId);
-    this.allowMemberAccess(handlers.RemediateAccount, props.remediateRoleName, [...REMEDIATE_ACTIONS], props.organizationId);
+    this.allowMemberAccess(handlers.ScanAccount, 'ScanAccount', props.scanRoleName, [], props.organizationId);
+    this.allowMemberAccess(handlers.RemediateAccount, 'RemediateAccount', props.remediateRoleName, [...REMEDIATE_ACTIONS], props.organizationId);
     this.allowFinalizeOutputs(handlers.Finalize, props.driftTopicArn);
   }
 
@@ -201,12 +208,12 @@ export class RotorFunctions extends Construct {
     acknowledgeWildcardResources(
       handler.role,
       organizationArns,
-      'Organizations ARNs embed the management account id and the member ids (root, OU, account), unknown at deploy time; the ARNs are pinned to this organization id.',
+      'ListAccounts reads the organization tree: Organizations ARNs embed the management account id and the member ids (root, OU, account), unknown at deploy time; the ARNs are pinned to this organization id.',
     );
     acknowledgeWildcardResources(
       handler.role,
       [manifestObjects],
-      `Each run writes its own account manifest object under the ${MANIFEST_PREFIX} prefix of the manifest bucket.`,
+      `ListAccounts writes each run's own account manifest object under the ${MANIFEST_PREFIX} prefix of the manifest bucket, and nowhere else.`,
     );
   }
 
@@ -214,7 +221,13 @@ export class RotorFunctions extends Construct {
    * Scan and remediate: AssumeRole into one member role name (any account of the organization), and
    * the same KMS reads (plus `extraKeyActions`) in this account, which they scan with their own credentials.
    */
-  private allowMemberAccess(handler: HandlerFunction, roleName: string, extraKeyActions: string[], organizationId: string): void {
+  private allowMemberAccess(
+    handler: HandlerFunction,
+    handlerId: HandlerId,
+    roleName: string,
+    extraKeyActions: string[],
+    organizationId: string,
+  ): void {
     const memberRoles = `arn:${Aws.PARTITION}:iam::*:role/${roleName}`;
     const keysOfThisAccount = `arn:${Aws.PARTITION}:kms:*:${Aws.ACCOUNT_ID}:key/*`;
     handler.allow({
@@ -232,12 +245,15 @@ export class RotorFunctions extends Construct {
     acknowledgeWildcardResources(
       handler.role,
       [memberRoles],
-      `The member role ${roleName} has the same name in every member account; the account part is a wildcard and aws:ResourceOrgID pins it to this organization.`,
+      `${handlerId} assumes the member role ${roleName}, which has the same name in every member account; the account part is a wildcard and aws:ResourceOrgID pins it to this organization.`,
     );
+    const keyActions = [...KEY_READ_ACTIONS, ...extraKeyActions];
     acknowledgeWildcardResources(
       handler.role,
       [keysOfThisAccount],
-      'This account is scanned with the function credentials: every customer managed key of this account, in every Region, is in scope.',
+      extraKeyActions.length > 0
+        ? `${handlerId} grants ${extraKeyActions.join(', ')} (with ${KEY_READ_ACTIONS.join(', ')}) on every key of the orchestrator's own account, in every Region, which it remediates with its own credentials; other accounts it reaches only through ${roleName}.`
+        : `${handlerId} reads ${keyActions.join(', ')} on every key of the orchestrator's own account, in every Region, which it scans with its own credentials; reads only, it changes nothing.`,
     );
   }
 

@@ -1,5 +1,5 @@
-// Scheduled drift detection: an EventBridge Scheduler schedule that starts a scan-only run of the
-// rollout state machine, through a role that may start only that state machine.
+// Scheduled drift detection: an EventBridge Scheduler schedule that starts a run of the scan-only
+// state machine, through a role that may start only that state machine.
 import { Aws, Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -12,8 +12,8 @@ export interface ScanScheduleProps {
   /** EventBridge Scheduler `rate(...)` or `cron(...)` expression. */
   expression: string;
   enabled: boolean;
-  /** The execution input: a JSON object, or (when it depends on a parameter) a token of JSON text. */
-  input: Record<string, unknown> | string;
+  /** The execution input (values may be parameter tokens). */
+  input: object;
 }
 
 export class ScanSchedule extends Construct {
@@ -26,7 +26,7 @@ export class ScanSchedule extends Construct {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
-      description: 'kms-rotor schedule: starts scan-only runs of the rollout state machine',
+      description: 'kms-rotor schedule: starts runs of the scan-only state machine',
     });
     props.stateMachine.grantStartExecution(this.role);
 
@@ -36,10 +36,7 @@ export class ScanSchedule extends Construct {
       enabled: props.enabled,
       target: new targets.StepFunctionsStartExecution(props.stateMachine, {
         role: this.role,
-        input:
-          typeof props.input === 'string'
-            ? scheduler.ScheduleTargetInput.fromText(props.input)
-            : scheduler.ScheduleTargetInput.fromObject(props.input),
+        input: scheduler.ScheduleTargetInput.fromObject(props.input),
         retryAttempts: 3,
         maxEventAge: Duration.hours(1),
       }),
