@@ -62,10 +62,16 @@ export class ThrottlingError extends Error {
   override readonly name = 'ThrottlingError';
 }
 
+/** A step stopped before Lambda's timeout with work left: the state machine runs it again for the rest. */
+export class TimeBudgetExceeded extends Error {
+  override readonly name = 'TimeBudgetExceeded';
+}
+
 /** True for the errors that mean "slow down", whatever the service calls them. */
 export function isThrottling(error: unknown): boolean {
   const name = (error as { name?: string })?.name ?? '';
-  return /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown|LimitExceeded/i.test(name);
+  // Not KMS's LimitExceededException: that is a resource quota, which waiting does not fix.
+  return /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown|ProvisionedThroughputExceeded/i.test(name);
 }
 
 /** True for errors that mean the caller is not allowed (a role missing or not trusting us). */

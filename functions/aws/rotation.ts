@@ -1,6 +1,7 @@
-// Turns rotation on for one account's keys of a wave, paced under the EnableKeyRotation quota
-// (15/s per account and Region), then re-scans each key: only a confirmed key is REMEDIATED.
-import { EnableKeyRotationCommand } from '@aws-sdk/client-kms';
+// Turns rotation on for one account's keys of a wave: each key is read first (it may have changed
+// since the scan), enabled at a pace under the EnableKeyRotation quota (15/s per account and
+// Region), then re-read: only a confirmed key is REMEDIATED.
+import { EnableKeyRotationCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { verifyRemediation, type RotationState } from '../core/classify';
 import type { Finding } from '../core/schemas';
 import { describeError, isThrottling, kmsClient } from './clients';
@@ -10,6 +11,9 @@ import { RatePacer } from './pool';
 
 /** Below the 15/s EnableKeyRotation quota, leaving room for other callers in the account. */
 const ENABLE_PER_SECOND = 10;
+
+/** Errors that mean the key left the control's scope since the scan (deleted, disabled...). */
+const GONE = /NotFoundException|DisabledException|KMSInvalidStateException/;
 
 export interface RemediationConfig {
   roleName: string;
@@ -22,19 +26,69 @@ export interface Remediation {
   findings: Finding[];
   /** Regions where throttling outlasted the SDK's retries: their remaining keys wait for a retry. */
   throttled: string[];
+  /** True when the time budget ran out before every key was done: the rest wait for a retry. */
+  outOfTime: boolean;
+}
+
+class Throttled extends Error {}
+
+/** One key: read, enable when still needed, re-read. */
+async function remediateKey(kms: KMSClient, pacer: RatePacer, key: Finding, config: RemediationConfig, now: () => Date): Promise<Finding> {
+  const at = () => now().toISOString();
+  const call = async <T>(fn: () => Promise<T>): Promise<{ value?: T; error?: unknown }> => {
+    try {
+      return { value: await fn() };
+    } catch (error) {
+      if (isThrottling(error)) throw new Throttled();
+      return { error };
+    }
+  };
+
+  const before = await call(() => readRotation(kms, key.keyId));
+  if (before.error && GONE.test(describeError(before.error))) {
+    return { ...key, status: 'NOT_APPLICABLE', reason: `left scope before its wave: ${describeError(before.error)}`, remediatedAt: at() };
+  }
+  if (before.value?.enabled) {
+    // Someone turned it on since the scan: nothing to do, and nothing to count against the wave.
+    return { ...key, status: 'COMPLIANT', reason: 'rotation was already on when its wave came', rotationEnabledAfter: true, rotationPeriodInDays: before.value.periodInDays, remediatedAt: at() };
+  }
+
+  await pacer.take();
+  const enabled = await call(() => kms.send(new EnableKeyRotationCommand({ KeyId: key.keyId, RotationPeriodInDays: config.rotationPeriodInDays })));
+  if (enabled.error && GONE.test(describeError(enabled.error))) {
+    return { ...key, status: 'NOT_APPLICABLE', reason: `left scope before its wave: ${describeError(enabled.error)}`, remediatedAt: at() };
+  }
+  const after = enabled.error ? undefined : await call(() => readRotation(kms, key.keyId));
+  const state: RotationState | undefined = after?.value;
+  const outcome = verifyRemediation(state, config.rotationPeriodInDays, enabled.error ? describeError(enabled.error) : undefined);
+  return {
+    ...key,
+    status: outcome.status,
+    reason: outcome.reason,
+    rotationEnabledAfter: state?.enabled ?? false,
+    rotationPeriodInDays: state?.periodInDays ?? key.rotationPeriodInDays,
+    remediatedAt: at(),
+  };
 }
 
 /**
- * Remediates `keys` (one account's, not yet remediated). A Region that keeps throttling stops
- * early; the keys done so far are still returned, so a retry never enables a key twice.
+ * Remediates `keys` (one account's, not yet remediated). A Region that keeps throttling stops,
+ * and every Region stops when `outOfTime()` says so; the keys done so far are returned either
+ * way, so a retry picks up exactly the rest and never enables a key twice.
  */
-export async function remediateKeys(runId: string, accountId: string, keys: readonly Finding[], config: RemediationConfig, now: () => Date): Promise<Remediation> {
-  if (keys.length === 0) return { findings: [], throttled: [] };
+export async function remediateKeys(
+  runId: string,
+  accountId: string,
+  keys: readonly Finding[],
+  config: RemediationConfig,
+  now: () => Date,
+  outOfTime: () => boolean = () => false,
+): Promise<Remediation> {
+  const result: Remediation = { findings: [], throttled: [], outOfTime: false };
+  if (keys.length === 0) return result;
   const credentials = await credentialsFor({ accountId, roleName: config.roleName, externalId: config.externalId, sessionName: `kms-rotor-remediate-${runId}` });
   const byRegion = new Map<string, Finding[]>();
   for (const key of keys) byRegion.set(key.region, [...(byRegion.get(key.region) ?? []), key]);
-  const findings: Finding[] = [];
-  const throttled: string[] = [];
   await Promise.all(
     [...byRegion].map(async ([region, regionKeys]) => {
       const kms = kmsClient(region, credentials);
@@ -42,36 +96,20 @@ export async function remediateKeys(runId: string, accountId: string, keys: read
       try {
         // One key at a time per Region: the pacer, not parallelism, sets the pace.
         for (const key of regionKeys) {
-          let enableError: string | undefined;
-          let after: RotationState | undefined;
-          try {
-            await pacer.take();
-            await kms.send(new EnableKeyRotationCommand({ KeyId: key.keyId, RotationPeriodInDays: config.rotationPeriodInDays }));
-          } catch (error) {
-            if (!isThrottling(error)) enableError = describeError(error);
-            else return void throttled.push(region);
+          if (outOfTime()) {
+            result.outOfTime = true;
+            return;
           }
-          if (!enableError) {
-            try {
-              after = await readRotation(kms, key.keyId);
-            } catch (error) {
-              if (isThrottling(error)) return void throttled.push(region);
-            }
-          }
-          const outcome = verifyRemediation(after, config.rotationPeriodInDays, enableError);
-          findings.push({
-            ...key,
-            status: outcome.status,
-            reason: outcome.reason,
-            rotationEnabledAfter: after?.enabled ?? false,
-            rotationPeriodInDays: after?.periodInDays ?? key.rotationPeriodInDays,
-            remediatedAt: now().toISOString(),
-          });
+          result.findings.push(await remediateKey(kms, pacer, key, config, now));
         }
+      } catch (error) {
+        if (!(error instanceof Throttled)) throw error;
+        result.throttled.push(region);
       } finally {
         kms.destroy();
       }
     }),
   );
-  return { findings, throttled: throttled.sort() };
+  result.throttled.sort();
+  return result;
 }

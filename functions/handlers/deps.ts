@@ -1,5 +1,6 @@
 // What every handler needs from the outside world, and how a Lambda gets it from its
 // environment. The local runner builds the same dependencies around its embedded store.
+import { describeError, isThrottling, ThrottlingError } from '../aws/clients';
 import { S3ManifestStore, type ManifestStore } from '../aws/manifests';
 import { ResultsStore } from '../store/results-store';
 import { publishDrift, type DriftPublisher } from '../aws/notifications';
@@ -10,6 +11,8 @@ export interface HandlerDeps {
   /** Where Finalize sends drift: SNS and CloudWatch when deployed, nothing locally. */
   drift?: DriftPublisher;
   now: () => Date;
+  /** Milliseconds this invocation has left (Lambda's clock); unlimited when absent. */
+  timeLeftMs?: () => number;
 }
 
 let fromEnv: HandlerDeps | undefined;
@@ -26,7 +29,18 @@ function depsFromEnv(): HandlerDeps {
 
 export type Step<E, R> = (deps: HandlerDeps) => (event: E) => Promise<R>;
 
-/** The Lambda entry point for a step: dependencies from the environment, built once per container. */
-export function lambdaHandler<E, R>(step: Step<E, R>): (event: E) => Promise<R> {
-  return (event) => step(depsFromEnv())(event);
+/**
+ * The Lambda entry point for a step: dependencies from the environment, built once per
+ * container. Throttling from any service (Organizations, STS, DynamoDB...) leaves as
+ * ThrottlingError, the name the state machine retries with backoff.
+ */
+export function lambdaHandler<E, R>(step: Step<E, R>): (event: E, context?: { getRemainingTimeInMillis(): number }) => Promise<R> {
+  return async (event, context) => {
+    try {
+      return await step({ ...depsFromEnv(), timeLeftMs: context && (() => context.getRemainingTimeInMillis()) })(event);
+    } catch (error) {
+      if (isThrottling(error) && (error as Error).name !== 'ThrottlingError') throw new ThrottlingError(describeError(error));
+      throw error;
+    }
+  };
 }

@@ -1,9 +1,14 @@
 // RemediateAccount: one account of a wave. Enables rotation on the account's keys of the wave
-// that are not yet remediated, re-scans them and writes their outcome.
-import { ThrottlingError } from '../aws/clients';
+// that are not yet remediated, re-scans them and writes their outcome; keys that an exception
+// added since the scan covers become EXEMPT and are left alone.
+import { ThrottlingError, TimeBudgetExceeded } from '../aws/clients';
 import { remediateKeys } from '../aws/rotation';
+import { exceptionFor } from '../core/exceptions';
 import type { ExecutionInput, Finding } from '../core/schemas';
 import { lambdaHandler, type Step } from './deps';
+
+/** Stop starting keys this long before Lambda's timeout, so the outcomes so far are written. */
+const SAFETY_MARGIN_MS = 60_000;
 
 export interface RemediateAccountEvent {
   runId: string;
@@ -15,20 +20,33 @@ export interface RemediateAccountEvent {
 export const remediateAccount: Step<RemediateAccountEvent, { accountId: string; remediated: number; failed: number }> =
   (deps) =>
   async ({ runId, wave, config, accountId }) => {
+    const exceptions = await deps.store.exceptions();
+    const now = deps.now();
     const pending: Finding[] = [];
+    const exempt: Finding[] = [];
     // A retried invocation skips keys that already have an outcome.
-    for await (const f of deps.store.findings(runId, accountId)) if (f.wave === wave && f.status === 'NON_COMPLIANT') pending.push(f);
-    const { findings, throttled } = await remediateKeys(
+    for await (const f of deps.store.findings(runId, accountId)) {
+      if (f.wave !== wave || f.status !== 'NON_COMPLIANT') continue;
+      const exception = exceptionFor(f.keyArn, accountId, exceptions, now);
+      if (!exception) pending.push(f);
+      else exempt.push({ ...f, status: 'EXEMPT', reason: `exception added during the rollout by ${exception.owner} until ${exception.expiresAt}: ${exception.reason}`, exception: { owner: exception.owner, reason: exception.reason, expiresAt: exception.expiresAt } });
+    }
+    await deps.store.putFindings(exempt);
+    const timeLeft = deps.timeLeftMs;
+    const { findings, throttled, outOfTime } = await remediateKeys(
       runId,
       accountId,
       pending,
       { roleName: config.remediateRoleName, externalId: config.externalId, rotationPeriodInDays: config.rotationPeriodInDays },
       deps.now,
+      () => (timeLeft ? timeLeft() < SAFETY_MARGIN_MS : false),
     );
     await deps.store.putFindings(findings);
     if (throttled.length > 0) throw new ThrottlingError(`KMS kept throttling remediation in ${accountId} ${throttled.join(', ')}`);
+    if (outOfTime) throw new TimeBudgetExceeded(`${pending.length - findings.length} key(s) of ${accountId} left for the next attempt`);
     const failed = findings.filter((f) => f.status === 'REMEDIATION_FAILED').length;
-    return { accountId, remediated: findings.length - failed, failed };
+    const remediated = findings.filter((f) => f.status === 'REMEDIATED').length;
+    return { accountId, remediated, failed };
   };
 
 export const handler = lambdaHandler(remediateAccount);

@@ -1,5 +1,9 @@
 // Remediation rollouts in waves, run locally through the ASL against the simulated organization.
 import type { KeyView } from '../../local/sim/server';
+import { MemoryManifestStore } from '../../functions/aws/manifests';
+import { ExecutionInput } from '../../functions/core/schemas';
+import { remediateAccount } from '../../functions/handlers/remediate-account';
+import { runLocal } from '../../local/runner';
 import type { Finding } from '../../functions/core/schemas';
 import { STANDARD, standardScenarioPath } from '../scenarios';
 import { startHarness, type Harness } from '../support/harness';
@@ -143,5 +147,58 @@ describe('remediate rollout', () => {
     expect(planned.every((f) => typeof f.wave === 'number')).toBe(true);
     expect((await h.embedded.store.getRun(result.runId))?.waveCount).toBe(Math.ceil(planned.length / 2));
     expect(enableCalls(h)).toBe(0);
+  });
+});
+
+describe('keys that change during a rollout', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({ scenario: standardScenarioPath });
+  });
+  afterEach(() => h.close());
+
+  it('a key turned on, an exception added, or a key disabled after the plan is respected by its wave', async () => {
+    const [turnedOn, excepted, disabled] = allKeys(h).filter((k) => inScope(k) && !k.rotationEnabled && k.accountId === '100000000002');
+    const result = await runLocal(
+      { mode: 'remediate', runId: 'changing-1', waves: { size: 50, maxFailureRate: 0 } },
+      {
+        store: h.embedded.store,
+        retryDelayMs: 5,
+        onProgress: (p) => {
+          if (p.state !== 'PlanWaves' || p.event !== 'succeeded') return;
+          h.sim.setRotation(turnedOn.accountId, turnedOn.region, turnedOn.keyId, true);
+          h.sim.setKeyState(disabled.accountId, disabled.region, disabled.keyId, 'Disabled');
+          void h.embedded.store.addException({ target: excepted.arn, owner: 'dave', reason: 'late request', expiresAt: '2099-01-01', createdAt: '2026-01-01' });
+        },
+      },
+    );
+    expect(result.executionStatus).toBe('SUCCEEDED');
+    const findings = byArn(await h.findings('changing-1'));
+    expect(findings.get(turnedOn.arn)).toMatchObject({ status: 'COMPLIANT', reason: expect.stringMatching(/already on/) });
+    expect(findings.get(excepted.arn)).toMatchObject({ status: 'EXEMPT', exception: { owner: 'dave' } });
+    expect(findings.get(disabled.arn)).toMatchObject({ status: 'NOT_APPLICABLE', reason: expect.stringMatching(/left scope/) });
+    expect(h.sim.getKey(excepted.accountId, excepted.region, excepted.keyId)?.rotationEnabled).toBe(false);
+    const enabledKeys = h.sim.keyCallCounts({ operation: 'EnableKeyRotation' }).map((c) => c.keyId);
+    expect(enabledKeys).not.toContain(turnedOn.keyId);
+    expect(enabledKeys).not.toContain(excepted.keyId);
+  });
+
+  it('stops before the Lambda timeout with work left, and the retry does the rest without enabling a key twice', async () => {
+    const scan = await h.run({ mode: 'scan', runId: 'budget-1', waves: { size: 50 } });
+    expect(scan.executionStatus).toBe('SUCCEEDED');
+    const account = '100000000002';
+    const planned = (await h.findings('budget-1')).filter((f) => f.accountId === account && f.wave === 1);
+    expect(planned.length).toBeGreaterThan(1);
+    const config = ExecutionInput.parse({ mode: 'remediate' });
+    let budget = 1;
+    const step = remediateAccount({ store: h.embedded.store, manifests: new MemoryManifestStore(), now: () => new Date(), timeLeftMs: () => (budget-- > 0 ? 120_000 : 0) });
+    await expect(step({ runId: 'budget-1', wave: 1, config, accountId: account })).rejects.toMatchObject({ name: 'TimeBudgetExceeded' });
+    const partial = (await h.findings('budget-1')).filter((f) => f.accountId === account && f.wave === 1 && f.status === 'REMEDIATED');
+    expect(partial.length).toBeGreaterThan(0);
+    expect(partial.length).toBeLessThan(planned.length);
+
+    const retry = remediateAccount({ store: h.embedded.store, manifests: new MemoryManifestStore(), now: () => new Date(), timeLeftMs: () => 600_000 });
+    await expect(retry({ runId: 'budget-1', wave: 1, config, accountId: account })).resolves.toMatchObject({ remediated: planned.length - partial.length, failed: 0 });
+    expect(enableCalls(h, account)).toBe(planned.length);
   });
 });
