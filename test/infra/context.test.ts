@@ -32,8 +32,10 @@ describe('parseRotorContext', () => {
       notificationEmail: undefined,
       guardrails: false,
       guardrailTargets: undefined,
-      breakGlassRoleArn: undefined,
+      breakGlassRoleArns: undefined,
       allowedRotationRange: undefined,
+      conformancePackExcludedAccounts: undefined,
+      conformancePackRegions: undefined,
     });
   });
 
@@ -52,6 +54,8 @@ describe('parseRotorContext', () => {
       guardrailTargets: 'ou-ab12-zzzzzzzz',
       breakGlassRoleArn: 'arn:aws:iam::111122223333:role/admin/BreakGlass',
       allowedRotationRange: '90-365',
+      conformancePackExcludedAccounts: '111111111111, 222222222222',
+      conformancePackRegions: 'eu-west-1,ap-southeast-2',
     });
     expect(settings).toEqual({
       memberTargets: ['r-ab12', 'ou-ab12-abcdefgh'],
@@ -64,9 +68,33 @@ describe('parseRotorContext', () => {
       notificationEmail: 'secops@example.com',
       guardrails: true,
       guardrailTargets: ['ou-ab12-zzzzzzzz'],
-      breakGlassRoleArn: 'arn:aws:iam::111122223333:role/admin/BreakGlass',
+      breakGlassRoleArns: ['arn:aws:iam::111122223333:role/admin/BreakGlass'],
       allowedRotationRange: { min: 90, max: 365 },
+      conformancePackExcludedAccounts: ['111111111111', '222222222222'],
+      conformancePackRegions: ['eu-west-1', 'ap-southeast-2'],
     });
+  });
+
+  test('breakGlassRoleArn: account * (every account), or a list of role ARNs', () => {
+    expect(parseRotorContext({ breakGlassRoleArn: 'arn:aws:iam::*:role/BreakGlass' }).breakGlassRoleArns).toEqual([
+      'arn:aws:iam::*:role/BreakGlass',
+    ]);
+    expect(
+      parseRotorContext({ breakGlassRoleArn: 'arn:aws:iam::111122223333:role/BreakGlass, arn:aws:iam::*:role/ops/Incident' })
+        .breakGlassRoleArns,
+    ).toEqual(['arn:aws:iam::111122223333:role/BreakGlass', 'arn:aws:iam::*:role/ops/Incident']);
+    expect(parseRotorContext({ breakGlassRoleArn: ['arn:aws:iam::*:role/BreakGlass'] }).breakGlassRoleArns).toEqual([
+      'arn:aws:iam::*:role/BreakGlass',
+    ]);
+  });
+
+  test('a break-glass list too long for an SCP is refused, naming the size', () => {
+    const roles = Array.from({ length: 40 }, (_, i) => `arn:aws:iam::${String(100000000000 + i)}:role/break-glass/EmergencyAccessRole`);
+    expect(issuesOf({ breakGlassRoleArn: roles.join(','), allowedRotationRange: '400-2560' })).toEqual([
+      { key: 'breakGlassRoleArn', message: expect.stringMatching(/makes the SCP \d+ characters, over the 5120/) },
+    ]);
+    // Each deny statement repeats the list: five roles in the one statement without a range fit.
+    expect(() => parseRotorContext({ breakGlassRoleArn: roles.slice(0, 5).join(',') })).not.toThrow();
   });
 
   test('JSON values from cdk.json: arrays and booleans', () => {
@@ -96,8 +124,13 @@ describe('parseRotorContext', () => {
     ['scheduleEnabled', 'yes', /true or false/],
     ['guardrails', 'on', /true or false/],
     ['notificationEmail', 'secops', /email address/],
-    ['breakGlassRoleArn', 'BreakGlass', /IAM role ARN/],
-    ['breakGlassRoleArn', 'arn:aws:iam::111122223333:user/admin', /IAM role ARN/],
+    ['breakGlassRoleArn', 'BreakGlass', /^BreakGlass is not an IAM role ARN/],
+    ['breakGlassRoleArn', 'arn:aws:iam::111122223333:user/admin', /^arn:aws:iam::111122223333:user\/admin is not an IAM role ARN/],
+    ['breakGlassRoleArn', 'arn:aws:iam::*:role/*', /^arn:aws:iam::\*:role\/\* is not an IAM role ARN/],
+    ['breakGlassRoleArn', 'arn:aws:iam::*:role/Ok,arn:aws:iam::12:role/Bad', /^arn:aws:iam::12:role\/Bad is not an IAM role ARN/],
+    ['conformancePackExcludedAccounts', '111111111111,12345', /^12345 is not a 12-digit account id/],
+    ['conformancePackExcludedAccounts', Array.from({ length: 1001 }, (_, i) => String(100000000000 + i)).join(','), /at most 1000/],
+    ['conformancePackRegions', 'eu-west-1,europe', /^europe is not a Region name/],
     ['allowedRotationRange', '30-365', /within 90-2560/],
     ['allowedRotationRange', '90-3000', /within 90-2560/],
     ['allowedRotationRange', '365-90', /MIN no greater than MAX/],
@@ -127,7 +160,9 @@ describe('parseRotorContext', () => {
     });
     expect(parseRotorContext(raw).guardrails).toBe(true);
     expect(asked).toContain('allowedRotationRange');
-    expect(asked).toHaveLength(13);
+    expect(asked).toContain('conformancePackExcludedAccounts');
+    expect(asked).toContain('conformancePackRegions');
+    expect(asked).toHaveLength(15);
   });
 });
 
@@ -135,6 +170,14 @@ describe('a bad context value stops synth', () => {
   test('buildRotorApp throws before creating any stack', () => {
     const app = new App({ context: { breakGlassRoleArn: 'arn:aws:iam::1:role/x' } });
     expect(() => buildRotorApp(app)).toThrow(/breakGlassRoleArn="arn:aws:iam::1:role\/x"/);
+    expect(app.node.children).toHaveLength(0);
+  });
+
+  test('an extra conformance pack Region may not be the one the guardrails stack deploys to', () => {
+    const app = new App({ context: { guardrails: 'true', conformancePackRegions: 'eu-west-1,us-east-1' } });
+    expect(() => buildRotorApp(app, { defaultRegion: 'us-east-1' })).toThrow(
+      /-c conformancePackRegions="eu-west-1,us-east-1": names us-east-1, where KmsRotorGuardrails already deploys the pack/,
+    );
     expect(app.node.children).toHaveLength(0);
   });
 

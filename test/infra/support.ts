@@ -8,28 +8,37 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { buildRotorApp } from '../../infra/rotor-app';
+import { buildRotorApp, type RotorStacks } from '../../infra/rotor-app';
 import type { OrchestratorStack } from '../../infra/orchestrator-stack';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 export interface BuiltApp {
   app: App;
+  stacks: RotorStacks;
+  /** The KmsRotor stack and its template. */
   stack: OrchestratorStack;
   template: Template;
   json: Record<string, any>;
+  /** Every stack's template by stack name (KmsRotor, KmsRotorGuardrails, KmsRotorGuardrails-<region>). */
+  templates: Record<string, Record<string, any>>;
 }
 
 /** Builds the app as `cdk synth -c ...` would; `bundle: false` skips esbuild for speed. */
-export function buildApp(context: Record<string, unknown> = {}, options: { bundle?: boolean } = {}): BuiltApp {
+export function buildApp(
+  context: Record<string, unknown> = {},
+  options: { bundle?: boolean; defaultRegion?: string } = {},
+): BuiltApp {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'kms-rotor-cdk-'));
   const app = new App({
     outdir,
     context: { ...(options.bundle === false ? { 'aws:cdk:bundling-stacks': [] } : {}), ...context },
   });
-  const stack = buildRotorApp(app);
-  const template = Template.fromStack(stack);
-  return { app, stack, template, json: template.toJSON() };
+  const stacks = buildRotorApp(app, { defaultRegion: options.defaultRegion });
+  const template = Template.fromStack(stacks.orchestrator);
+  const all = [stacks.orchestrator, ...(stacks.guardrails ? [stacks.guardrails] : []), ...stacks.regionalGuardrails];
+  const templates = Object.fromEntries(all.map((stack) => [stack.stackName, Template.fromStack(stack).toJSON()]));
+  return { app, stacks, stack: stacks.orchestrator, template, json: template.toJSON(), templates };
 }
 
 export type Json = Record<string, any>;
@@ -90,19 +99,6 @@ export function actionMatches(pattern: string, action: string): boolean {
   return regex.test(action);
 }
 
-/** Resolves Fn::If on a condition's value, so a test can read a policy in both cases. */
-export function resolveConditions(value: unknown, conditions: Record<string, boolean>): unknown {
-  if (Array.isArray(value)) return value.map((v) => resolveConditions(v, conditions));
-  if (value === null || typeof value !== 'object') return value;
-  const node = value as Json;
-  if (node['Fn::If']) {
-    const [name, whenTrue, whenFalse] = node['Fn::If'];
-    if (!(name in conditions)) throw new Error(`condition ${name} not given`);
-    return resolveConditions(conditions[name] ? whenTrue : whenFalse, conditions);
-  }
-  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, resolveConditions(v, conditions)]));
-}
-
 export interface NagResult {
   /** Findings that stop synth (not acknowledged). */
   violations: { ruleName: string; paths: string[] }[];
@@ -149,7 +145,7 @@ export function cfnLint(files: string[]): LintResult {
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
-/** Writes the stack's template, its member template and its conformance pack template to files. */
+/** Writes every stack's template, the member template and each conformance pack template to files. */
 export function templatesToLint(built: BuiltApp, label: string): string[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `kms-rotor-lint-${label}-`));
   const write = (name: string, body: unknown) => {
@@ -157,9 +153,12 @@ export function templatesToLint(built: BuiltApp, label: string): string[] {
     fs.writeFileSync(file, typeof body === 'string' ? body : JSON.stringify(body, null, 1));
     return file;
   };
-  const files = [write('KmsRotor.template.json', built.json), write('member.template.json', memberTemplateOf(built.json))];
-  for (const pack of Object.values<Json>(built.json.Resources).filter((r) => r.Type === 'AWS::Config::OrganizationConformancePack')) {
-    files.push(write('conformance-pack.template.json', pack.Properties.TemplateBody));
+  const files = [write('member.template.json', memberTemplateOf(built.json))];
+  for (const [stackName, template] of Object.entries(built.templates)) {
+    files.push(write(`${stackName}.template.json`, template));
+    for (const pack of Object.values<Json>(template.Resources).filter((r) => r.Type === 'AWS::Config::OrganizationConformancePack')) {
+      files.push(write(`${stackName}.conformance-pack.template.json`, pack.Properties.TemplateBody));
+    }
   }
   return files;
 }
