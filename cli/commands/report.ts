@@ -85,6 +85,7 @@ export function registerReport(program: Command): void {
           lines.push(`waves: ${run.waves.length} of ${run.waveCount} done`);
           for (const w of run.waves) lines.push(`  wave ${w.wave}: ${w.remediated} remediated, ${w.failed} failed (${(w.failureRate * 100).toFixed(1)}%)${w.halted ? ' HALTED' : ''}`);
         }
+        if (run.planNote) lines.push(`plan: ${run.planNote}`);
         if (run.haltReason) lines.push(`why it stopped: ${run.haltReason}`);
         process.stdout.write(`${lines.join('\n')}\n`);
       } finally {

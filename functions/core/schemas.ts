@@ -189,6 +189,8 @@ export const RunRecord = z.object({
   summary: z.partialRecord(FindingStatus, z.number().int()).default({}),
   errorCount: z.number().int().default(0),
   haltReason: z.string().optional(),
+  /** Why the plan differs from what was asked (e.g. a wave size raised to fit one execution). */
+  planNote: z.string().optional(),
   /** The scope compared by drift detection: runs of the same scope are comparable. */
   scope: z.string().default('org'),
 });

@@ -20,6 +20,17 @@ export interface WavePlanOptions {
   order: WaveOrder;
 }
 
+/**
+ * Each wave costs the parent execution about 22 history events (GetWave, the RemediateWave map,
+ * the gate, the loop); 1,000 waves keep a rollout well inside the 25,000-event limit.
+ */
+export const MAX_WAVES = 1000;
+
+/** The wave size to use: the one asked for, raised when it would take more than `maxWaves` waves. */
+export function fittedWaveSize(keys: number, size: number, maxWaves = MAX_WAVES): number {
+  return Math.max(size, Math.ceil(keys / maxWaves));
+}
+
 /** The canary wave is small: a tenth of a wave, at least one key. */
 export function canarySize(size: number): number {
   return Math.max(1, Math.ceil(size / 10));

@@ -1,4 +1,4 @@
-import { canarySize, gateWave, planWaves, type WaveCandidate } from '../../functions/core/waves';
+import { canarySize, fittedWaveSize, gateWave, MAX_WAVES, planWaves, type WaveCandidate } from '../../functions/core/waves';
 
 const key = (accountId: string, n: number, region = 'us-east-1'): WaveCandidate => ({
   accountId,
@@ -41,6 +41,16 @@ describe('planWaves', () => {
   it('plans nothing for nothing, and rejects a size below 1', () => {
     expect(planWaves([], isPriority, { size: 5, order: 'canary-first' })).toEqual([]);
     expect(() => planWaves(keys, isPriority, { size: 0, order: 'priority' })).toThrow(/at least 1/);
+  });
+});
+
+describe('fittedWaveSize', () => {
+  it('keeps the size asked for unless the rollout would need more than the wave budget', () => {
+    expect(fittedWaveSize(2000, 50, 1000)).toBe(50);
+    expect(fittedWaveSize(50_000, 50, 1000)).toBe(50);
+    expect(fittedWaveSize(50_001, 50, 1000)).toBe(51);
+    expect(fittedWaveSize(200_000, 10, 1000)).toBe(200);
+    expect(Math.ceil(200_000 / fittedWaveSize(200_000, 10))).toBeLessThanOrEqual(MAX_WAVES);
   });
 });
 
