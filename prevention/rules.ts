@@ -31,8 +31,11 @@ export const RULES = {
     shortDescription: 'KMS key rotation cannot be decided from the template',
     fullDescription:
       'Whether automatic rotation is enabled depends on a value the template does not fix (a parameter ' +
-      'without a default, an import, a value known only after apply), so rotation is not guaranteed.',
-    help: 'Set EnableKeyRotation to true, or give the parameter it reads a default of "true".',
+      'that can be set to false at deploy time, an import, a value known only after apply), so rotation ' +
+      'is not guaranteed.',
+    help:
+      'Set EnableKeyRotation to true, or restrict the parameter it reads to true (AllowedValues: ["true"]): ' +
+      'a default of "true" can be overridden when the stack is deployed.',
   },
   KMS_KEY_ROTATION_PERIOD_INVALID: {
     id: 'KMS_KEY_ROTATION_PERIOD_INVALID',

@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkPaths, exitCodeFor, findingsOf, renderJson, renderReport, renderText, buildSarif, type CheckReport } from '../../prevention';
+import { checkPaths, checkSources, exitCodeFor, findingsOf, renderJson, renderReport, renderText, buildSarif, type CheckReport } from '../../prevention';
 
 const fixture = (name: string) => join(__dirname, 'fixtures', name);
 
@@ -26,9 +26,11 @@ describe('CloudFormation YAML with short tags, conditions and parameters', () =>
       PlainKey: ['NON_COMPLIANT', 'KMS_KEY_ROTATION_DISABLED'],
       FalseKey: ['NON_COMPLIANT', 'KMS_KEY_ROTATION_DISABLED'],
       StringFalseKey: ['NON_COMPLIANT', 'KMS_KEY_ROTATION_DISABLED'],
-      ParamDefaultTrueKey: ['COMPLIANT', 'rotation is enabled'],
+      ParamDefaultTrueKey: ['NON_COMPLIANT', 'KMS_KEY_ROTATION_UNRESOLVED'],
       ParamNoDefaultKey: ['NON_COMPLIANT', 'KMS_KEY_ROTATION_UNRESOLVED'],
       ParamDefaultFalseKey: ['NON_COMPLIANT', 'KMS_KEY_ROTATION_DISABLED'],
+      ParamAllowedTrueKey: ['COMPLIANT', 'rotation is enabled'],
+      ParamAllowsFalseKey: ['NON_COMPLIANT', 'KMS_KEY_ROTATION_UNRESOLVED'],
       ConditionalKey: ['NON_COMPLIANT', 'KMS_KEY_ROTATION_DISABLED'],
       ConditionalBothTrueKey: ['COMPLIANT', 'rotation is enabled'],
       ConditionalNoValueKey: ['NON_COMPLIANT', 'KMS_KEY_ROTATION_DISABLED'],
@@ -49,15 +51,17 @@ describe('CloudFormation YAML with short tags, conditions and parameters', () =>
   it('says why, in the words of the brief', () => {
     const reasons = Object.fromEntries(report.keys.map((key) => [key.id, key.reason]));
     expect(reasons.PlainKey).toBe('rotation is not enabled');
-    expect(reasons.ParamNoDefaultKey).toBe('rotation depends on parameter RotateNoDefault with no default');
+    expect(reasons.ParamNoDefaultKey).toBe('rotation depends on parameter RotateNoDefault, which can be set to false at deploy time');
+    expect(reasons.ParamDefaultTrueKey).toBe('rotation depends on parameter RotateWithDefault, which can be set to false at deploy time');
+    expect(reasons.ParamAllowsFalseKey).toBe('rotation depends on parameter RotateEither, which can be set to false at deploy time');
     expect(reasons.ConditionalKey).toBe('rotation is not enabled when condition IsProd is false');
   });
 
   it('locates each resource on the line of its logical id', () => {
     const lines = Object.fromEntries(report.keys.map((key) => [key.id, key.line]));
-    expect(lines.RotatingKey).toBe(37);
-    expect(lines.PlainKey).toBe(47);
-    expect(lines.BadWindowKey).toBe(119);
+    expect(lines.RotatingKey).toBe(45);
+    expect(lines.PlainKey).toBe(55);
+    expect(lines.BadWindowKey).toBe(135);
   });
 });
 
@@ -72,11 +76,11 @@ describe('CloudFormation JSON', () => {
     expect(exitCodeFor(report)).toBe(0);
   });
 
-  it('flags the string "false", a parameter without default, and a condition', async () => {
+  it('flags the string "false", a parameter that allows false, and a condition', async () => {
     const report = await checkPaths([fixture('keys-findings.json')]);
     expect(findingsOf(report).map((f) => [f.id, f.line, f.message])).toEqual([
       ['LegacyKey', 14, 'rotation is not enabled'],
-      ['ParameterKey', 18, 'rotation depends on parameter Rotate with no default'],
+      ['ParameterKey', 18, 'rotation depends on parameter Rotate, which can be set to false at deploy time'],
       ['ProdOnlyKey', 22, 'rotation is not enabled when condition IsProd is false'],
     ]);
     expect(verdicts(report).RotatingKey).toEqual(['COMPLIANT', 'rotation is enabled']);
@@ -105,6 +109,26 @@ describe('Terraform plans', () => {
     expect(report.keys.find((key) => key.id.startsWith('data.'))).toBeUndefined();
     expect(report.keys.every((key) => key.line === undefined)).toBe(true);
     expect(exitCodeFor(report)).toBe(1);
+  });
+
+  it('skips keys removed from state without being destroyed (actions ["forget"]), like deletes', () => {
+    const change = (address: string, actions: string[]) => ({
+      address,
+      mode: 'managed',
+      type: 'aws_kms_key',
+      change: { actions, after: { enable_key_rotation: false } },
+    });
+    const plan = {
+      format_version: '1.2',
+      resource_changes: [
+        change('aws_kms_key.forgotten', ['forget']),
+        change('aws_kms_key.deleted', ['delete']),
+        change('aws_kms_key.replaced', ['delete', 'create']),
+      ],
+      planned_values: { root_module: { resources: [{ address: 'aws_kms_key.forgotten', mode: 'managed', type: 'aws_kms_key', values: {} }] } },
+    };
+    const report = checkSources([{ file: 'plan.json', text: JSON.stringify(plan) }]);
+    expect(verdicts(report)).toEqual({ 'aws_kms_key.replaced': ['NON_COMPLIANT', 'KMS_KEY_ROTATION_DISABLED'] });
   });
 
   it('reads a plan that has only resource_changes', async () => {
@@ -141,6 +165,35 @@ describe('files that cannot be checked', () => {
     expect(report.keys.length).toBe(7);
     expect(findingsOf(report)).toHaveLength(3);
     expect(exitCodeFor(report)).toBe(2);
+  });
+});
+
+describe('CloudFormation: an intrinsic function on the whole Properties block', () => {
+  it('judges every branch of the block, AWS::NoValue as no properties', () => {
+    const template = [
+      'Conditions:',
+      '  IsProd: !Equals [!Ref "AWS::AccountId", "111111111111"]',
+      'Resources:',
+      '  BothRotate:',
+      '    Type: AWS::KMS::Key',
+      '    Properties: !If',
+      '      - IsProd',
+      '      - { EnableKeyRotation: true, RotationPeriodInDays: 90 }',
+      '      - { EnableKeyRotation: true }',
+      '  DevDoesNot:',
+      '    Type: AWS::KMS::Key',
+      '    Properties: !If [IsProd, { EnableKeyRotation: true }, { Description: dev }]',
+      '  DevHasNone:',
+      '    Type: AWS::KMS::Key',
+      '    Properties: !If [IsProd, { EnableKeyRotation: true }, !Ref "AWS::NoValue"]',
+    ].join('\n');
+    const report = checkSources([{ file: 'conditional.yaml', text: template }]);
+    expect(report.errors).toEqual([]);
+    expect(Object.fromEntries(report.keys.map((key) => [key.id, [key.status, key.reason, key.line]]))).toEqual({
+      BothRotate: ['COMPLIANT', 'rotation is enabled', 4],
+      DevDoesNot: ['NON_COMPLIANT', 'rotation is not enabled when condition IsProd is false', 10],
+      DevHasNone: ['NON_COMPLIANT', 'rotation is not enabled when condition IsProd is false', 13],
+    });
   });
 });
 
@@ -204,7 +257,7 @@ describe('reports', () => {
     const file = fixture('keys-findings.json');
     const lines = renderText(report).trimEnd().split('\n');
     expect(lines).toContain(`${file}: LegacyKey (AWS::KMS::Key): rotation is not enabled`);
-    expect(lines).toContain(`${file}: ParameterKey (AWS::KMS::Key): rotation depends on parameter Rotate with no default`);
+    expect(lines).toContain(`${file}: ParameterKey (AWS::KMS::Key): rotation depends on parameter Rotate, which can be set to false at deploy time`);
     expect(lines).toContain(
       `${fixture('tf-plan-nested.json')}: aws_kms_key.signing (aws_kms_key): not applicable: asymmetric key (customer_master_key_spec RSA_4096): automatic rotation does not apply`,
     );

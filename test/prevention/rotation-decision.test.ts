@@ -60,9 +60,13 @@ describe('decideKeyRotation: CloudFormation literals', () => {
 describe('decideKeyRotation: CloudFormation intrinsics', () => {
   const context: TemplateContext = {
     parameters: {
-      On: { Type: 'String', Default: 'true' },
+      On: { Type: 'String', Default: 'true', AllowedValues: ['true'] },
       Off: { Type: 'String', Default: false },
       Open: { Type: 'String', AllowedValues: ['true', 'false'] },
+      Overridable: { Type: 'String', Default: 'true' },
+      Free: { Type: 'String' },
+      Either: { Type: 'String', Default: 'true', AllowedValues: [true, false] },
+      OnlyTrue: { Type: 'String', AllowedValues: [true, 'True', 'true'] },
       FromSsm: { Type: 'AWS::SSM::Parameter::Value<String>', Default: '/rotation/enabled' },
       Spec: { Type: 'String', Default: 'RSA_4096' },
       Period: { Type: 'Number', Default: 30 },
@@ -71,18 +75,49 @@ describe('decideKeyRotation: CloudFormation intrinsics', () => {
   };
   const decide = (properties: Record<string, unknown>) => decideKeyRotation(cfnKey(properties), context);
 
-  it('uses a parameter default', () => {
+  it('passes a parameter only when every value it allows enables rotation', () => {
     expect(decide({ EnableKeyRotation: { Ref: 'On' } }).status).toBe('COMPLIANT');
+    expect(decide({ EnableKeyRotation: { Ref: 'OnlyTrue' } }).status).toBe('COMPLIANT');
+  });
+
+  it('flags a parameter whose default disables rotation', () => {
     expect(decide({ EnableKeyRotation: { Ref: 'Off' } }).violations).toEqual([
       { ruleId: 'KMS_KEY_ROTATION_DISABLED', message: 'rotation is not enabled (parameter Off defaults to false)' },
     ]);
   });
 
-  it('reports a parameter without default as unresolved, a violation', () => {
+  it('flags a parameter defaulting to true whose AllowedValues include false', () => {
+    expect(decide({ EnableKeyRotation: { Ref: 'Either' } })).toEqual({
+      status: 'NON_COMPLIANT',
+      reason: 'rotation depends on parameter Either, which can be set to false at deploy time',
+      violations: [{ ruleId: 'KMS_KEY_ROTATION_UNRESOLVED', message: 'rotation depends on parameter Either, which can be set to false at deploy time' }],
+    });
+  });
+
+  it('flags a free-form parameter, defaulted to true or not, as settable to false at deploy time', () => {
+    expect(decide({ EnableKeyRotation: { Ref: 'Overridable' } }).violations).toEqual([
+      { ruleId: 'KMS_KEY_ROTATION_UNRESOLVED', message: 'rotation depends on parameter Overridable, which can be set to false at deploy time' },
+    ]);
+    expect(decide({ EnableKeyRotation: { Ref: 'Free' } }).violations).toEqual([
+      {
+        ruleId: 'KMS_KEY_ROTATION_UNRESOLVED',
+        message: 'rotation depends on parameter Free, which has no default and can be set to false at deploy time',
+      },
+    ]);
+  });
+
+  it('reports a parameter without default that allows false as unresolved, a violation', () => {
     const verdict = decide({ EnableKeyRotation: { Ref: 'Open' } });
     expect(verdict.status).toBe('NON_COMPLIANT');
     expect(verdict.violations).toEqual([
-      { ruleId: 'KMS_KEY_ROTATION_UNRESOLVED', message: 'rotation depends on parameter Open with no default' },
+      { ruleId: 'KMS_KEY_ROTATION_UNRESOLVED', message: 'rotation depends on parameter Open, which can be set to false at deploy time' },
+    ]);
+  });
+
+  it('checks a rotation period against every value its parameter allows', () => {
+    const periods: TemplateContext = { parameters: { Days: { Type: 'Number', Default: 365, AllowedValues: [365, 30] } } };
+    expect(decideKeyRotation(cfnKey({ EnableKeyRotation: true, RotationPeriodInDays: { Ref: 'Days' } }), periods).violations).toEqual([
+      { ruleId: 'KMS_KEY_ROTATION_PERIOD_INVALID', message: 'RotationPeriodInDays 30 is outside 90-2560 days (parameter Days allows 30)' },
     ]);
   });
 
@@ -114,9 +149,12 @@ describe('decideKeyRotation: CloudFormation intrinsics', () => {
       'rotation is not enabled when condition A is false and condition B is true (parameter Off defaults to false)',
     );
     expect(decide({ EnableKeyRotation: { 'Fn::If': ['A', true, { Ref: 'Open' }] } }).reason).toBe(
-      'rotation depends on parameter Open with no default when condition A is false',
+      'rotation depends on parameter Open, which can be set to false at deploy time when condition A is false',
     );
     expect(decide({ EnableKeyRotation: { 'Fn::If': ['A', true, { Ref: 'On' }] } }).status).toBe('COMPLIANT');
+    expect(decide({ EnableKeyRotation: { 'Fn::If': ['A', true, { Ref: 'Overridable' }] } }).reason).toBe(
+      'rotation depends on parameter Overridable, which can be set to false at deploy time when condition A is false',
+    );
   });
 
   it('reads Fn::FindInMap through every entry a non-literal key can reach', () => {
@@ -132,13 +170,76 @@ describe('decideKeyRotation: CloudFormation intrinsics', () => {
   it('resolves key spec and period through parameters too', () => {
     expect(decide({ KeySpec: { Ref: 'Spec' }, KeyUsage: 'SIGN_VERIFY' }).status).toBe('NOT_APPLICABLE');
     expect(decide({ EnableKeyRotation: true, RotationPeriodInDays: { Ref: 'Period' } }).violations).toEqual([
-      { ruleId: 'KMS_KEY_ROTATION_PERIOD_INVALID', message: 'RotationPeriodInDays 30 is outside 90-2560 days' },
+      { ruleId: 'KMS_KEY_ROTATION_PERIOD_INVALID', message: 'RotationPeriodInDays 30 is outside 90-2560 days (parameter Period defaults to 30)' },
     ]);
   });
 
   it('keeps a key in scope when its spec is in doubt', () => {
     expect(decide({ KeySpec: { Ref: 'Unknown' } }).status).toBe('NON_COMPLIANT');
     expect(decide({ KeySpec: { 'Fn::If': ['C', 'RSA_2048', 'SYMMETRIC_DEFAULT'] } }).status).toBe('NON_COMPLIANT');
+  });
+});
+
+describe('decideKeyRotation: an intrinsic function on the whole Properties block', () => {
+  const decide = (properties: unknown) => decideKeyRotation(cfnKey(properties as Record<string, unknown>), {});
+
+  it('judges both branches of Fn::If, like a property-level Fn::If', () => {
+    expect(decide({ 'Fn::If': ['IsProd', { EnableKeyRotation: true }, { EnableKeyRotation: 'true', Description: 'dev' }] })).toEqual({
+      status: 'COMPLIANT',
+      reason: 'rotation is enabled',
+      violations: [],
+    });
+    expect(decide({ 'Fn::If': ['IsProd', { EnableKeyRotation: true }, { Description: 'dev' }] }).violations).toEqual([
+      { ruleId: 'KMS_KEY_ROTATION_DISABLED', message: 'rotation is not enabled when condition IsProd is false' },
+    ]);
+  });
+
+  it('takes AWS::NoValue as no properties at all', () => {
+    expect(decide({ 'Fn::If': ['IsProd', { EnableKeyRotation: true }, { Ref: 'AWS::NoValue' }] }).reason).toBe(
+      'rotation is not enabled when condition IsProd is false',
+    );
+    expect(decide({ Ref: 'AWS::NoValue' }).reason).toBe('rotation is not enabled');
+  });
+
+  it('keeps each branch whole: an asymmetric branch is out of scope, the other must rotate', () => {
+    const branches = (other: Record<string, unknown>) => ({ 'Fn::If': ['Signing', { KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' }, other] });
+    expect(decide(branches({ EnableKeyRotation: true })).status).toBe('COMPLIANT');
+    expect(decide(branches({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' })).status).toBe('NOT_APPLICABLE');
+    expect(decide(branches({ RotationPeriodInDays: 30 })).violations).toEqual([
+      { ruleId: 'KMS_KEY_ROTATION_DISABLED', message: 'rotation is not enabled when condition Signing is false' },
+      { ruleId: 'KMS_KEY_ROTATION_PERIOD_INVALID', message: 'RotationPeriodInDays 30 is outside 90-2560 days when condition Signing is false' },
+    ]);
+  });
+
+  it('names nested conditions and functions it cannot evaluate', () => {
+    expect(decide({ 'Fn::If': ['A', { EnableKeyRotation: true }, { 'Fn::If': ['B', { EnableKeyRotation: true }, {}] }] }).reason).toBe(
+      'rotation is not enabled when condition A is false and condition B is false',
+    );
+    expect(decide({ 'Fn::Transform': { Name: 'AWS::Include' } }).violations).toEqual([
+      { ruleId: 'KMS_KEY_ROTATION_UNRESOLVED', message: 'rotation depends on Fn::Transform, which the check does not evaluate' },
+    ]);
+  });
+});
+
+describe('decideKeyRotation: disabled keys are still checked, and the message says so', () => {
+  const disabledNote = 'rotation is not enabled; the key is disabled now, but would not rotate once enabled';
+
+  it.each([
+    ['AWS::KMS::Key', { Enabled: false }],
+    ['AWS::KMS::Key', { Enabled: 'false', EnableKeyRotation: false }],
+    ['aws_kms_key', { is_enabled: false, enable_key_rotation: false }],
+  ])('%s %j is NON_COMPLIANT', (resourceType, properties) => {
+    expect(decideKeyRotation({ resourceType, properties })).toEqual({
+      status: 'NON_COMPLIANT',
+      reason: disabledNote,
+      violations: [{ ruleId: 'KMS_KEY_ROTATION_DISABLED', message: disabledNote }],
+    });
+  });
+
+  it('says nothing of it for an enabled key, or one that only may be disabled', () => {
+    expect(decideKeyRotation(cfnKey({ Enabled: true })).reason).toBe('rotation is not enabled');
+    expect(decideKeyRotation(cfnKey({ Enabled: { 'Fn::If': ['C', true, false] } })).reason).toBe('rotation is not enabled');
+    expect(decideKeyRotation(cfnKey({ Enabled: false, EnableKeyRotation: true })).status).toBe('COMPLIANT');
   });
 });
 
