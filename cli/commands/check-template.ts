@@ -1,6 +1,5 @@
 // `rotor check-template FILE...`: the preventive check for CI: KMS keys without rotation in
 // CloudFormation templates, CDK cloud assemblies (cdk.out) and Terraform plans.
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { checkPaths, exitCodeFor, isReportFormat, renderReport, REPORT_FORMATS, summaryLine } from '../../prevention';
@@ -16,10 +15,13 @@ const DESCRIPTION = [
   'Check CloudFormation templates (JSON or YAML), CDK cloud assemblies (a cdk.out folder, nested ' +
     'assemblies included) and Terraform plans (terraform show -json) for KMS keys without automatic rotation.',
   'Every symmetric encryption key (AWS::KMS::Key, aws_kms_key) must enable rotation: a key without ' +
-    'EnableKeyRotation / enable_key_rotation, with it false, or with it left to a parameter that has no ' +
-    'default is a finding, and so is a RotationPeriodInDays outside 90-2560 or a PendingWindowInDays outside ' +
-    '7-30. Asymmetric, HMAC, replica and imported-material keys are not applicable, listed with the reason.',
-  'Exit codes: 0 no findings, 1 findings, 2 a file that cannot be read or parsed, or bad usage.',
+    'EnableKeyRotation / enable_key_rotation, with it false, or with it left to a parameter that can be set ' +
+    'to false at deploy time (any parameter whose AllowedValues are not all true) is a finding, and so is a ' +
+    'RotationPeriodInDays outside 90-2560 or a PendingWindowInDays outside 7-30. A key declared disabled is ' +
+    'still checked: it would not rotate once enabled. Asymmetric, HMAC, replica and imported-material keys ' +
+    'are not applicable, listed with the reason.',
+  'Exit codes: 0 no findings, 1 findings, 2 a file that is missing or cannot be read or parsed (the report ' +
+    'still covers the other files), or bad usage.',
 ].join('\n\n');
 
 const EXAMPLES = `
@@ -33,9 +35,9 @@ export async function runCheckTemplate(files: string[], options: CheckTemplateOp
     throw new UsageError(`unknown format "${options.format}" for check-template: use one of ${REPORT_FORMATS.join(', ')}`);
   }
   if (files.length === 0) throw new UsageError('check-template needs at least one file or cdk.out folder');
-  const missing = files.filter((file) => !existsSync(file));
-  if (missing.length > 0) throw new UsageError(`no such file or folder: ${missing.join(', ')}`);
 
+  // A path that does not exist is that file's error in the report (exit 2), like a file that does not
+  // parse: CI still gets the report, SARIF included, with the other files' results.
   const report = await checkPaths(files);
   const output = renderReport(report, options.format);
   if (options.out) {

@@ -87,9 +87,33 @@ describe('rotor check-template', () => {
     }
   });
 
+  it('reports a missing path as that file\'s error, keeps the other files\' results, and exits 2', async () => {
+    const missing = fixture('does-not-exist.yaml');
+    const text = await rotor(fixture('keys-findings.json'), missing);
+    expect(text.error).toBeUndefined();
+    expect(text.exitCode).toBe(2);
+    expect(text.stdout).toContain(`${fixture('keys-findings.json')}: LegacyKey (AWS::KMS::Key): rotation is not enabled\n`);
+    expect(text.stdout).toContain(`${missing}: error: no such file or folder\n`);
+    expect(text.stdout).toMatch(/Checked 2 files: .*; 1 file could not be checked\.\n$/);
+
+    const folder = mkdtempSync(join(tmpdir(), 'rotor-missing-'));
+    try {
+      const target = join(folder, 'report.sarif');
+      const sarif = await rotor('--format', 'sarif', '--out', target, missing, fixture('cloud-assembly-finding'));
+      expect(sarif.error).toBeUndefined();
+      expect(sarif.exitCode).toBe(2);
+      expect(sarif.stderr).toBe(`rotor: ${missing}: no such file or folder\n`);
+      const [run] = JSON.parse(readFileSync(target, 'utf8')).runs;
+      expect(run.results.map((result: { ruleId: string }) => result.ruleId)).toEqual(['KMS_KEY_ROTATION_DISABLED']);
+      expect(run.invocations[0].executionSuccessful).toBe(false);
+      expect(run.invocations[0].toolExecutionNotifications[0].message.text).toBe(`${missing}: no such file or folder`);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it.each([
     [['--format', 'xml', fixture('keys-clean.json')], /unknown format "xml".*text, json, sarif/],
-    [[fixture('does-not-exist.yaml')], /no such file or folder: .*does-not-exist\.yaml/],
     [[], /needs at least one file/],
     [['--out', join(tmpdir(), 'no-such-folder', 'r.txt'), fixture('keys-clean.json')], /cannot write/],
   ])('bad usage %j ends with a UsageError, exit code 2', async (args, message) => {
