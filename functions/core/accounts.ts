@@ -19,18 +19,22 @@ export function isPriorityAccount(account: Pick<OrgAccount, 'tags' | 'parentIds'
 }
 
 /**
- * The accounts a run scans: ACTIVE only, narrowed to `accounts` and `organizationalUnits` (an
- * account in any listed OU or below it) when given, minus `excludeAccounts`, sorted by id.
+ * Whether a run covers an account: ACTIVE, among `accounts` and in one of `organizationalUnits`
+ * (or below it) when those are given, and not in `excludeAccounts`.
  */
+export function inRunScope(account: Pick<OrgAccount, 'accountId' | 'state' | 'parentIds'>, input: ExecutionInput): boolean {
+  return (
+    account.state === 'ACTIVE' &&
+    (!input.accounts || input.accounts.includes(account.accountId)) &&
+    (!input.organizationalUnits || account.parentIds.some((p) => input.organizationalUnits!.includes(p))) &&
+    !input.excludeAccounts.includes(account.accountId)
+  );
+}
+
+/** The accounts a run scans (those in its scope), sorted by id, with their priority. */
 export function selectAccounts(all: readonly OrgAccount[], input: ExecutionInput, callerAccountId: string): AccountTarget[] {
-  const wanted = input.accounts ? new Set(input.accounts) : undefined;
-  const excluded = new Set(input.excludeAccounts);
-  const ous = input.organizationalUnits;
   return all
-    .filter((a) => a.state === 'ACTIVE')
-    .filter((a) => !wanted || wanted.has(a.accountId))
-    .filter((a) => !ous || a.parentIds.some((p) => ous.includes(p)))
-    .filter((a) => !excluded.has(a.accountId))
+    .filter((a) => inRunScope(a, input))
     .sort((a, b) => a.accountId.localeCompare(b.accountId))
     .map((a) => ({
       accountId: a.accountId,

@@ -1,7 +1,7 @@
 // ListAccounts: the accounts this run covers, stored with the run and written as the manifest
 // the ScanAccounts Distributed Map reads. Accounts asked for but not in the Organization
 // become error records.
-import { missingAccounts, needsOuTree, needsTags, selectAccounts, type OrgAccount } from '../core/accounts';
+import { inRunScope, missingAccounts, needsOuTree, needsTags, selectAccounts, type OrgAccount } from '../core/accounts';
 import type { ExecutionInput } from '../core/schemas';
 import { organizationsClient } from '../aws/clients';
 import { callerAccountId } from '../aws/credentials';
@@ -23,7 +23,8 @@ export interface ListAccountsResult {
 async function organizationAccounts(config: ExecutionInput, caller: string): Promise<OrgAccount[]> {
   const org = organizationsClient();
   try {
-    return await listOrganizationAccounts(org, { withParents: needsOuTree(config), withTags: () => needsTags(config) });
+    // Tags are read only for the accounts the run covers: one call per account adds up in a large Organization.
+    return await listOrganizationAccounts(org, { withParents: needsOuTree(config), withTags: (a) => needsTags(config) && inRunScope(a, config) });
   } catch (error) {
     const name = (error as Error).name;
     if (name === 'AWSOrganizationsNotInUseException') return [{ accountId: caller, name: '', state: 'ACTIVE', parentIds: [], tags: {} }];

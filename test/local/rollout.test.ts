@@ -85,8 +85,10 @@ describe('scan of the standard organization', () => {
     }
   });
 
-  it('narrows to the accounts and Regions asked for', async () => {
-    const result = await h.run({ mode: 'scan', accounts: ['100000000002'], regions: ['eu-west-1'] });
+  it('narrows to the accounts and Regions asked for, reading tags only of those accounts', async () => {
+    h.sim.resetCallCounts();
+    const result = await h.run({ mode: 'scan', accounts: ['100000000002'], regions: ['eu-west-1'], priority: { accountTags: { environment: ['production'] } } });
+    expect(h.sim.totalCalls({ service: 'organizations', operation: 'ListTagsForResource' })).toBe(1);
     const findings = await h.findings(result.runId);
     expect(new Set(findings.map((f) => `${f.accountId}/${f.region}`))).toEqual(new Set(['100000000002/eu-west-1']));
     expect(findings).toHaveLength(h.sim.listKeys('100000000002', 'eu-west-1').length);
