@@ -21,6 +21,7 @@ export const scanAccountStep: Step<ScanAccountEvent, ScanAccountResult> = (deps)
   const { findings, errors } = await scanAccount(runId, account, config, exceptions, deps.now);
   await deps.store.putFindings(findings);
   await deps.store.putErrors(errors);
+  await deps.store.markScanned(runId, account.accountId, deps.now().toISOString());
   return { accountId: account.accountId, keys: findings.length, errors: errors.length };
 };
 

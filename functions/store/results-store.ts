@@ -144,8 +144,20 @@ export class ResultsStore {
     await this.batchPut(accounts.map((a) => ({ pk: runPk(runId), sk: `ACCOUNT#${a.accountId}`, type: 'account', runId, ...a })));
   }
 
-  async *accounts(runId: string): AsyncGenerator<AccountTarget> {
-    for await (const item of this.query(this.prefix(runId, 'ACCOUNT#'))) yield stripKeys<AccountTarget & { runId: string }>(item)!;
+  async *accounts(runId: string): AsyncGenerator<AccountTarget & { scannedAt?: string }> {
+    for await (const item of this.query(this.prefix(runId, 'ACCOUNT#'))) yield stripKeys<AccountTarget & { runId: string; scannedAt?: string }>(item)!;
+  }
+
+  /** Marks an account of a run as scanned (its findings and error records are written). */
+  async markScanned(runId: string, accountId: string, at: string): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: runPk(runId), sk: `ACCOUNT#${accountId}` },
+        UpdateExpression: 'SET scannedAt = :at',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
   }
 
   // ---- findings ----
