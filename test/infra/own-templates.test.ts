@@ -19,9 +19,11 @@ test('the synthesized cdk.out (default and with guardrails) passes check-templat
   }
 });
 
-test('the KeyRotationAspect finds no key without rotation in the app', () => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+test('the KeyRotationAspect finds no key without rotation in the app, guardrail stacks included', () => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], guardrails: 'true', conformancePackRegions: 'eu-west-1' } });
   Aspects.of(app).add(new KeyRotationAspect({ level: 'error' }));
-  const stack = buildRotorApp(app);
-  expect(Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('rotation'))).toEqual([]);
+  const { orchestrator, guardrails, regionalGuardrails } = buildRotorApp(app);
+  for (const stack of [orchestrator, guardrails!, ...regionalGuardrails]) {
+    expect(Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('rotation'))).toEqual([]);
+  }
 });

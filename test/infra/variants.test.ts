@@ -1,5 +1,7 @@
 // The app under other contexts (esbuild skipped: the handlers are covered by orchestrator-stack.test):
-// guardrails on, every option baked in as context, the schedule off or disabled.
+// guardrails on (their own stacks), every option baked in as context, a rotation range, the
+// schedule off or disabled.
+import { ExecutionInput } from '../../functions/core/schemas';
 import { keyRotationConformancePack, keyRotationScp } from '../../infra/guardrail-policies';
 import {
   buildApp,
@@ -7,7 +9,6 @@ import {
   identityPolicies,
   logicalId,
   memberTemplateOf,
-  resolveConditions,
   roleStatements,
   runNag,
   templatesToLint,
@@ -15,36 +16,88 @@ import {
   type Json,
 } from './support';
 
-const ofType = (built: BuiltApp, type: string) => Object.values<Json>(built.json.Resources).filter((r) => r.Type === type);
+const ofType = (template: Json, type: string) => Object.values<Json>(template.Resources).filter((r) => r.Type === type);
+const validateInputEnv = (built: BuiltApp) =>
+  built.json.Resources[logicalId(built.stack.functions.handlers.ValidateInput.function)].Properties.Environment.Variables;
 
 describe('guardrails=true alone (what `cdk synth -c guardrails=true` builds)', () => {
   let built: BuiltApp;
+  let guardrails: Json;
   beforeAll(() => {
     built = buildApp({ guardrails: 'true' }, { bundle: false });
+    guardrails = built.templates.KmsRotorGuardrails;
+  });
+
+  test('the guardrails are a stack of their own, KmsRotorGuardrails; the orchestrator holds none of them', () => {
+    expect(Object.keys(built.templates).sort()).toEqual(['KmsRotor', 'KmsRotorGuardrails']);
+    expect(built.stacks.guardrails?.stackName).toBe('KmsRotorGuardrails');
+    expect(ofType(built.json, 'AWS::Organizations::Policy')).toHaveLength(0);
+    expect(ofType(built.json, 'AWS::Config::OrganizationConformancePack')).toHaveLength(0);
+    expect(built.json.Parameters).not.toHaveProperty('GuardrailTargets');
+    // Nothing ties the two stacks together: a guardrail failure cannot roll the orchestrator back.
+    expect(built.stacks.guardrails!.dependencies).toEqual([]);
+    expect(built.stack.dependencies).toEqual([]);
+    expect(JSON.stringify(guardrails)).not.toContain('Fn::ImportValue');
+    expect(Object.keys(guardrails.Resources).filter((id) => id !== 'CDKMetadata')).toHaveLength(2);
   });
 
   test('the SCP denies turning rotation off, attached to the GuardrailTargets parameter', () => {
-    const [scp] = ofType(built, 'AWS::Organizations::Policy');
+    const [scp] = ofType(guardrails, 'AWS::Organizations::Policy');
     expect(scp.Properties).toMatchObject({
       Name: 'kms-rotor-protect-key-rotation',
       Type: 'SERVICE_CONTROL_POLICY',
       TargetIds: { Ref: 'GuardrailTargets' },
       Content: keyRotationScp({}),
     });
-    expect(built.json.Parameters.GuardrailTargets.Type).toBe('CommaDelimitedList');
+    expect(guardrails.Parameters.GuardrailTargets.Type).toBe('CommaDelimitedList');
   });
 
-  test('the organization conformance pack carries CMK_BACKING_KEY_ROTATION_ENABLED inline', () => {
-    const [pack] = ofType(built, 'AWS::Config::OrganizationConformancePack');
+  test('the organization conformance pack carries CMK_BACKING_KEY_ROTATION_ENABLED inline, excluding no account', () => {
+    const [pack] = ofType(guardrails, 'AWS::Config::OrganizationConformancePack');
     expect(pack.Properties.OrganizationConformancePackName).toBe('kms-rotor-key-rotation');
     expect(JSON.parse(pack.Properties.TemplateBody)).toEqual(keyRotationConformancePack());
+    expect(pack.Properties).not.toHaveProperty('ExcludedAccounts');
   });
 
-  test('cdk-nag is clean and cfn-lint passes on the stack, member and conformance pack templates', () => {
+  test('cdk-nag is clean and cfn-lint passes on both stacks, the member and the conformance pack templates', () => {
     expect(runNag(built.app).violations).toEqual([]);
     const files = templatesToLint(built, 'guardrails');
-    expect(files).toHaveLength(3);
+    expect(files).toHaveLength(4);
     const result = cfnLint(files);
+    expect(result.output).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
+
+describe('conformance pack options', () => {
+  let built: BuiltApp;
+  beforeAll(() => {
+    built = buildApp(
+      { guardrails: 'true', conformancePackExcludedAccounts: '111111111111,222222222222', conformancePackRegions: 'eu-west-1,ap-southeast-2' },
+      { bundle: false },
+    );
+  });
+
+  test('conformancePackExcludedAccounts becomes ExcludedAccounts of every pack', () => {
+    for (const name of ['KmsRotorGuardrails', 'KmsRotorGuardrails-eu-west-1', 'KmsRotorGuardrails-ap-southeast-2']) {
+      const [pack] = ofType(built.templates[name], 'AWS::Config::OrganizationConformancePack');
+      expect(pack.Properties.ExcludedAccounts).toEqual(['111111111111', '222222222222']);
+    }
+  });
+
+  test('each extra Region gets a pack-only stack pinned to it; the SCP exists once', () => {
+    expect(built.stacks.regionalGuardrails.map((s) => [s.stackName, s.region])).toEqual([
+      ['KmsRotorGuardrails-eu-west-1', 'eu-west-1'],
+      ['KmsRotorGuardrails-ap-southeast-2', 'ap-southeast-2'],
+    ]);
+    const scps = Object.values(built.templates).flatMap((t) => ofType(t, 'AWS::Organizations::Policy'));
+    expect(scps).toHaveLength(1);
+    for (const stack of built.stacks.regionalGuardrails) expect(built.templates[stack.stackName].Parameters).not.toHaveProperty('GuardrailTargets');
+  });
+
+  test('cdk-nag is clean and cfn-lint passes on every stack', () => {
+    expect(runNag(built.app).violations).toEqual([]);
+    const result = cfnLint(templatesToLint(built, 'packs'));
     expect(result.output).toBe('');
     expect(result.status).toBe(0);
   });
@@ -73,20 +126,25 @@ describe('every option given as context', () => {
     );
   });
 
-  test('no parameters are left but CDK’s bootstrap version', () => {
+  test('no parameters are left but CDK’s bootstrap version, in either stack', () => {
     expect(Object.keys(built.json.Parameters)).toEqual(['BootstrapVersion']);
-    expect(built.json.Conditions ?? {}).not.toHaveProperty('HasExternalId');
+    expect(Object.keys(built.templates.KmsRotorGuardrails.Parameters)).toEqual(['BootstrapVersion']);
+    expect(built.json).not.toHaveProperty('Conditions.HasExternalId');
   });
 
-  test('the SCP exempts the break-glass role and enforces the rotation range', () => {
-    const [scp] = ofType(built, 'AWS::Organizations::Policy');
+  test('the SCP exempts the break-glass role name in every account and enforces the rotation range', () => {
+    const [scp] = ofType(built.templates.KmsRotorGuardrails, 'AWS::Organizations::Policy');
     expect(scp.Properties.TargetIds).toEqual(['r-ab12']);
-    expect(scp.Properties.Content).toEqual(keyRotationScp({ breakGlassRoleArn, allowedRotationRange: { min: 90, max: 180 } }));
+    expect(scp.Properties.Content).toEqual(keyRotationScp({ breakGlassRoleArns: [breakGlassRoleArn], allowedRotationRange: { min: 90, max: 180 } }));
     expect(scp.Properties.Content.Statement).toHaveLength(4);
+    // kms:DisableKeyRotation cannot be called across accounts: the exemption names every account.
+    for (const statement of scp.Properties.Content.Statement) {
+      expect(statement.Condition.ArnNotLike).toEqual({ 'aws:PrincipalArn': 'arn:aws:iam::*:role/BreakGlass' });
+    }
   });
 
   test('the StackSet deploys to the given targets as delegated admin, with the given names and ExternalId', () => {
-    const [stackSet] = ofType(built, 'AWS::CloudFormation::StackSet');
+    const [stackSet] = ofType(built.json, 'AWS::CloudFormation::StackSet');
     expect(stackSet.Properties.CallAs).toBe('DELEGATED_ADMIN');
     expect(stackSet.Properties.StackInstancesGroup[0].DeploymentTargets.OrganizationalUnitIds).toEqual(['r-ab12', 'ou-ab12-abcdefgh']);
     const parameters = Object.fromEntries(stackSet.Properties.Parameters.map((p: Json) => [p.ParameterKey, p.ParameterValue]));
@@ -96,9 +154,9 @@ describe('every option given as context', () => {
       ScanRoleName: 'OrgScan',
       RemediateRoleName: 'OrgFix',
     });
-    // The member template reads the ExternalId parameter: set, so the trust requires it.
+    // The member template reads the ExternalId parameter, and its trust always requires it.
     const member = memberTemplateOf(built.json);
-    const trust = resolveConditions(member.Resources.ScanRole.Properties.AssumeRolePolicyDocument, { HasExternalId: true }) as Json;
+    const trust = member.Resources.ScanRole.Properties.AssumeRolePolicyDocument;
     expect(trust.Statement[0].Condition.StringEquals['sts:ExternalId']).toEqual({ Ref: 'ExternalId' });
   });
 
@@ -108,24 +166,31 @@ describe('every option given as context', () => {
     expect(JSON.stringify(assumed('ScanAccount')?.Resource)).toContain(':iam::*:role/OrgScan');
     expect(JSON.stringify(assumed('RemediateAccount')?.Resource)).toContain(':iam::*:role/OrgFix');
     expect(assumed('ScanAccount')?.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': 'o-a1b2c3d4e5' } });
-    const env = built.json.Resources[logicalId(built.stack.functions.handlers.ValidateInput.function)].Properties.Environment.Variables;
-    expect(env).toMatchObject({ SCAN_ROLE_NAME: 'OrgScan', REMEDIATE_ROLE_NAME: 'OrgFix', EXTERNAL_ID: 'rotor-ext-1' });
+    expect(validateInputEnv(built)).toMatchObject({ SCAN_ROLE_NAME: 'OrgScan', REMEDIATE_ROLE_NAME: 'OrgFix', EXTERNAL_ID: 'rotor-ext-1' });
   });
 
-  test('the schedule runs the cron expression with the full scan input', () => {
-    const [schedule] = ofType(built, 'AWS::Scheduler::Schedule');
+  test('remediation asks for a period the 90-180 range allows: 180 days, as the default of every run', () => {
+    expect(validateInputEnv(built).DEFAULT_ROTATION_PERIOD_DAYS).toBe('180');
+  });
+
+  test('the schedule runs the cron expression with the full scan input, which ExecutionInput accepts', () => {
+    const [schedule] = ofType(built.json, 'AWS::Scheduler::Schedule');
     expect(schedule.Properties.ScheduleExpression).toBe('cron(0 6 * * ? *)');
-    expect(JSON.parse(schedule.Properties.Target.Input)).toEqual({
+    const input = JSON.parse(schedule.Properties.Target.Input);
+    // A scan enables nothing: no rotationPeriodInDays even under a rotation range.
+    expect(input).toEqual({
       mode: 'scan',
       trigger: 'schedule',
       roleName: 'OrgScan',
       remediateRoleName: 'OrgFix',
       externalId: 'rotor-ext-1',
     });
+    expect(ExecutionInput.safeParse(input).success).toBe(true);
+    expect(built.stack.scheduleInput).toEqual(input);
   });
 
   test('the email subscription is on the drift topic', () => {
-    const [subscription] = ofType(built, 'AWS::SNS::Subscription');
+    const [subscription] = ofType(built.json, 'AWS::SNS::Subscription');
     expect(subscription.Properties).toMatchObject({ Protocol: 'email', Endpoint: 'secops@example.com' });
   });
 
@@ -141,24 +206,46 @@ describe('every option given as context', () => {
   });
 });
 
+describe('a rotation range sets the period remediation asks for', () => {
+  test.each([
+    ['90-2560', '365'],
+    ['90-364', '364'],
+    ['400-2560', '400'],
+  ])('allowedRotationRange=%s: DEFAULT_ROTATION_PERIOD_DAYS=%s on ValidateInput only', (range, days) => {
+    const built = buildApp({ allowedRotationRange: range }, { bundle: false });
+    expect(validateInputEnv(built).DEFAULT_ROTATION_PERIOD_DAYS).toBe(days);
+    const others = Object.entries(built.stack.functions.handlers).filter(([id]) => id !== 'ValidateInput');
+    for (const [, handler] of others) {
+      expect(built.json.Resources[logicalId(handler.function)].Properties.Environment.Variables).not.toHaveProperty('DEFAULT_ROTATION_PERIOD_DAYS');
+    }
+  });
+
+  test('without a range KMS keeps its default: no DEFAULT_ROTATION_PERIOD_DAYS', () => {
+    expect(validateInputEnv(buildApp({}, { bundle: false }))).not.toHaveProperty('DEFAULT_ROTATION_PERIOD_DAYS');
+  });
+});
+
 describe('the schedule can be turned off', () => {
   test('schedule=off: no schedule and no schedule role', () => {
     const built = buildApp({ schedule: 'off' }, { bundle: false });
-    expect(ofType(built, 'AWS::Scheduler::Schedule')).toHaveLength(0);
+    expect(ofType(built.json, 'AWS::Scheduler::Schedule')).toHaveLength(0);
     expect(built.stack.schedule).toBeUndefined();
-    expect(ofType(built, 'AWS::IAM::Role')).toHaveLength(11 - 1);
+    // Nine function roles and the two state machines' roles.
+    expect(ofType(built.json, 'AWS::IAM::Role')).toHaveLength(9 + 2);
   });
 
   test('scheduleEnabled=false: the schedule exists, disabled', () => {
     const built = buildApp({ scheduleEnabled: 'false' }, { bundle: false });
-    const [schedule] = ofType(built, 'AWS::Scheduler::Schedule');
+    const [schedule] = ofType(built.json, 'AWS::Scheduler::Schedule');
     expect(schedule.Properties.State).toBe('DISABLED');
   });
 });
 
-test('without guardrails there is neither SCP nor conformance pack', () => {
-  const built = buildApp({}, { bundle: false });
-  expect(ofType(built, 'AWS::Organizations::Policy')).toHaveLength(0);
-  expect(ofType(built, 'AWS::Config::OrganizationConformancePack')).toHaveLength(0);
-  expect(built.json.Parameters).not.toHaveProperty('GuardrailTargets');
+test('without guardrails there is only the KmsRotor stack: neither SCP nor conformance pack', () => {
+  const built = buildApp({ conformancePackRegions: 'eu-west-1' }, { bundle: false });
+  expect(Object.keys(built.templates)).toEqual(['KmsRotor']);
+  expect(built.stacks.guardrails).toBeUndefined();
+  expect(built.stacks.regionalGuardrails).toEqual([]);
+  expect(ofType(built.json, 'AWS::Organizations::Policy')).toHaveLength(0);
+  expect(ofType(built.json, 'AWS::Config::OrganizationConformancePack')).toHaveLength(0);
 });
