@@ -9,6 +9,7 @@ import {
   type DescribeExecutionCommandOutput, type HistoryEvent, type MapRunListItem,
 } from '@aws-sdk/client-sfn';
 import { describeError } from '../functions/aws/clients';
+import { causeMessage } from '../functions/core/runs';
 import type { RunRecord } from '../functions/core/schemas';
 import { ResultsStore } from '../functions/store/results-store';
 import { note } from './context';
@@ -138,18 +139,6 @@ export function scanMapRun(mapRuns: readonly MapRunListItem[]): MapRunListItem |
 
 const RUNNING_STATUSES = new Set(['RUNNING', 'PENDING_REDRIVE']);
 
-/** A Lambda error's cause is its JSON payload; the message inside is what a person reads. */
-export function readableCause(cause: string | undefined): string {
-  if (!cause) return '';
-  try {
-    const payload = JSON.parse(cause) as { errorMessage?: unknown };
-    if (payload && typeof payload.errorMessage === 'string') return payload.errorMessage;
-  } catch {
-    // a plain-text cause (a Fail state's Cause, a timeout)
-  }
-  return cause;
-}
-
 /** The state the execution was in when it ended (the newest StateEntered in a reverse history). */
 export function lastStateEntered(newestFirst: readonly HistoryEvent[]): string | undefined {
   return newestFirst.find((e) => e.stateEnteredEventDetails?.name)?.stateEnteredEventDetails?.name;
@@ -158,7 +147,7 @@ export function lastStateEntered(newestFirst: readonly HistoryEvent[]): string |
 /** Why an execution did not succeed, e.g. "FAILED in ValidateInput: InputError: waves.size: ...". */
 export function executionFailure(execution: Pick<DescribeExecutionCommandOutput, 'status' | 'error' | 'cause'>, failedIn?: string): string {
   const where = failedIn && failedIn !== execution.error ? ` in ${failedIn}` : '';
-  const what = [execution.error, readableCause(execution.cause)].filter(Boolean).join(': ');
+  const what = [execution.error, causeMessage(execution.cause)].filter(Boolean).join(': ');
   return `${execution.status}${where}${what ? `: ${what}` : ''}`;
 }
 
@@ -291,7 +280,7 @@ async function failedState(sfn: SFNClient, executionArn: string): Promise<string
 /** The end of a followed run: the report from the table, and exit 1 with the reason when it did not succeed. */
 async function conclude(f: Following, described: DescribeExecutionCommandOutput, flags: DeployedFlags): Promise<void> {
   const status = described.status ?? 'UNKNOWN';
-  if (described.error === 'InputError') throw new UsageError(`the deployed state machine refused the input: ${readableCause(described.cause)}`);
+  if (described.error === 'InputError') throw new UsageError(`the deployed state machine refused the input: ${causeMessage(described.cause)}`);
   const failure = status === 'SUCCEEDED' ? '' : executionFailure(described, await failedState(f.sfn, f.executionArn));
   if (!f.store) {
     if (status !== 'SUCCEEDED') throw new RunFailedError(`run ${f.runId} ${failure}`);

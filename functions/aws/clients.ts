@@ -53,9 +53,18 @@ function baseConfig(region: string, credentials?: Credentials) {
 export const kmsClient = (region: string, credentials?: Credentials) => new KMSClient(baseConfig(region, credentials));
 export const ec2Client = (region: string, credentials?: Credentials) => new EC2Client(baseConfig(region, credentials));
 export const stsClient = (region: string, credentials?: Credentials) => new STSClient(baseConfig(region, credentials));
+/** The partition of the Region we run in: ARNs and global endpoints differ per partition. */
+export function partitionOf(region: string): 'aws' | 'aws-cn' | 'aws-us-gov' {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+/** Organizations is a global service, served from one Region per partition. */
+const ORGANIZATIONS_REGION = { aws: 'us-east-1', 'aws-cn': 'cn-northwest-1', 'aws-us-gov': 'us-gov-west-1' } as const;
+
 export const organizationsClient = (credentials?: Credentials) =>
-  // Organizations is a global service served from us-east-1 in the aws partition.
-  new OrganizationsClient(baseConfig(process.env.AWS_REGION_ORGANIZATIONS ?? 'us-east-1', credentials));
+  new OrganizationsClient(baseConfig(ORGANIZATIONS_REGION[partitionOf(homeRegion())], credentials));
 
 /** Throttling outlasted the SDK's retries: the state machine retries the step with backoff. */
 export class ThrottlingError extends Error {

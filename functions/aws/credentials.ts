@@ -1,26 +1,46 @@
 // Credentials for a member account: AssumeRole into the configured role, with the ExternalId
 // when one is set; the account we run in is scanned with our own credentials.
-import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import { describeError, homeRegion, isAccessDenied, stsClient, type Credentials } from './clients';
+import { describeError, homeRegion, isAccessDenied, partitionOf, stsClient, type Credentials } from './clients';
 
 /** The member role could not be assumed: missing, not trusting us, or a wrong ExternalId. */
 export class MemberAccessDenied extends Error {
   override readonly name = 'MemberAccessDenied';
 }
 
-let callerAccount: Promise<string> | undefined;
+/**
+ * The configuration our own credentials and STS endpoint come from: a Lambda container has one
+ * for its life; a process that points the SDK elsewhere (a test, the demo) gets fresh answers.
+ */
+const ownConfig = () => [homeRegion(), process.env.AWS_ENDPOINT_URL_STS ?? process.env.AWS_ENDPOINT_URL ?? '', process.env.AWS_ACCESS_KEY_ID ?? '', process.env.AWS_PROFILE ?? ''].join('|');
 
-/** The account our own credentials belong to (asked once per process). */
+const stsClients = new Map<string, STSClient>();
+const callerAccounts = new Map<string, Promise<string>>();
+
+/** One STS client per configuration (a Lambda container reuses it across invocations). */
+function ownSts(): STSClient {
+  const key = ownConfig();
+  let client = stsClients.get(key);
+  if (!client) stsClients.set(key, (client = stsClient(homeRegion())));
+  return client;
+}
+
+/** The account our own credentials belong to (asked once per configuration). */
 export function callerAccountId(): Promise<string> {
-  callerAccount ??= stsClient(homeRegion())
-    .send(new GetCallerIdentityCommand({}))
-    .then((out) => out.Account ?? '')
-    .catch((error) => {
-      callerAccount = undefined;
-      throw error;
-    });
-  return callerAccount;
+  const key = ownConfig();
+  let account = callerAccounts.get(key);
+  if (!account) {
+    account = ownSts()
+      .send(new GetCallerIdentityCommand({}))
+      .then((out) => out.Account ?? '')
+      .catch((error) => {
+        callerAccounts.delete(key);
+        throw error;
+      });
+    callerAccounts.set(key, account);
+  }
+  return account;
 }
 
 export interface MemberAccess {
@@ -36,9 +56,9 @@ export interface MemberAccess {
  */
 export async function credentialsFor(access: MemberAccess): Promise<Credentials | undefined> {
   if (access.accountId === (await callerAccountId())) return undefined;
-  const roleArn = `arn:${partition()}:iam::${access.accountId}:role/${access.roleName}`;
+  const roleArn = `arn:${partitionOf(homeRegion())}:iam::${access.accountId}:role/${access.roleName}`;
   try {
-    const out = await stsClient(homeRegion()).send(
+    const out = await ownSts().send(
       new AssumeRoleCommand({
         RoleArn: roleArn,
         RoleSessionName: access.sessionName.replace(/[^\w+=,.@-]/g, '-').slice(0, 64),
@@ -61,11 +81,4 @@ export async function credentialsFor(access: MemberAccess): Promise<Credentials 
     }
     throw error;
   }
-}
-
-function partition(): string {
-  const region = homeRegion();
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
 }

@@ -32,7 +32,7 @@ export function inRunScope(account: Pick<OrgAccount, 'accountId' | 'state' | 'pa
 }
 
 /** The accounts a run scans (those in its scope), sorted by id, with their priority. */
-export function selectAccounts(all: readonly OrgAccount[], input: ExecutionInput, callerAccountId: string): AccountTarget[] {
+export function selectAccounts(all: readonly OrgAccount[], input: ExecutionInput): AccountTarget[] {
   return all
     .filter((a) => inRunScope(a, input))
     .sort((a, b) => a.accountId.localeCompare(b.accountId))
@@ -41,7 +41,6 @@ export function selectAccounts(all: readonly OrgAccount[], input: ExecutionInput
       name: a.name,
       parentIds: a.parentIds,
       tags: a.tags,
-      isManagement: a.accountId === callerAccountId,
       priority: isPriorityAccount(a, input.priority),
     }));
 }

@@ -49,16 +49,21 @@ export function finalStatus(run: Pick<RunRecord, 'haltReason'>, failure: unknown
   return 'SUCCEEDED';
 }
 
-/** The message of a Step Functions error object ({Error, Cause}), where Cause may be Lambda's JSON. */
+/** The message inside a Step Functions Cause: Lambda's JSON errorMessage, or the plain text. */
+export function causeMessage(cause: string | undefined): string {
+  if (!cause) return '';
+  try {
+    const payload = JSON.parse(cause) as { errorMessage?: unknown };
+    if (payload && typeof payload.errorMessage === 'string') return payload.errorMessage;
+  } catch {
+    // A plain-text cause (a Fail state's Cause, a timeout).
+  }
+  return cause;
+}
+
+/** The message of a Step Functions error object ({Error, Cause}). */
 export function failureMessage(failure: unknown): string {
   const f = failure as { Error?: string; Cause?: string } | undefined;
   if (!f) return 'unknown failure';
-  let cause = f.Cause ?? '';
-  try {
-    const parsed = JSON.parse(cause) as { errorType?: string; errorMessage?: string };
-    if (parsed.errorMessage) cause = parsed.errorMessage;
-  } catch {
-    // Cause is plain text.
-  }
-  return [f.Error, cause].filter(Boolean).join(': ') || 'unknown failure';
+  return [f.Error, causeMessage(f.Cause)].filter(Boolean).join(': ') || 'unknown failure';
 }

@@ -88,8 +88,6 @@ export const AccountTarget = z.object({
   /** The OU path from the root down to the account's parent. */
   parentIds: z.array(z.string()).default([]),
   tags: z.record(z.string(), z.string()).default({}),
-  /** The management account is scanned with the caller's own credentials. */
-  isManagement: z.boolean().default(false),
   priority: z.boolean().default(false),
 });
 export type AccountTarget = z.infer<typeof AccountTarget>;

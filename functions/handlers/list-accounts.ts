@@ -42,7 +42,7 @@ async function organizationAccounts(config: ExecutionInput, caller: string): Pro
 export const listAccounts: Step<ListAccountsEvent, ListAccountsResult> = (deps) => async ({ runId, config }) => {
   const caller = await callerAccountId();
   const all = await organizationAccounts(config, caller);
-  const selected = selectAccounts(all, config, caller);
+  const selected = selectAccounts(all, config);
   const at = deps.now().toISOString();
   await deps.store.putErrors(
     missingAccounts(all, config).map((accountId) => ({

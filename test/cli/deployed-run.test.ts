@@ -9,10 +9,10 @@ import {
 } from '@aws-sdk/client-sfn';
 import { main } from '../../cli/bin';
 import { inputFromFlags } from '../../cli/run-input';
-import { newRun } from '../../functions/core/runs';
+import { causeMessage, newRun } from '../../functions/core/runs';
 import { ExecutionInput } from '../../functions/core/schemas';
 import {
-  chooseDeployment, executionFailure, lastStateEntered, readableCause, scanMapRun, STATE_MACHINE_ARN,
+  chooseDeployment, executionFailure, lastStateEntered, scanMapRun, STATE_MACHINE_ARN,
 } from '../../cli/deployed';
 import { startSfnStandIn, type SfnStandIn } from '../support/sfn-standin';
 import { progressText, progressWriter } from '../../cli/progress';
@@ -424,8 +424,8 @@ describe('the pieces', () => {
   });
 
   test('how an execution ended, in words', () => {
-    expect(readableCause('{"errorType":"InputError","errorMessage":"waves.size: must be at least 1"}')).toBe('waves.size: must be at least 1');
-    expect(readableCause('A remediation wave exceeded waves.maxFailureRate')).toBe('A remediation wave exceeded waves.maxFailureRate');
+    expect(causeMessage('{"errorType":"InputError","errorMessage":"waves.size: must be at least 1"}')).toBe('waves.size: must be at least 1');
+    expect(causeMessage('A remediation wave exceeded waves.maxFailureRate')).toBe('A remediation wave exceeded waves.maxFailureRate');
     expect(executionFailure({ status: 'FAILED', error: 'States.TaskFailed', cause: '{"errorMessage":"boom"}' }, 'ListAccounts')).toBe('FAILED in ListAccounts: States.TaskFailed: boom');
     expect(executionFailure({ status: 'FAILED', error: 'RolloutHalted', cause: 'halted' }, 'RolloutHalted')).toBe('FAILED: RolloutHalted: halted');
     expect(executionFailure({ status: 'ABORTED' })).toBe('ABORTED');

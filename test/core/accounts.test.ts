@@ -10,20 +10,19 @@ const all = [
 ];
 
 describe('selectAccounts', () => {
-  it('keeps ACTIVE accounts, marks the caller and the priority ones', () => {
+  it('keeps ACTIVE accounts and marks the priority ones', () => {
     const input = ExecutionInput.parse({ priority: { accountTags: { environment: ['production'] } } });
-    const selected = selectAccounts(all, input, '222222222222');
+    const selected = selectAccounts(all, input);
     expect(selected.map((a) => a.accountId)).toEqual(['111111111111', '222222222222', '444444444444']);
     expect(selected.find((a) => a.accountId === '111111111111')?.priority).toBe(true);
-    expect(selected.find((a) => a.accountId === '222222222222')?.isManagement).toBe(true);
   });
 
   it('narrows to accounts and OUs (nested included), minus exclusions', () => {
-    const byOu = selectAccounts(all, ExecutionInput.parse({ organizationalUnits: ['ou-ab12-11111111'] }), 'x');
+    const byOu = selectAccounts(all, ExecutionInput.parse({ organizationalUnits: ['ou-ab12-11111111'] }));
     expect(byOu.map((a) => a.accountId)).toEqual(['222222222222', '444444444444']);
-    const excluded = selectAccounts(all, ExecutionInput.parse({ organizationalUnits: ['ou-ab12-11111111'], excludeAccounts: ['444444444444'] }), 'x');
+    const excluded = selectAccounts(all, ExecutionInput.parse({ organizationalUnits: ['ou-ab12-11111111'], excludeAccounts: ['444444444444'] }));
     expect(excluded.map((a) => a.accountId)).toEqual(['222222222222']);
-    expect(selectAccounts(all, ExecutionInput.parse({ accounts: ['111111111111'] }), 'x').map((a) => a.accountId)).toEqual(['111111111111']);
+    expect(selectAccounts(all, ExecutionInput.parse({ accounts: ['111111111111'] })).map((a) => a.accountId)).toEqual(['111111111111']);
   });
 
   it('names accounts asked for that are not ACTIVE members', () => {

@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => embedded.close());
 
-const account = (accountId: string) => ({ accountId, name: accountId, parentIds: [], tags: {}, isManagement: false, priority: false });
+const account = (accountId: string) => ({ accountId, name: accountId, parentIds: [], tags: {}, priority: false });
 
 it('records an error for an account the scan map gave up on without one, and counts the findings', async () => {
   const config = ExecutionInput.parse({});

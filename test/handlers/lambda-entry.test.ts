@@ -47,7 +47,7 @@ describe('Lambda entry points', () => {
 
   it('ScanAccount writes the account\'s findings and returns only counts', async () => {
     const config = ExecutionInput.parse({});
-    const out = await scanAccount({ runId: 'exec-123', config, account: { accountId: '100000000005', name: 'dev', parentIds: [], tags: {}, isManagement: false, priority: false } });
+    const out = await scanAccount({ runId: 'exec-123', config, account: { accountId: '100000000005', name: 'dev', parentIds: [], tags: {}, priority: false } });
     expect(out).toEqual({ accountId: '100000000005', keys: sim.listKeys('100000000005').length, errors: 0 });
     const stored = [];
     for await (const f of embedded.store.findings('exec-123', '100000000005')) stored.push(f);
@@ -56,7 +56,7 @@ describe('Lambda entry points', () => {
 
   it('ScanAccount names a missing role MemberAccessDenied, which the ASL catches into RecordError', async () => {
     const config = ExecutionInput.parse({});
-    const account = { accountId: STANDARD.memberWithoutRole, name: '', parentIds: [], tags: {}, isManagement: false, priority: false };
+    const account = { accountId: STANDARD.memberWithoutRole, name: '', parentIds: [], tags: {}, priority: false };
     const failure = await scanAccount({ runId: 'exec-123', config, account }).catch((e: Error) => e);
     expect(failure).toMatchObject({ name: 'MemberAccessDenied' });
     // What Step Functions hands the Catch: Error and a Cause holding Lambda's JSON.
