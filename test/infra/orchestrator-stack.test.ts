@@ -1,8 +1,11 @@
 // The KmsRotor stack as plain `cdk synth` builds it (no context: org values are parameters), with the
-// nine real handlers bundled by esbuild: resources, exact IAM, the ASL wiring, cdk-nag and cfn-lint.
+// nine real handlers bundled by esbuild: resources, exact IAM, the two state machines' ASL wiring,
+// the key policy, cdk-nag and cfn-lint.
 import * as fs from 'node:fs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Match } from 'aws-cdk-lib/assertions';
+import { ExecutionInput } from '../../functions/core/schemas';
+import { TOPIC_KEY_ADMIN_ACTIONS } from '../../infra/constructs/drift-notifications';
 import { HANDLER_RUNTIME } from '../../infra/constructs/handler-function';
 import { ASL_PATH, aslSubstitutionNames } from '../../infra/constructs/rollout-state-machine';
 import { HANDLERS, type HandlerId } from '../../infra/constructs/rotor-functions';
@@ -35,23 +38,34 @@ const only = (type: string): [string, Json] => {
   expect(found).toHaveLength(1);
   return found[0];
 };
+const machineIds = () => ({ rollout: logicalId(built.stack.rollout.stateMachine), scan: logicalId(built.stack.scan.stateMachine) });
 
 describe('stack', () => {
   test('is named KmsRotor and exports what the CLI looks up', () => {
     expect(built.stack.stackName).toBe('KmsRotor');
     expect(Object.keys(built.json.Outputs).sort()).toEqual([...OUTPUTS].sort());
-    const [machineId] = only('AWS::StepFunctions::StateMachine');
-    expect(built.json.Outputs.StateMachineArn.Value).toEqual({ Ref: machineId });
+    expect(ofType('AWS::StepFunctions::StateMachine')).toHaveLength(2);
+    expect(built.json.Outputs.StateMachineArn.Value).toEqual({ Ref: machineIds().rollout });
+    expect(built.json.Outputs.ScanStateMachineArn.Value).toEqual({ Ref: machineIds().scan });
     expect(built.json.Outputs.ResultsTableName.Value).toEqual({ Ref: only('AWS::DynamoDB::Table')[0] });
     expect(built.json.Outputs.DriftTopicArn.Value).toEqual({ Ref: only('AWS::SNS::Topic')[0] });
     expect(built.json.Outputs.ManifestBucketName.Value).toEqual({ Ref: logicalId(built.stack.manifest.bucket) });
   });
 
-  test('without context the organization values are parameters', () => {
+  test('without context the organization values are parameters; the ExternalId one is required', () => {
     expect(Object.keys(built.json.Parameters).sort()).toEqual(['BootstrapVersion', 'ExternalId', 'MemberTargets', 'OrganizationId']);
     expect(built.json.Parameters.MemberTargets.Type).toBe('CommaDelimitedList');
-    expect(built.json.Parameters.ExternalId.Default).toBe('');
     expect(built.json.Parameters.OrganizationId.AllowedPattern).toBe('^o-[a-z0-9]{10,32}$');
+    const externalId = built.json.Parameters.ExternalId;
+    expect(externalId).not.toHaveProperty('Default');
+    expect(externalId).toMatchObject({ Type: 'String', MinLength: 2, MaxLength: 1224, AllowedPattern: '^[\\w+=,.@:/-]{2,1224}$' });
+    // No "empty means none": nothing in the stack is conditional on the ExternalId.
+    expect(built.json.Conditions ?? {}).not.toHaveProperty('HasExternalId');
+    expect(JSON.stringify(built.json)).not.toContain('HasExternalId');
+  });
+
+  test('the only stack without -c guardrails=true', () => {
+    expect(Object.keys(built.templates)).toEqual(['KmsRotor']);
   });
 });
 
@@ -169,7 +183,9 @@ describe('functions', () => {
       DRIFT_TOPIC_ARN: { Ref: only('AWS::SNS::Topic')[0] },
       METRICS_NAMESPACE: 'KmsRotor',
     });
-    expect(fnProps('ValidateInput').Environment.Variables).toMatchObject({
+    expect(fnProps('ValidateInput').Environment.Variables).toEqual({
+      TABLE_NAME: tableRef,
+      SERVICE_NAME: 'kms-rotor',
       SCAN_ROLE_NAME: 'KmsRotorScanRole',
       REMEDIATE_ROLE_NAME: 'KmsRotorRemediateRole',
       EXTERNAL_ID: { Ref: 'ExternalId' },
@@ -188,7 +204,8 @@ describe('functions', () => {
     'dynamodb:Scan',
   ];
   const TABLE_READ_WRITE = [...TABLE_READ, 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
-  const KMS_READS = ['ec2:DescribeRegions', 'kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:ListAliases', 'kms:ListKeys', 'kms:ListResourceTags'];
+  // No kms:ListResourceTags: nothing reads key tags.
+  const KMS_READS = ['ec2:DescribeRegions', 'kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:ListAliases', 'kms:ListKeys'];
   const EXPECTED_ACTIONS: Record<HandlerId, string[]> = {
     ValidateInput: TABLE_READ_WRITE,
     ListAccounts: [
@@ -262,68 +279,105 @@ describe('functions', () => {
   });
 });
 
-describe('rollout state machine', () => {
+describe('the rollout and scan-only state machines', () => {
   const aslText = fs.readFileSync(ASL_PATH, 'utf8');
-  const machine = () => only('AWS::StepFunctions::StateMachine')[1].Properties;
+  const machines = () => ({
+    rollout: { construct: built.stack.rollout, props: resources[machineIds().rollout].Properties },
+    scan: { construct: built.stack.scan, props: resources[machineIds().scan].Properties },
+  });
+  const each = ['rollout', 'scan'] as const;
+  const execution = (suffix: string) => ({
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${suffix}`]],
+  });
+  const fnArn = (id: HandlerId) => ({ 'Fn::GetAtt': [logicalId(built.stack.functions.handlers[id].function), 'Arn'] });
+  const bucketArn = () => ({ 'Fn::GetAtt': [logicalId(built.stack.manifest.bucket), 'Arn'] });
 
-  test('the definition is the ASL file, unchanged, with its Distributed Map reading the manifest', () => {
-    expect(typeof machine().DefinitionString).toBe('string');
-    const deployed = JSON.parse(machine().DefinitionString);
+  test.each(each)('%s: the definition is the ASL file, unchanged, with its Distributed Map reading the manifest', (which) => {
+    const { props } = machines()[which];
+    expect(typeof props.DefinitionString).toBe('string');
+    const deployed = JSON.parse(props.DefinitionString);
     expect(deployed).toEqual(JSON.parse(aslText));
-    expect(Object.keys(deployed.States)).toEqual(Object.keys(JSON.parse(aslText).States));
-    expect(deployed.States.ScanAccounts.ItemReader).toMatchObject({
-      Resource: 'arn:aws:states:::s3:getObject',
-      ReaderConfig: { InputType: 'JSON' },
-    });
+    expect(deployed.States.ScanAccounts.ItemReader).toMatchObject({ Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' } });
     expect(deployed.States.ScanAccounts.ItemProcessor.ProcessorConfig.Mode).toBe('DISTRIBUTED');
   });
 
-  test('every ${...} of the ASL is substituted, and nothing else', () => {
-    const substitutions = machine().DefinitionSubstitutions;
+  test.each([
+    ['rollout', 'scan,remediate'],
+    ['scan', 'scan'],
+  ] as const)('%s: every ${...} of the ASL is substituted, AllowedModes=%s, every function by its real ARN', (which, modes) => {
+    const substitutions = machines()[which].props.DefinitionSubstitutions;
     expect(Object.keys(substitutions).sort()).toEqual(aslSubstitutionNames(aslText).sort());
+    expect(substitutions.AllowedModes).toBe(modes);
     expect(substitutions.ManifestBucket).toEqual({ Ref: logicalId(built.stack.manifest.bucket) });
-    for (const [id, spec] of Object.entries(HANDLERS)) {
-      const fn = built.stack.functions.handlers[id as HandlerId].function;
-      expect(substitutions[spec.substitution]).toEqual({ 'Fn::GetAtt': [logicalId(fn), 'Arn'] });
-    }
+    // The scan-only machine names RemediateAccount too (one definition), but its role cannot invoke it.
+    for (const [id, spec] of Object.entries(HANDLERS)) expect(substitutions[spec.substitution]).toEqual(fnArn(id as HandlerId));
   });
 
-  test('STANDARD, logging ALL to its log group, X-Ray on', () => {
-    expect(machine()).toMatchObject({
+  test.each([
+    ['rollout', 'KmsRotor-rollout'],
+    ['scan', 'KmsRotor-scan'],
+  ] as const)('%s: named %s, STANDARD, logging ALL to its own log group, X-Ray on', (which, name) => {
+    const { construct, props } = machines()[which];
+    expect(props).toMatchObject({
       StateMachineType: 'STANDARD',
-      StateMachineName: 'KmsRotor-rollout',
+      StateMachineName: name,
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: {
         Level: 'ALL',
         IncludeExecutionData: true,
-        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [logicalId(built.stack.rollout.logGroup), 'Arn'] } } }],
+        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [logicalId(construct.logGroup), 'Arn'] } } }],
       },
     });
   });
 
-  test('its role: invoke the nine functions, run its own Distributed Maps, read manifests, write Map Run results', () => {
-    const roleId = logicalId(built.stack.rollout.role);
-    const statements = roleStatements(built.json, roleId);
-    const bySid = Object.fromEntries(statements.filter((s) => s.Sid).map((s) => [s.Sid, s]));
-    const execution = (suffix: string) => ({
-      'Fn::Join': [
-        '',
-        ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${suffix}`],
-      ],
+  test.each(each)('%s: the log group keeps a year of logs under a name new to every creation of the stack', (which) => {
+    const group = resources[logicalId(machines()[which].construct.logGroup)];
+    expect(group.Properties.RetentionInDays).toBe(365);
+    // A fixed name would collide with the group retained by a destroyed stack; the stack id's UUID cannot.
+    expect(group.Properties.LogGroupName).toEqual({
+      'Fn::Join': ['', [`/aws/vendedlogs/states/KmsRotor-${which}-`, { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }]],
     });
-    expect(bySid.InvokeRolloutFunctions.Action).toBe('lambda:InvokeFunction');
-    expect(bySid.InvokeRolloutFunctions.Resource).toHaveLength(9);
-    expect(bySid.StartMapRunChildren).toMatchObject({ Action: 'states:StartExecution', Resource: execution('stateMachine:KmsRotor-rollout') });
+    expect(group.DeletionPolicy).toBe('Retain');
+  });
+
+  const LOGS_AND_TRACING = [
+    'logs:CreateLogDelivery',
+    'logs:DeleteLogDelivery',
+    'logs:DescribeLogGroups',
+    'logs:DescribeResourcePolicies',
+    'logs:GetLogDelivery',
+    'logs:ListLogDeliveries',
+    'logs:PutResourcePolicy',
+    'logs:UpdateLogDelivery',
+    'xray:GetSamplingRules',
+    'xray:GetSamplingTargets',
+    'xray:PutTelemetryRecords',
+    'xray:PutTraceSegments',
+  ];
+
+  test.each([
+    ['rollout', Object.keys(HANDLERS) as HandlerId[], ['remediation-results', 'scan-results']],
+    ['scan', ['ValidateInput', 'ListAccounts', 'ScanAccount', 'RecordError', 'PlanWaves', 'Finalize'] as HandlerId[], ['scan-results']],
+  ] as const)('%s role: invokes exactly the functions its modes reach, runs only its own Map Run children', (which, invoked, prefixes) => {
+    const name = `KmsRotor-${which}`;
+    const roleId = logicalId(machines()[which].construct.role);
+    const statements = roleStatements(built.json, roleId);
+    const bySid = Object.fromEntries(statements.filter((st) => st.Sid).map((st) => [st.Sid, st]));
+    expect(bySid.InvokeReachableFunctions.Action).toBe('lambda:InvokeFunction');
+    expect([bySid.InvokeReachableFunctions.Resource].flat()).toEqual(expect.arrayContaining(invoked.map(fnArn)));
+    expect([bySid.InvokeReachableFunctions.Resource].flat()).toHaveLength(invoked.length);
+    expect(bySid.StartMapRunChildren).toMatchObject({ Action: 'states:StartExecution', Resource: execution(`stateMachine:${name}`) });
+    // Distributed Map children only (execution:<name>/<label>:<id>), never the top-level runs (execution:<name>:<id>).
     expect([...bySid.ManageMapRunChildren.Action].sort()).toEqual(['states:DescribeExecution', 'states:StopExecution']);
-    expect(bySid.ManageMapRunChildren.Resource).toEqual(
-      expect.arrayContaining([execution('execution:KmsRotor-rollout:*'), execution('execution:KmsRotor-rollout/*')]),
-    );
-    const bucketArn = { 'Fn::GetAtt': [logicalId(built.stack.manifest.bucket), 'Arn'] };
-    expect(bySid.ReadAccountManifest).toMatchObject({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [bucketArn, '/manifests/*']] } });
+    expect(bySid.ManageMapRunChildren.Resource).toEqual(execution(`execution:${name}/*`));
+    expect(bySid.RedriveMapRunChildren).toMatchObject({ Action: 'states:RedriveExecution', Resource: execution(`execution:${name}/*`) });
+    const executionGrants = statements.filter((st) => [st.Action].flat().some((a: string) => a.startsWith('states:')));
+    expect(JSON.stringify(executionGrants)).not.toContain(`:execution:${name}:`);
+    expect(bySid.ReadAccountManifest).toMatchObject({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [bucketArn(), '/manifests/*']] } });
     expect([...bySid.WriteMapRunResults.Action].sort()).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:PutObject']);
-    expect(bySid.WriteMapRunResults.Resource).toEqual(
-      expect.arrayContaining(['scan-results', 'remediation-results'].map((p) => ({ 'Fn::Join': ['', [bucketArn, `/${p}/*`]] }))),
-    );
+    const resultObjects = prefixes.map((p) => ({ 'Fn::Join': ['', [bucketArn(), `/${p}/*`]] }));
+    expect([bySid.WriteMapRunResults.Resource].flat()).toEqual(expect.arrayContaining(resultObjects));
+    expect([bySid.WriteMapRunResults.Resource].flat()).toHaveLength(resultObjects.length);
     expect(roleActions(built.json, roleId)).toEqual(
       [
         'lambda:InvokeFunction',
@@ -335,42 +389,54 @@ describe('rollout state machine', () => {
         's3:PutObject',
         's3:ListMultipartUploadParts',
         's3:AbortMultipartUpload',
-        'logs:CreateLogDelivery',
-        'logs:DeleteLogDelivery',
-        'logs:DescribeLogGroups',
-        'logs:DescribeResourcePolicies',
-        'logs:GetLogDelivery',
-        'logs:ListLogDeliveries',
-        'logs:PutResourcePolicy',
-        'logs:UpdateLogDelivery',
-        'xray:GetSamplingRules',
-        'xray:GetSamplingTargets',
-        'xray:PutTelemetryRecords',
-        'xray:PutTraceSegments',
+        ...LOGS_AND_TRACING,
       ].sort(),
+    );
+  });
+
+  test('the scan-only role cannot invoke RemediateAccount, by any statement', () => {
+    const remediate = fnArn('RemediateAccount');
+    const statements = roleStatements(built.json, logicalId(built.stack.scan.role));
+    const invoking = statements.filter((st) => [st.Action].flat().some((a: string) => actionMatches(a, 'lambda:InvokeFunction')));
+    expect(invoking).toHaveLength(1);
+    expect([invoking[0].Resource].flat()).not.toContainEqual(remediate);
+    expect([invoking[0].Resource].flat()).not.toContain('*');
+    expect(JSON.stringify(statements)).not.toContain(logicalId(built.stack.functions.handlers.RemediateAccount.function));
+    // ... while the rollout role can.
+    expect(JSON.stringify(roleStatements(built.json, logicalId(built.stack.rollout.role)))).toContain(
+      logicalId(built.stack.functions.handlers.RemediateAccount.function),
     );
   });
 });
 
 describe('drift schedule', () => {
-  test('starts a scan-only run daily through a role that may start only this state machine', () => {
+  test('starts a run of the scan-only machine daily, through a role that may start only that machine', () => {
     const [, schedule] = only('AWS::Scheduler::Schedule');
-    const [machineId] = only('AWS::StepFunctions::StateMachine');
-    expect(schedule.Properties).toMatchObject({ ScheduleExpression: 'rate(1 day)', State: 'ENABLED', Target: { Arn: { Ref: machineId } } });
-    // Without context the ExternalId is a parameter: the input carries it only when it is set.
-    const [whenSet, whenNot] = schedule.Properties.Target.Input['Fn::If'].slice(1);
-    const base = { mode: 'scan', trigger: 'schedule', roleName: 'KmsRotorScanRole', remediateRoleName: 'KmsRotorRemediateRole' };
-    expect(JSON.parse(whenNot)).toEqual(base);
-    const [prefix, ref, suffix] = whenSet['Fn::Join'][1];
-    expect(JSON.parse(`${prefix}ext-123${suffix}`)).toEqual({ ...base, externalId: 'ext-123' });
-    expect(ref).toEqual({ Ref: 'ExternalId' });
-
+    const { scan } = machineIds();
+    expect(schedule.Properties).toMatchObject({ ScheduleExpression: 'rate(1 day)', State: 'ENABLED', Target: { Arn: { Ref: scan } } });
     const roleId = logicalId(built.stack.schedule!.role);
     expect(schedule.Properties.Target.RoleArn).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
-    expect(roleStatements(built.json, roleId)).toEqual([{ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: machineId } }]);
+    expect(roleStatements(built.json, roleId)).toEqual([{ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: scan } }]);
     expect(resources[roleId].Properties.AssumeRolePolicyDocument.Statement).toEqual([
       expect.objectContaining({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }),
     ]);
+  });
+
+  test('its input always carries the ExternalId parameter, and ExecutionInput (strict) accepts it', () => {
+    const [, schedule] = only('AWS::Scheduler::Schedule');
+    const [prefix, ref, suffix] = schedule.Properties.Target.Input['Fn::Join'][1];
+    expect(ref).toEqual({ Ref: 'ExternalId' });
+    const input = JSON.parse(`${prefix}ext-123${suffix}`);
+    expect(input).toEqual({
+      mode: 'scan',
+      trigger: 'schedule',
+      roleName: 'KmsRotorScanRole',
+      remediateRoleName: 'KmsRotorRemediateRole',
+      externalId: 'ext-123',
+    });
+    expect(ExecutionInput.parse(input)).toMatchObject({ mode: 'scan', externalId: 'ext-123' });
+    // The check is strict: an extra key would be refused.
+    expect(ExecutionInput.safeParse({ ...input, allowedModes: 'scan' }).success).toBe(false);
   });
 });
 
@@ -390,38 +456,40 @@ describe('notifications', () => {
     );
   });
 
-  test('the topic key policy: administration without kms:* or DisableKeyRotation; use only by alarms and finalize via SNS', () => {
+  test('the topic key policy: administration by the account without kms:* or DisableKeyRotation; use only by alarms and finalize via SNS', () => {
     const [, key] = only('AWS::KMS::Key');
-    const statements: Json[] = key.Properties.KeyPolicy.Statement;
-    for (const statement of statements) {
-      const actions: string[] = [statement.Action].flat();
-      expect(actions).not.toContain('kms:*');
-      expect(actions).not.toContain('kms:DisableKeyRotation');
-      if (actions.some((a) => /^kms:(Decrypt|GenerateDataKey)/.test(a))) {
-        expect(actions.sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
-      }
-    }
-    const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
+    const bySid = Object.fromEntries(key.Properties.KeyPolicy.Statement.map((st: Json) => [st.Sid, st]));
     expect(Object.keys(bySid).sort()).toEqual(['CloudWatchAlarmsPublish', 'FinalizePublishThroughSns', 'KeyAdministrationByAccount']);
     expect(bySid.KeyAdministrationByAccount.Action).not.toContain('kms:Decrypt');
-    expect(bySid.CloudWatchAlarmsPublish.Principal).toEqual({ Service: 'cloudwatch.amazonaws.com' });
-    expect(bySid.FinalizePublishThroughSns.Principal).toEqual({ AWS: { 'Fn::GetAtt': [logicalId(built.stack.functions.handlers.Finalize.role), 'Arn'] } });
     expect(bySid.FinalizePublishThroughSns.Condition).toEqual({
       StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sns.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
     });
+    expect(bySid.CloudWatchAlarmsPublish.Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      ArnLike: {
+        'aws:SourceArn': {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:*']],
+        },
+      },
+    });
   });
 
-  test('alarms on failed, timed-out and aborted executions and on drift and unscanned scopes, all to the topic', () => {
+  test('alarms on failed, timed-out and aborted executions of both machines and on drift and unscanned scopes, all to the topic', () => {
     const [topicId] = only('AWS::SNS::Topic');
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-    const metrics = alarms.map((a) => `${a.Namespace}/${a.MetricName}`).sort();
+    const { rollout, scan } = machineIds();
+    const executionMetrics = ['ExecutionsAborted', 'ExecutionsFailed', 'ExecutionsTimedOut'];
+    const metrics = alarms.map((a) => `${a.Namespace}/${a.MetricName}/${a.Dimensions?.[0]?.Value?.Ref ?? '-'}`).sort();
     expect(metrics).toEqual(
-      ['AWS/States/ExecutionsAborted', 'AWS/States/ExecutionsFailed', 'AWS/States/ExecutionsTimedOut', 'KmsRotor/DriftedKeys', 'KmsRotor/ErrorScopes'].sort(),
+      [
+        ...executionMetrics.flatMap((m) => [`AWS/States/${m}/${rollout}`, `AWS/States/${m}/${scan}`]),
+        'KmsRotor/DriftedKeys/-',
+        'KmsRotor/ErrorScopes/-',
+      ].sort(),
     );
-    const [machineId] = only('AWS::StepFunctions::StateMachine');
     for (const alarm of alarms) {
       expect(alarm).toMatchObject({ AlarmActions: [{ Ref: topicId }], Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
-      if (alarm.Namespace === 'AWS/States') expect(alarm.Dimensions).toEqual([{ Name: 'StateMachineArn', Value: { Ref: machineId } }]);
+      if (alarm.Namespace === 'AWS/States') expect(alarm.Dimensions).toEqual([{ Name: 'StateMachineArn', Value: { Ref: expect.any(String) } }]);
       // finalize publishes the run metrics without dimensions (functions/aws/notifications.ts).
       else expect(alarm.Dimensions).toBeUndefined();
     }
@@ -458,15 +526,15 @@ describe('member access StackSet', () => {
       ScanPrincipalArn: roleArn('ScanAccount'),
       RemediatePrincipalArn: roleArn('RemediateAccount'),
       OrganizationId: { Ref: 'OrganizationId' },
+      ExternalId: { Ref: 'ExternalId' },
       ScanRoleName: 'KmsRotorScanRole',
       RemediateRoleName: 'KmsRotorRemediateRole',
     });
-    // The ExternalId parameter only when the orchestrator's ExternalId is set.
-    expect(stackSet.Properties.Parameters).toContainEqual({
-      'Fn::If': ['HasExternalId', { ParameterKey: 'ExternalId', ParameterValue: { Ref: 'ExternalId' } }, { Ref: 'AWS::NoValue' }],
-    });
+    // Every parameter, unconditionally: the member template has no default for any of them.
+    expect(stackSet.Properties.Parameters).toHaveLength(7);
     const member = memberTemplateOf(built.json);
-    expect(Object.keys(member.Parameters).sort()).toEqual(Object.keys(parameters).concat('ExternalId').sort());
+    expect(Object.keys(member.Parameters).sort()).toEqual(Object.keys(parameters).sort());
+    for (const parameter of Object.values<Json>(member.Parameters)) expect(parameter).not.toHaveProperty('Default');
   });
 });
 
@@ -503,6 +571,68 @@ describe('least privilege across every template', () => {
     expect(offences).toEqual([]);
   });
 
+  // Every KMS key policy of the app, statement by statement: who gets what. The account root keeps key
+  // administration (PutKeyPolicy, ScheduleKeyDeletion...) because KMS's policy lockout safety check
+  // refuses a key policy nobody could change afterwards, and a key nobody can administer is lost to
+  // all but AWS Support; the root delegates to the account's IAM policies, as a default key policy does.
+  // kms:DisableKeyRotation is granted to no one, so no IAM policy can turn the key's rotation off.
+  const ROOT = { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } };
+  const KEY_ADMINISTRATION = [
+    'kms:CancelKeyDeletion',
+    'kms:CreateAlias',
+    'kms:DeleteAlias',
+    'kms:DescribeKey',
+    'kms:DisableKey',
+    'kms:EnableKey',
+    'kms:EnableKeyRotation',
+    'kms:GetKeyPolicy',
+    'kms:GetKeyRotationStatus',
+    'kms:ListAliases',
+    'kms:ListGrants',
+    'kms:ListKeyRotations',
+    'kms:ListResourceTags',
+    'kms:PutKeyPolicy',
+    'kms:RevokeGrant',
+    'kms:RotateKeyOnDemand',
+    'kms:ScheduleKeyDeletion',
+    'kms:TagResource',
+    'kms:UntagResource',
+    'kms:UpdateAlias',
+    'kms:UpdateKeyDescription',
+  ];
+  const KEY_POLICY_ALLOW_LIST = (): Record<string, { principal: Json; actions: string[]; conditioned: boolean }> => ({
+    KeyAdministrationByAccount: { principal: ROOT, actions: KEY_ADMINISTRATION, conditioned: false },
+    CloudWatchAlarmsPublish: { principal: { Service: 'cloudwatch.amazonaws.com' }, actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], conditioned: true },
+    FinalizePublishThroughSns: {
+      principal: { AWS: { 'Fn::GetAtt': [logicalId(built.stack.functions.handlers.Finalize.role), 'Arn'] } },
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      conditioned: true,
+    },
+  });
+
+  test('every key policy grants exactly the allow-list, to exactly its principals, and nothing that turns rotation off', () => {
+    const keys = Object.values(built.templates).flatMap((t) => Object.entries<Json>(t.Resources).filter(([, r]) => r.Type === 'AWS::KMS::Key'));
+    expect(keys).toHaveLength(1);
+    const allowList = KEY_POLICY_ALLOW_LIST();
+    expect([...TOPIC_KEY_ADMIN_ACTIONS].sort()).toEqual(KEY_ADMINISTRATION);
+    for (const [keyId, key] of keys) {
+      const granted = Object.fromEntries(
+        key.Properties.KeyPolicy.Statement.map((st: Json) => {
+          expect(st.Effect).toBe('Allow');
+          expect(st).not.toHaveProperty('NotAction');
+          expect(st).not.toHaveProperty('NotPrincipal');
+          expect(st.Resource).toBe('*');
+          for (const action of [st.Action].flat() as string[]) {
+            if (actionMatches(action, 'kms:DisableKeyRotation')) throw new Error(`${keyId} ${st.Sid}: ${action} allows kms:DisableKeyRotation`);
+            expect(action).not.toBe('kms:*');
+          }
+          return [st.Sid, { principal: st.Principal, actions: [st.Action].flat().sort(), conditioned: st.Condition !== undefined }];
+        }),
+      );
+      expect(granted).toEqual(allowList);
+    }
+  });
+
   test('the scan helper itself catches what it must', () => {
     expect(actionMatches('kms:*', 'kms:Decrypt')).toBe(true);
     expect(actionMatches('kms:Gen*', 'kms:GenerateDataKey')).toBe(true);
@@ -530,16 +660,48 @@ describe('cdk-nag AwsSolutions', () => {
     const rules = new Set(nag.acknowledgments.map((a) => a.id.replace(/\[.*$/, '')));
     expect([...rules]).toEqual(['AwsSolutions-IAM5']);
   });
+
+  test('each acknowledgment has its own reason, naming the role it excuses', () => {
+    const nag = runNag(built.app);
+    // One grant may cover several resources under one reason, but no two roles share a reason.
+    const pathsByReason = new Map<string, Set<string>>();
+    for (const ack of nag.acknowledgments) pathsByReason.set(ack.reason, (pathsByReason.get(ack.reason) ?? new Set()).add(ack.path));
+    const shared = [...pathsByReason].filter(([, paths]) => paths.size > 1).map(([reason, paths]) => `${[...paths].join(', ')}: ${reason}`);
+    expect(shared).toEqual([]);
+    for (const [id] of Object.entries(HANDLERS)) {
+      const acks = nag.acknowledgments.filter((a) => a.path === built.stack.functions.handlers[id as HandlerId].role.node.path);
+      expect(acks.length).toBeGreaterThan(0);
+      for (const ack of acks) expect(ack.reason).toContain(id);
+    }
+    for (const machine of [built.stack.rollout, built.stack.scan]) {
+      for (const ack of nag.acknowledgments.filter((a) => a.path === machine.role.node.path)) expect(ack.reason).toContain(machine.stateMachineName);
+    }
+  });
+
+  test('the acknowledgment of the orchestrator account\'s keys says what each function may do to them', () => {
+    const nag = runNag(built.app);
+    const keysAck = (id: HandlerId) =>
+      nag.acknowledgments.find((a) => a.path === built.stack.functions.handlers[id].role.node.path && a.id.includes(':kms:*:<AWS::AccountId>:key/*'))!;
+    expect(keysAck('RemediateAccount').reason).toMatch(/grants kms:EnableKeyRotation .* on every key of the orchestrator's own account.*remediates with its own credentials/);
+    expect(keysAck('ScanAccount').reason).not.toContain('EnableKeyRotation');
+    expect(keysAck('ScanAccount').reason).toMatch(/every key of the orchestrator's own account.*scans with its own credentials/);
+  });
+
+  test('the Map Run acknowledgment names only child executions', () => {
+    const nag = runNag(built.app);
+    const childAcks = nag.acknowledgments.filter((a) => a.id.includes(':execution:'));
+    expect(childAcks.map((a) => a.id.replace(/^.*:execution:/, '')).sort()).toEqual(['KmsRotor-rollout/*]', 'KmsRotor-scan/*]']);
+    for (const ack of childAcks) expect(ack.reason).not.toMatch(/execution:[^/\s]+:<id>/);
+  });
 });
 
 test('cfn-lint passes on the stack template and the member template', () => {
+  expect(templatesToLint(built, 'default')).toHaveLength(2);
   const result = cfnLint(templatesToLint(built, 'default'));
   expect(result.output).toBe('');
   expect(result.status).toBe(0);
 });
 
-test('Template assertions agree: one state machine with the ASL definition string', () => {
-  built.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-    DefinitionString: Match.stringLikeRegexp('"ItemReader"'),
-  });
+test('Template assertions agree: two state machines with the ASL definition string', () => {
+  built.template.resourcePropertiesCountIs('AWS::StepFunctions::StateMachine', { DefinitionString: Match.stringLikeRegexp('"ItemReader"') }, 2);
 });
