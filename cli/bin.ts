@@ -7,6 +7,7 @@ import { registerCheckTemplate } from './commands/check-template';
 import { registerDemo } from './commands/demo';
 import { registerDrift } from './commands/drift';
 import { registerExceptions } from './commands/exceptions';
+import { registerHistory } from './commands/history';
 import { registerReport } from './commands/report';
 import { registerRun } from './commands/run';
 import { registerSimulate } from './commands/simulate';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerDrift(program);
   registerExceptions(program);
+  registerHistory(program);
   registerCheckTemplate(program);
   registerDemo(program);
   registerSimulate(program);

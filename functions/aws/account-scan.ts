@@ -4,7 +4,7 @@
 import { classifyKey } from '../core/classify';
 import { exceptionFor } from '../core/exceptions';
 import type { AccountTarget, ErrorRecord, ExceptionRecord, ExecutionInput, Finding } from '../core/schemas';
-import { describeError, isThrottling, kmsClient, ThrottlingError } from './clients';
+import { describeError, isThrottling, kmsClient } from './clients';
 import { credentialsFor } from './credentials';
 import { scanRegion } from './key-scanner';
 import { mapWithConcurrency } from './pool';
@@ -16,6 +16,8 @@ const REGION_CONCURRENCY = 4;
 export interface AccountScan {
   findings: Finding[];
   errors: ErrorRecord[];
+  /** Regions where throttling outlasted the SDK's retries: the account is retried for them. */
+  throttled: string[];
 }
 
 export async function scanAccount(
@@ -77,8 +79,5 @@ export async function scanAccount(
       kms.destroy();
     }
   });
-  if (throttled.length > 0) {
-    throw new ThrottlingError(`KMS kept throttling in ${account.accountId} ${throttled.sort().join(', ')} after the SDK's retries`);
-  }
-  return { findings, errors };
+  return { findings, errors, throttled: throttled.sort() };
 }

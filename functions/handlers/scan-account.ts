@@ -1,6 +1,7 @@
 // ScanAccount: one account of the ScanAccounts map. Findings and error records are written
 // here, by the function that produced them; only counts go back to the state machine.
 import { scanAccount } from '../aws/account-scan';
+import { ThrottlingError } from '../aws/clients';
 import type { AccountTarget, ExecutionInput } from '../core/schemas';
 import { lambdaHandler, type Step } from './deps';
 
@@ -18,8 +19,10 @@ export interface ScanAccountResult {
 
 export const scanAccountStep: Step<ScanAccountEvent, ScanAccountResult> = (deps) => async ({ runId, config, account }) => {
   const exceptions = await deps.store.exceptions();
-  const { findings, errors } = await scanAccount(runId, account, config, exceptions, deps.now);
+  const { findings, errors, throttled } = await scanAccount(runId, account, config, exceptions, deps.now);
+  // What was found is kept even when some Regions must be retried: a retry overwrites the same items.
   await deps.store.putFindings(findings);
+  if (throttled.length > 0) throw new ThrottlingError(`KMS kept throttling in ${account.accountId} ${throttled.join(', ')} after the SDK's retries`);
   await deps.store.putErrors(errors);
   await deps.store.markScanned(runId, account.accountId, deps.now().toISOString());
   return { accountId: account.accountId, keys: findings.length, errors: errors.length };

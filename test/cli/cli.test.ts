@@ -139,7 +139,7 @@ describe('reports without runs', () => {
 });
 
 describe('help', () => {
-  it.each([['run'], ['report'], ['runs'], ['status'], ['drift'], ['exceptions'], ['exceptions', 'add'], ['check-template'], ['simulate'], ['demo']])(
+  it.each([['run'], ['report'], ['runs'], ['status'], ['drift'], ['history'], ['exceptions'], ['exceptions', 'add'], ['check-template'], ['simulate'], ['demo']])(
     '%s --help',
     async (...command) => {
       const result = await rotor(...command, '--help');
@@ -170,6 +170,10 @@ describe('a local scan through the CLI', () => {
     expect(runs.stdout).toContain(report.runId);
     const status = await rotor('status', report.runId, '--data-dir', dir);
     expect(status.stdout).toMatch(/SUCCEEDED/);
+    const key = report.findings[0].keyArn as string;
+    const history = await rotor('history', key, '--format', 'json', '--data-dir', dir);
+    expect(JSON.parse(history.stdout)).toEqual([expect.objectContaining({ runId: report.runId, keyArn: key, status: report.findings[0].status })]);
+    expect((await rotor('history', 'not-an-arn', '--data-dir', dir)).code).toBe(2);
     const md = await rotor('report', '--latest', '--format', 'md', '--data-dir', dir);
     expect(md.code).toBe(0);
     expect(md.stdout).toContain(report.runId);
