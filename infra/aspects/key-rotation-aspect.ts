@@ -10,14 +10,18 @@ export interface KeyRotationAspectOptions {
   level?: 'error' | 'warning';
 }
 
-/** The parameters of the key's own stack, as a template would declare them, so that a
- * `CfnParameter` default decides a `Ref` the way it would in the synthesized template. */
+/** The parameters of the key's own stack, as a template would declare them, so that a `Ref` is
+ * judged the way it would be in the synthesized template: its default and every value it allows. */
 function stackParameters(stack: Stack): Record<string, unknown> {
   const parameters: Record<string, unknown> = {};
   for (const construct of stack.node.findAll()) {
     if (!(construct instanceof CfnParameter) || Stack.of(construct) !== stack) continue;
     const logicalId = stack.resolve(construct.logicalId) as string;
-    parameters[logicalId] = { Type: construct.type, ...(construct.default === undefined ? {} : { Default: construct.default }) };
+    parameters[logicalId] = {
+      Type: construct.type,
+      ...(construct.default === undefined ? {} : { Default: construct.default }),
+      ...(construct.allowedValues === undefined ? {} : { AllowedValues: construct.allowedValues }),
+    };
   }
   return parameters;
 }

@@ -13,8 +13,11 @@ function keysStack(level?: 'error' | 'warning'): Stack {
   new kms.Key(stack, 'Mac', { keySpec: kms.KeySpec.HMAC_256, keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC });
   const flag = new CfnParameter(stack, 'RotateFlag', { type: 'String', allowedValues: ['true', 'false'] });
   new kms.CfnKey(stack, 'FromParameter', { enableKeyRotation: flag.valueAsString as unknown as boolean });
+  // A default of "true" can be overridden at deploy time; only AllowedValues ["true"] settles it.
   const on = new CfnParameter(stack, 'RotateOn', { type: 'String', default: 'true' });
   new kms.CfnKey(stack, 'FromDefaultedParameter', { enableKeyRotation: on.valueAsString as unknown as boolean });
+  const onlyOn = new CfnParameter(stack, 'RotateOnly', { type: 'String', default: 'true', allowedValues: ['true'] });
+  new kms.CfnKey(stack, 'FromRestrictedParameter', { enableKeyRotation: onlyOn.valueAsString as unknown as boolean });
   const overridden = new kms.Key(stack, 'Overridden');
   (overridden.node.defaultChild as kms.CfnKey).addPropertyOverride('EnableKeyRotation', true);
   Aspects.of(app).add(new KeyRotationAspect(level ? { level } : {}));
@@ -27,15 +30,19 @@ describe('KeyRotationAspect', () => {
     annotations.hasError('/Keys/NotRotating/Resource', Match.stringLikeRegexp('^\\[KMS_KEY_ROTATION_DISABLED\\] rotation is not enabled'));
     annotations.hasError(
       '/Keys/FromParameter',
-      Match.stringLikeRegexp('^\\[KMS_KEY_ROTATION_UNRESOLVED\\] rotation depends on parameter RotateFlag with no default'),
+      Match.stringLikeRegexp('^\\[KMS_KEY_ROTATION_UNRESOLVED\\] rotation depends on parameter RotateFlag, which can be set to false at deploy time'),
+    );
+    annotations.hasError(
+      '/Keys/FromDefaultedParameter',
+      Match.stringLikeRegexp('^\\[KMS_KEY_ROTATION_UNRESOLVED\\] rotation depends on parameter RotateOn, which can be set to false at deploy time'),
     );
     const errors = annotations.findError('*', Match.anyValue());
-    expect(errors.map((error) => error.id).sort()).toEqual(['/Keys/FromParameter', '/Keys/NotRotating/Resource']);
+    expect(errors.map((error) => error.id).sort()).toEqual(['/Keys/FromDefaultedParameter', '/Keys/FromParameter', '/Keys/NotRotating/Resource']);
     annotations.hasNoError('/Keys/Rotating/Resource', Match.anyValue());
     annotations.hasNoError('/Keys/Signing/Resource', Match.anyValue());
     annotations.hasNoError('/Keys/Mac/Resource', Match.anyValue());
     annotations.hasNoError('/Keys/Overridden/Resource', Match.anyValue());
-    annotations.hasNoError('/Keys/FromDefaultedParameter', Match.anyValue());
+    annotations.hasNoError('/Keys/FromRestrictedParameter', Match.anyValue());
     expect(annotations.findWarning('*', Match.stringLikeRegexp('KMS_KEY'))).toEqual([]);
   });
 
