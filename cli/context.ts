@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { writableSink, type ReportSink } from '../functions/core/report';
 import { ResultsStore } from '../functions/store/results-store';
 import { startEmbeddedStore } from '../local/embedded-store';
+import type { Command } from 'commander';
 import { UsageError } from './errors';
 
 export interface StoreOptions {
@@ -22,6 +23,19 @@ export interface OpenStore {
 }
 
 export const DEFAULT_DATA_DIR = '.rotor';
+
+/** The options every command that reads the store takes: `--table` or the embedded store's folder. */
+export function withStoreOptions(command: Command): Command {
+  return command
+    .option('--table <name>', 'use this DynamoDB results table (default: the embedded store)')
+    .option('--data-dir <dir>', 'where the embedded store lives', DEFAULT_DATA_DIR);
+}
+
+/** `--format table|json` of the listing commands. */
+export function tableOrJson(format: string): 'table' | 'json' {
+  if (format === 'table' || format === 'json') return format;
+  throw new UsageError(`--format: "${format}" is not table or json`);
+}
 
 /** The results store a command reads and writes: `--table` names a DynamoDB table, else the embedded store. */
 export async function openStore(options: StoreOptions): Promise<OpenStore> {

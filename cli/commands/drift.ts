@@ -2,25 +2,24 @@
 import { Command } from 'commander';
 import type { Finding } from '../../functions/core/schemas';
 import { driftOfRun } from '../../functions/store/run-drift';
-import { openStore, type StoreOptions } from '../context';
-import { UsageError } from '../errors';
+import { openStore, tableOrJson, withStoreOptions, type StoreOptions } from '../context';
 import { chooseRun, formatColumns } from './report';
 
 export function registerDrift(program: Command): void {
-  program
-    .command('drift')
-    .description('Compare a run with the previous run of the same scope: new non-compliant keys, regressions, resolutions, expired exceptions')
-    .option('--run-id <id>', 'the run (default: the newest)')
-    .option('--format <format>', 'table or json', 'table')
-    .option('--table <name>', 'read this DynamoDB table (default: the embedded store in .rotor/)')
-    .option('--data-dir <dir>', 'where the embedded store lives', '.rotor')
+  withStoreOptions(
+    program
+      .command('drift')
+      .description('Compare a run with the previous run of the same scope: new non-compliant keys, regressions, resolutions, expired exceptions')
+      .option('--run-id <id>', 'the run (default: the newest)')
+      .option('--format <format>', 'table or json', 'table'),
+  )
     .action(async (options: StoreOptions & { runId?: string; format: string }) => {
-      if (!['table', 'json'].includes(options.format)) throw new UsageError(`--format: "${options.format}" is not table or json`);
+      const format = tableOrJson(options.format);
       const opened = await openStore(options);
       try {
         const run = await chooseRun(opened.store, { runId: options.runId });
         const drift = await driftOfRun(opened.store, run, new Date());
-        if (options.format === 'json') {
+        if (format === 'json') {
           process.stdout.write(`${JSON.stringify(drift, null, 2)}\n`);
           return;
         }

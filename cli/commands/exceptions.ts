@@ -3,7 +3,7 @@
 import { Command } from 'commander';
 import { daysLeft, expiringWithin, isActive } from '../../functions/core/exceptions';
 import { ACCOUNT_ID, ExceptionRecord, InputError, KEY_ARN, parseOrThrow } from '../../functions/core/schemas';
-import { openStore, type StoreOptions } from '../context';
+import { openStore, tableOrJson, withStoreOptions, type StoreOptions } from '../context';
 import { UsageError } from '../errors';
 import { formatColumns } from './report';
 
@@ -39,15 +39,10 @@ export function exceptionFromFlags(options: AddOptions, now: Date): ExceptionRec
   }
 }
 
-const withStore = (command: Command) =>
-  command
-    .option('--table <name>', 'the DynamoDB results table (default: the embedded store in .rotor/)')
-    .option('--data-dir <dir>', 'where the embedded store lives', '.rotor');
-
 export function registerExceptions(program: Command): void {
   const exceptions = program.command('exceptions').description('Exceptions: keys or accounts left alone, each with an owner, a reason and an expiry');
 
-  withStore(
+  withStoreOptions(
     exceptions
       .command('add')
       .description('Add an exception: its keys become EXEMPT and are not remediated until it expires')
@@ -71,14 +66,14 @@ export function registerExceptions(program: Command): void {
       }
     });
 
-  withStore(
+  withStoreOptions(
     exceptions
       .command('list')
       .description('List exceptions with days left; expired ones are marked')
       .option('--expiring-within <days>', 'only those that lapse within N days')
       .option('--format <format>', 'table or json', 'table'),
   ).action(async (options: StoreOptions & { expiringWithin?: string; format: string }) => {
-    if (!['table', 'json'].includes(options.format)) throw new UsageError(`--format: "${options.format}" is not table or json`);
+    const format = tableOrJson(options.format);
     const within = options.expiringWithin === undefined ? undefined : Number(options.expiringWithin);
     if (within !== undefined && (!Number.isInteger(within) || within < 0)) throw new UsageError(`--expiring-within: "${options.expiringWithin}" is not a whole number of days`);
     const opened = await openStore(options);
@@ -87,7 +82,7 @@ export function registerExceptions(program: Command): void {
       const all = await opened.store.exceptions();
       const shown = within === undefined ? all : expiringWithin(all, within, now);
       const rows = shown.map((e) => ({ ...e, daysLeft: daysLeft(e, now), expired: !isActive(e, now) }));
-      if (options.format === 'json') {
+      if (format === 'json') {
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       } else if (rows.length === 0) {
         process.stdout.write('no exceptions\n');
@@ -104,7 +99,7 @@ export function registerExceptions(program: Command): void {
     }
   });
 
-  withStore(exceptions.command('remove').description('Remove the exception for a key ARN or account id').argument('<target>', 'key ARN or account id')).action(
+  withStoreOptions(exceptions.command('remove').description('Remove the exception for a key ARN or account id').argument('<target>', 'key ARN or account id')).action(
     async (target: string, options: StoreOptions) => {
       if (!KEY_ARN.test(target) && !ACCOUNT_ID.test(target)) throw new UsageError(`"${target}" is not a KMS key ARN or a 12-digit account id`);
       const opened = await openStore(options);

@@ -1,26 +1,26 @@
 // `rotor history KEY_ARN`: one key's findings across runs, oldest first — the audit trail of a key.
 import { Command } from 'commander';
 import { KEY_ARN } from '../../functions/core/schemas';
-import { openStore, type StoreOptions } from '../context';
+import { openStore, tableOrJson, withStoreOptions, type StoreOptions } from '../context';
 import { UsageError } from '../errors';
 import { formatColumns } from './report';
 
 export function registerHistory(program: Command): void {
-  program
-    .command('history')
-    .description('Show one key across runs: its status, rotation and exception in each run that listed it')
-    .argument('<key-arn>', 'the key')
-    .option('--format <format>', 'table or json', 'table')
-    .option('--table <name>', 'read this DynamoDB table (default: the embedded store in .rotor/)')
-    .option('--data-dir <dir>', 'where the embedded store lives', '.rotor')
+  withStoreOptions(
+    program
+      .command('history')
+      .description('Show one key across runs: its status, rotation and exception in each run that listed it')
+      .argument('<key-arn>', 'the key')
+      .option('--format <format>', 'table or json', 'table'),
+  )
     .action(async (keyArn: string, options: StoreOptions & { format: string }) => {
       if (!KEY_ARN.test(keyArn)) throw new UsageError(`"${keyArn}" is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)`);
-      if (!['table', 'json'].includes(options.format)) throw new UsageError(`--format: "${options.format}" is not table or json`);
+      const format = tableOrJson(options.format);
       const opened = await openStore(options);
       try {
         const findings = [];
         for await (const f of opened.store.keyHistory(keyArn)) findings.push(f);
-        if (options.format === 'json') {
+        if (format === 'json') {
           process.stdout.write(`${JSON.stringify(findings, null, 2)}\n`);
         } else if (findings.length === 0) {
           process.stdout.write(`no run has listed ${keyArn}\n`);

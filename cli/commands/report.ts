@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { parseReportFormat } from '../../functions/core/report';
 import type { RunRecord } from '../../functions/core/schemas';
 import type { ResultsStore } from '../../functions/store/results-store';
-import { checkWritable, note, openStore, type StoreOptions } from '../context';
+import { checkWritable, note, openStore, withStoreOptions, type StoreOptions } from '../context';
 import { writeRunReport } from '../run-report';
 import { UsageError } from '../errors';
 
@@ -25,13 +25,8 @@ export async function chooseRun(store: ResultsStore, choice: RunChoice): Promise
   return latest;
 }
 
-const storeOptions = (command: Command) =>
-  command
-    .option('--table <name>', 'read this DynamoDB table (default: the embedded store in .rotor/)')
-    .option('--data-dir <dir>', 'where the embedded store lives', '.rotor');
-
 export function registerReport(program: Command): void {
-  storeOptions(
+  withStoreOptions(
     program
       .command('report')
       .description('Print or write the audit report of a run from the results store')
@@ -52,7 +47,7 @@ export function registerReport(program: Command): void {
       }
     });
 
-  storeOptions(program.command('runs').description('List recent runs, newest first').option('--limit <n>', 'how many', '20')).action(
+  withStoreOptions(program.command('runs').description('List recent runs, newest first').option('--limit <n>', 'how many', '20')).action(
     async (options: StoreOptions & { limit: string }) => {
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: "${options.limit}" is not a whole number of at least 1`);
@@ -70,7 +65,7 @@ export function registerReport(program: Command): void {
     },
   );
 
-  storeOptions(program.command('status').description('Show where a run is: status, counts, waves').argument('<run-id>', 'the run')).action(
+  withStoreOptions(program.command('status').description('Show where a run is: status, counts, waves').argument('<run-id>', 'the run')).action(
     async (runId: string, options: StoreOptions) => {
       const opened = await openStore(options);
       try {
