@@ -18,6 +18,8 @@ import { RunFailedError, UsageError } from './errors';
 import { finishRun, writeRunReport } from './run-report';
 
 export interface DeployedFlags {
+  /** scan runs go to the scan-only state machine, which cannot remediate. */
+  mode?: string;
   stateMachineArn?: string;
   stackName?: string;
   table?: string;
@@ -30,6 +32,7 @@ type Env = Record<string, string | undefined>;
 
 export const DEFAULT_STACK_NAME = 'KmsRotor';
 export const STATE_MACHINE_ARN_ENV = 'KMS_ROTOR_STATE_MACHINE_ARN';
+export const SCAN_STATE_MACHINE_ARN_ENV = 'KMS_ROTOR_SCAN_STATE_MACHINE_ARN';
 export const TABLE_ENV = 'KMS_ROTOR_TABLE';
 export const POLL_MS_ENV = 'KMS_ROTOR_POLL_MS';
 const DEFAULT_POLL_MS = 3000;
@@ -62,36 +65,42 @@ export interface StackLookup {
   error?: string;
 }
 
-/** Where `rotor run` looks for the state machine ARN, in order. */
-export function arnPlaces(stackName: string): string {
-  return `--state-machine-arn, then $${STATE_MACHINE_ARN_ENV}, then the StateMachineArn output of CloudFormation stack ${stackName}`;
+/** Where `rotor run` looks for the state machine ARN, in order: a scan prefers the scan-only machine. */
+export function arnPlaces(stackName: string, mode?: string): string {
+  return mode === 'scan'
+    ? `--state-machine-arn, then $${SCAN_STATE_MACHINE_ARN_ENV} or $${STATE_MACHINE_ARN_ENV}, then the ScanStateMachineArn or StateMachineArn output of CloudFormation stack ${stackName}`
+    : `--state-machine-arn, then $${STATE_MACHINE_ARN_ENV}, then the StateMachineArn output of CloudFormation stack ${stackName}`;
+}
+
+function arnFromEnv(env: Env, mode?: string): [string, string] | undefined {
+  const names = mode === 'scan' ? [SCAN_STATE_MACHINE_ARN_ENV, STATE_MACHINE_ARN_ENV] : [STATE_MACHINE_ARN_ENV];
+  const name = names.find((n) => env[n]);
+  return name ? [env[name]!, `$${name}`] : undefined;
 }
 
 /** True when the stack's outputs must be read: no ARN given, or a table needed and none given. */
-export function needsStackOutputs(flags: Pick<DeployedFlags, 'stateMachineArn' | 'table'>, env: Env, needTable: boolean): boolean {
-  return !(flags.stateMachineArn ?? env[STATE_MACHINE_ARN_ENV]) || (needTable && !(flags.table ?? env[TABLE_ENV]));
+export function needsStackOutputs(flags: Pick<DeployedFlags, 'stateMachineArn' | 'table' | 'mode'>, env: Env, needTable: boolean): boolean {
+  return !(flags.stateMachineArn ?? arnFromEnv(env, flags.mode)) || (needTable && !(flags.table ?? env[TABLE_ENV]));
 }
 
 /** The deployment from the flags, then the environment, then the stack's outputs; a missing or malformed ARN is exit 2. */
-export function chooseDeployment(flags: Pick<DeployedFlags, 'stateMachineArn' | 'stackName' | 'table'>, env: Env, stack: StackLookup | undefined): Deployment {
+export function chooseDeployment(flags: Pick<DeployedFlags, 'stateMachineArn' | 'stackName' | 'table' | 'mode'>, env: Env, stack: StackLookup | undefined): Deployment {
   const stackName = flags.stackName ?? DEFAULT_STACK_NAME;
-  const fromStack = `the StateMachineArn output of stack ${stackName}`;
+  const output = flags.mode === 'scan' && stack?.outputs?.ScanStateMachineArn ? 'ScanStateMachineArn' : 'StateMachineArn';
   const [arn, arnFrom] = flags.stateMachineArn
     ? [flags.stateMachineArn, '--state-machine-arn']
-    : env[STATE_MACHINE_ARN_ENV]
-      ? [env[STATE_MACHINE_ARN_ENV], `$${STATE_MACHINE_ARN_ENV}`]
-      : [stack?.outputs?.StateMachineArn, fromStack];
+    : arnFromEnv(env, flags.mode) ?? [stack?.outputs?.[output], `the ${output} output of stack ${stackName}`];
   if (!arn) {
-    const why = stack?.error ? `stack ${stackName}: ${stack.error}` : `stack ${stackName} has no StateMachineArn output`;
+    const why = stack?.error ? `stack ${stackName}: ${stack.error}` : `stack ${stackName} has no ${output} output`;
     throw new UsageError(
-      `no state machine ARN: looked in ${arnPlaces(stackName)} (${why}). ` +
+      `no state machine ARN: looked in ${arnPlaces(stackName, flags.mode)} (${why}). ` +
         'Deploy with `npx cdk deploy`, pass --state-machine-arn, or run on this machine with --local',
     );
   }
   const match = STATE_MACHINE_ARN.exec(arn);
   if (!match) {
     throw new UsageError(
-      `${arnFrom} "${arn}" is not a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME); the ARN is looked for in ${arnPlaces(stackName)}`,
+      `${arnFrom} "${arn}" is not a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME); the ARN is looked for in ${arnPlaces(stackName, flags.mode)}`,
     );
   }
   const [tableName, tableFrom] = flags.table
@@ -116,7 +125,7 @@ async function describeStack(stackName: string): Promise<StackLookup> {
 
 /** Finds the deployment, reading the stack's outputs (DescribeStacks) only when the flags and environment leave a gap. */
 export async function resolveDeployment(
-  flags: Pick<DeployedFlags, 'stateMachineArn' | 'stackName' | 'table'>,
+  flags: Pick<DeployedFlags, 'stateMachineArn' | 'stackName' | 'table' | 'mode'>,
   options: { needTable: boolean; env?: Env } = { needTable: true },
 ): Promise<Deployment> {
   const env = options.env ?? process.env;
@@ -202,7 +211,7 @@ async function startExecution(sfn: SFNClient, deployment: Deployment, runId: str
     if (name === 'StateMachineDoesNotExist' || name === 'InvalidArn') {
       throw new UsageError(
         `state machine ${deployment.stateMachineArn} (from ${deployment.arnFrom}) was not found: ${describeError(error)}. ` +
-          `The ARN is looked for in ${arnPlaces(stackName)}`,
+          `The ARN is looked for in ${arnPlaces(stackName, String(input.mode ?? 'scan'))}`,
       );
     }
     if (name === 'ExecutionAlreadyExists') throw new UsageError(`run id ${runId} is already the name of an execution of ${deployment.stateMachineArn}: choose another --run-id`);
@@ -301,7 +310,7 @@ async function conclude(f: Following, described: DescribeExecutionCommandOutput,
 export async function runDeployed(input: Record<string, unknown>, flags: DeployedFlags): Promise<void> {
   const runId = String(input.runId);
   const stackName = flags.stackName ?? DEFAULT_STACK_NAME;
-  const deployment = await resolveDeployment(flags, { needTable: flags.wait });
+  const deployment = await resolveDeployment({ ...flags, mode: String(input.mode ?? 'scan') }, { needTable: flags.wait });
   const table = flags.wait && deployment.tableName ? await openResultsTable(deployment, runId) : undefined;
   const sfn = new SFNClient({ region: deployment.region });
   const interrupt = new AbortController();

@@ -67,7 +67,7 @@ export function registerRun(program: Command): void {
     .option('--out <file>', 'write the report to FILE instead of stdout')
     .option('--table <name>', 'results in this DynamoDB table (default: the embedded store in .rotor/ for --local; $KMS_ROTOR_TABLE or the stack\'s table otherwise)')
     .option('--data-dir <dir>', 'where the embedded store lives', '.rotor')
-    .option('--state-machine-arn <arn>', 'deployed state machine (default: $KMS_ROTOR_STATE_MACHINE_ARN, else the KmsRotor stack output)')
+    .option('--state-machine-arn <arn>', 'deployed state machine (default: scans use the scan-only machine, $KMS_ROTOR_SCAN_STATE_MACHINE_ARN or the stack\'s ScanStateMachineArn; remediation $KMS_ROTOR_STATE_MACHINE_ARN or StateMachineArn)')
     .option('--stack-name <name>', 'the orchestrator stack to read outputs from', 'KmsRotor')
     .option('--no-wait', 'deployed runs: print the run id and return at once')
     .addHelpText('after', '\nDeployed runs are followed with a progress line; Ctrl-C stops following (exit 130), not the execution.\n\nExamples:\n  rotor run --local --mode scan --report json --out findings.json\n  rotor run --local --mode remediate --wave-size 10 --priority-tag environment=production\n  rotor run --mode remediate --no-wait')

@@ -390,6 +390,18 @@ describe('the pieces', () => {
     expect(() => chooseDeployment({ stackName: 'Other' }, {}, { outputs: {} })).toThrow(/stack Other has no StateMachineArn output/);
   });
 
+  test('a scan goes to the scan-only state machine; a remediation to the rollout machine', () => {
+    const scanArn = arn.replace('KmsRotorRollout', 'KmsRotor-scan');
+    const stack = { outputs: { StateMachineArn: arn, ScanStateMachineArn: scanArn, ResultsTableName: 'T' } };
+    expect(chooseDeployment({ mode: 'scan' }, {}, stack)).toMatchObject({ stateMachineArn: scanArn, arnFrom: 'the ScanStateMachineArn output of stack KmsRotor' });
+    expect(chooseDeployment({ mode: 'remediate' }, {}, stack)).toMatchObject({ stateMachineArn: arn });
+    expect(chooseDeployment({ mode: 'scan' }, { KMS_ROTOR_SCAN_STATE_MACHINE_ARN: scanArn, KMS_ROTOR_STATE_MACHINE_ARN: arn }, undefined)).toMatchObject({ arnFrom: '$KMS_ROTOR_SCAN_STATE_MACHINE_ARN' });
+    expect(chooseDeployment({ mode: 'remediate' }, { KMS_ROTOR_SCAN_STATE_MACHINE_ARN: scanArn, KMS_ROTOR_STATE_MACHINE_ARN: arn }, undefined)).toMatchObject({ stateMachineArn: arn });
+    // An older stack without the scan-only machine: scans use the rollout machine.
+    expect(chooseDeployment({ mode: 'scan' }, {}, { outputs: { StateMachineArn: arn } })).toMatchObject({ stateMachineArn: arn });
+    expect(() => chooseDeployment({ mode: 'scan' }, {}, { outputs: {} })).toThrow(/ScanStateMachineArn or StateMachineArn output/);
+  });
+
   test('state machine ARNs: names, versions and aliases; not executions, not other services', () => {
     for (const ok of [arn, `${arn}:3`, `${arn}:prod`, 'arn:aws-us-gov:states:us-gov-west-1:123456789012:stateMachine:a.b_c-d']) expect(ok).toMatch(STATE_MACHINE_ARN);
     for (const bad of ['KmsRotorRollout', arn.replace('stateMachine', 'execution'), arn.replace('states', 'lambda'), `${arn}/ScanAccounts`, arn.replace('123456789012', '12345')]) {
