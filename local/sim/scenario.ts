@@ -167,7 +167,8 @@ export interface ScenarioAlias {
   targetKeyId?: string;
 }
 
-export interface ScenarioAccount {
+/** What every view of an account has: the scenario's, the live state's, the tests'. */
+export interface AccountFields {
   id: string;
   name: string;
   email: string;
@@ -175,6 +176,9 @@ export interface ScenarioAccount {
   parent: string;
   tags: Record<string, string>;
   regions: string[];
+}
+
+export interface ScenarioAccount extends AccountFields {
   roles: ScenarioRole[];
   keys: ScenarioKey[];
   aliases: ScenarioAlias[];

@@ -13,7 +13,7 @@ import {
 } from './query-services';
 import { isOptInRegion } from './regions';
 import {
-  loadScenario, validateFault, type AccountState, type KeyInput, type KeyState, type RoleInput, type Scenario, type ScenarioInput,
+  loadScenario, validateFault, type AccountFields, type AccountState, type KeyInput, type KeyState, type RoleInput, type Scenario, type ScenarioInput,
 } from './scenario';
 import { OrganizationState, type Identity, type KeyRecord } from './state';
 import { RateLimiter, resolveQuotas, seededRandom } from './throttle';
@@ -97,14 +97,7 @@ export interface KeyView {
   metadata: Record<string, unknown>;
 }
 
-export interface AccountView {
-  id: string;
-  name: string;
-  email: string;
-  state: AccountState;
-  parent: string;
-  tags: Record<string, string>;
-  regions: string[];
+export interface AccountView extends AccountFields {
   roles: { name: string; externalId?: string; trustedAccounts: string[] }[];
 }
 

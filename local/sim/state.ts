@@ -2,7 +2,7 @@
 // Region, and the credentials AssumeRole issued. Built from a Scenario; the services read and
 // change it, and tests inspect and change it through the simulator's accessors.
 import {
-  DEFAULT_ROTATION_PERIOD_DAYS, normalizeKey, type AccountState, type KeyInput, type KeyManager, type KeySpec,
+  DEFAULT_ROTATION_PERIOD_DAYS, normalizeKey, type AccountFields, type KeyInput, type KeyManager, type KeySpec,
   type KeyState, type KeyUsage, type Origin, type Scenario, type ScenarioAccount, type ScenarioKey,
   type ScenarioOrganizationalUnit, type ScenarioRole,
 } from './scenario';
@@ -46,14 +46,7 @@ export interface AliasRecord {
   lastUpdatedDate: Date;
 }
 
-export interface AccountRecord {
-  id: string;
-  name: string;
-  email: string;
-  state: AccountState;
-  parent: string;
-  tags: Record<string, string>;
-  regions: string[];
+export interface AccountRecord extends AccountFields {
   roles: ScenarioRole[];
   joinedMethod: 'CREATED' | 'INVITED';
   joinedTimestamp: Date;
