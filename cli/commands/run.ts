@@ -3,6 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { parseReportFormat } from '../../functions/core/report';
+import { describeError } from '../../functions/aws/clients';
+import { callerAccountId } from '../../functions/aws/credentials';
 import { runLocal } from '../../local/runner';
 import { checkWritable, note, openStore } from '../context';
 import { RunFailedError, UsageError } from '../errors';
@@ -24,7 +26,22 @@ export function newRunId(now = new Date()): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomUUID().slice(0, 8)}`;
 }
 
+/** A local run needs credentials for the AWS it runs against: say so before anything starts. */
+async function checkCredentials(): Promise<void> {
+  try {
+    await callerAccountId();
+  } catch (error) {
+    if ((error as Error).name === 'CredentialsProviderError') {
+      throw new UsageError(
+        'no AWS credentials: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY for the management account (or a delegated administrator), or try it on the simulated organization: `rotor simulate`',
+      );
+    }
+    throw new UsageError(`cannot reach AWS with the configured credentials: ${describeError(error)}`);
+  }
+}
+
 async function runHere(input: Record<string, unknown>, options: RunOptions): Promise<void> {
+  await checkCredentials();
   const opened = await openStore(options);
   try {
     note(`running ${input.mode} locally; results go to ${opened.where}`);
