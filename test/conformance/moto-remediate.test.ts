@@ -2,6 +2,9 @@
 // non-exempt keys are rotating afterwards (moto says so, key by key, with each account's own
 // credentials), in ceil(nonCompliant / wave size) waves, one EnableKeyRotation per key, and the JSON
 // report agrees with moto.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { renderReport } from '../../functions/core/report';
 import type { Finding, FindingStatus } from '../../functions/core/schemas';
 import { reportInputFor } from '../../functions/store/report-input';
@@ -17,6 +20,7 @@ import {
   forgetCredentials,
   kmsCalls,
   motoRotation,
+  runCli,
   scopeOf,
   useMotoEnvironment,
   type CreatedKey,
@@ -212,4 +216,37 @@ test('remediate with rotationPeriodInDays 180: every EnableKeyRotation asks for 
     expect(finding.rotationPeriodInDays).toBe(moto.periodInDays);
   }
   expect(report.findings.find((f) => f.keyId === keys.find((k) => k.kind === 'rotating')!.keyId)).toMatchObject({ status: 'COMPLIANT' });
+});
+
+test('the command line, as an operator types it: exceptions add, then run --local --mode remediate --wave-size 10 --report json', async () => {
+  const org = await createOrganization(['team']);
+  const member = org.members.team;
+  const keys = await createKeys([
+    { accountId: MANAGEMENT_ACCOUNT, region: 'us-east-1', kind: 'not-rotating', count: 6 },
+    { accountId: member, region: 'eu-west-1', kind: 'not-rotating', count: 7 },
+    { accountId: member, region: 'us-east-1', kind: 'hmac' },
+  ]);
+  const exempt = keys.find((k) => k.accountId === member && k.kind === 'not-rotating')!;
+  const dir = mkdtempSync(join(tmpdir(), 'kms-rotor-moto-cli-'));
+  try {
+    const expires = new Date(Date.now() + 30 * DAY_MS).toISOString().slice(0, 10);
+    const added = await runCli(['exceptions', 'add', '--key-arn', exempt.keyArn, '--owner', 'bob@example.com', '--reason', 'vendor', '--expires', expires, '--data-dir', dir], moto.endpoint);
+    expect(added.code).toBe(0);
+    const out = join(dir, 'report.json');
+    const run = await runCli(['run', '--local', '--mode', 'remediate', '--wave-size', '10', '--regions', REGIONS.join(','), '--report', 'json', '--out', out, '--data-dir', dir], moto.endpoint);
+    expect(run.stderr).toMatch(/wave 2: \d+ remediated/);
+    expect(run.code).toBe(0);
+
+    const report = JSON.parse(readFileSync(out, 'utf8')) as JsonReport;
+    // 13 non-rotating keys, one exempt: 12 keys in waves of 10 → 2 waves.
+    expect(report.waves?.plan.map((w) => w.keys)).toEqual([10, 2]);
+    const rotation = await rotationByScope(keys);
+    expect(sortedScopes(report.findings)).toEqual(sortedScopes(keys));
+    for (const f of report.findings) {
+      const expected = f.keyId === exempt.keyId ? 'EXEMPT' : keys.find((k) => k.keyId === f.keyId)!.kind === 'hmac' ? 'NOT_APPLICABLE' : 'REMEDIATED';
+      expect({ key: scopeOf(f), status: f.status, rotating: rotation.get(scopeOf(f))!.enabled }).toEqual({ key: scopeOf(f), status: expected, rotating: expected === 'REMEDIATED' });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
