@@ -32,8 +32,11 @@ export interface Remediation {
 
 class Throttled extends Error {}
 
-/** One key: read, enable when still needed, re-read. */
-async function remediateKey(kms: KMSClient, pacer: RatePacer, key: Finding, config: RemediationConfig, now: () => Date): Promise<Finding> {
+/** Writes a key's state as soon as it is known, so that no retry loses or misreads it. */
+export type RecordFinding = (finding: Finding) => Promise<void>;
+
+/** One key: read, enable when still needed (saying so first), re-read. */
+async function remediateKey(kms: KMSClient, pacer: RatePacer, key: Finding, config: RemediationConfig, now: () => Date, record: RecordFinding): Promise<Finding> {
   const at = () => now().toISOString();
   const call = async <T>(fn: () => Promise<T>): Promise<{ value?: T; error?: unknown }> => {
     try {
@@ -48,11 +51,17 @@ async function remediateKey(kms: KMSClient, pacer: RatePacer, key: Finding, conf
   if (before.error && GONE.test(describeError(before.error))) {
     return { ...key, status: 'NOT_APPLICABLE', reason: `left scope before its wave: ${describeError(before.error)}`, remediatedAt: at() };
   }
+  if (before.value?.enabled && key.enableRequestedAt) {
+    // An earlier attempt of this run enabled it and stopped before writing the outcome.
+    const outcome = verifyRemediation(before.value, config.rotationPeriodInDays);
+    return { ...key, ...outcome, rotationEnabledAfter: true, rotationPeriodInDays: before.value.periodInDays, remediatedAt: at() };
+  }
   if (before.value?.enabled) {
     // Someone turned it on since the scan: nothing to do, and nothing to count against the wave.
     return { ...key, status: 'COMPLIANT', reason: 'rotation was already on when its wave came', rotationEnabledAfter: true, rotationPeriodInDays: before.value.periodInDays, remediatedAt: at() };
   }
 
+  await record({ ...key, enableRequestedAt: at() });
   await pacer.take();
   const enabled = await call(() => kms.send(new EnableKeyRotationCommand({ KeyId: key.keyId, RotationPeriodInDays: config.rotationPeriodInDays })));
   if (enabled.error && GONE.test(describeError(enabled.error))) {
@@ -72,9 +81,9 @@ async function remediateKey(kms: KMSClient, pacer: RatePacer, key: Finding, conf
 }
 
 /**
- * Remediates `keys` (one account's, not yet remediated). A Region that keeps throttling stops,
- * and every Region stops when `outOfTime()` says so; the keys done so far are returned either
- * way, so a retry picks up exactly the rest and never enables a key twice.
+ * Remediates `keys` (one account's, not yet remediated), recording each key's outcome as soon as
+ * it is known. A Region that keeps throttling stops, and every Region stops when `outOfTime()`
+ * says so; a retry picks up exactly the rest and never enables a key twice.
  */
 export async function remediateKeys(
   runId: string,
@@ -82,6 +91,7 @@ export async function remediateKeys(
   keys: readonly Finding[],
   config: RemediationConfig,
   now: () => Date,
+  record: RecordFinding,
   outOfTime: () => boolean = () => false,
 ): Promise<Remediation> {
   const result: Remediation = { findings: [], throttled: [], outOfTime: false };
@@ -100,7 +110,9 @@ export async function remediateKeys(
             result.outOfTime = true;
             return;
           }
-          result.findings.push(await remediateKey(kms, pacer, key, config, now));
+          const outcome = await remediateKey(kms, pacer, { ...key }, config, now, record);
+          await record(outcome);
+          result.findings.push(outcome);
         }
       } catch (error) {
         if (!(error instanceof Throttled)) throw error;

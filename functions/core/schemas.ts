@@ -140,6 +140,8 @@ export const Finding = z.object({
   keyManager: z.string().optional(),
   aliases: z.array(z.string()).optional(),
   scannedAt: z.string(),
+  /** Set just before EnableKeyRotation is called: a retry that finds the key rotating knows this run turned it on. */
+  enableRequestedAt: z.string().optional(),
   remediatedAt: z.string().optional(),
 });
 export type Finding = z.infer<typeof Finding>;

@@ -39,9 +39,9 @@ export const remediateAccount: Step<RemediateAccountEvent, { accountId: string; 
       pending,
       { roleName: config.remediateRoleName, externalId: config.externalId, rotationPeriodInDays: config.rotationPeriodInDays },
       deps.now,
+      (finding) => deps.store.putFindings([finding]),
       () => (timeLeft ? timeLeft() < SAFETY_MARGIN_MS : false),
     );
-    await deps.store.putFindings(findings);
     if (throttled.length > 0) throw new ThrottlingError(`KMS kept throttling remediation in ${accountId} ${throttled.join(', ')}`);
     if (outOfTime) throw new TimeBudgetExceeded(`${pending.length - findings.length} key(s) of ${accountId} left for the next attempt`);
     const failed = findings.filter((f) => f.status === 'REMEDIATION_FAILED').length;

@@ -3,6 +3,7 @@ import type { KeyView } from '../../local/sim/server';
 import { MemoryManifestStore } from '../../functions/aws/manifests';
 import { ExecutionInput } from '../../functions/core/schemas';
 import { remediateAccount } from '../../functions/handlers/remediate-account';
+import { remediateKeys } from '../../functions/aws/rotation';
 import { runLocal } from '../../local/runner';
 import type { Finding } from '../../functions/core/schemas';
 import { STANDARD, standardScenarioPath } from '../scenarios';
@@ -199,6 +200,27 @@ describe('keys that change during a rollout', () => {
 
     const retry = remediateAccount({ store: h.embedded.store, manifests: new MemoryManifestStore(), now: () => new Date(), timeLeftMs: () => 600_000 });
     await expect(retry({ runId: 'budget-1', wave: 1, config, accountId: account })).resolves.toMatchObject({ remediated: planned.length - partial.length, failed: 0 });
+    expect(enableCalls(h, account)).toBe(planned.length);
+  });
+
+  it('an attempt that dies after enabling a key leaves the retry to record it REMEDIATED, without enabling it again', async () => {
+    const scan = await h.run({ mode: 'scan', runId: 'crash-1', waves: { size: 50 } });
+    expect(scan.executionStatus).toBe('SUCCEEDED');
+    const account = '100000000002';
+    const planned = (await h.findings('crash-1')).filter((f) => f.accountId === account && f.wave === 1);
+    const config = ExecutionInput.parse({ mode: 'remediate' });
+    // The first attempt writes its intent, enables the first key, then dies before writing the outcome.
+    const crash = remediateKeys('crash-1', account, planned.slice(0, 1), { roleName: config.remediateRoleName }, () => new Date(), async (f) => {
+      if (f.status !== 'NON_COMPLIANT') throw new Error('Lambda died');
+      await h.embedded.store.putFindings([f]);
+    });
+    await expect(crash).rejects.toThrow('Lambda died');
+    expect(h.sim.getKey(account, planned[0].region, planned[0].keyId)?.rotationEnabled).toBe(true);
+
+    const retry = remediateAccount({ store: h.embedded.store, manifests: new MemoryManifestStore(), now: () => new Date() });
+    await expect(retry({ runId: 'crash-1', wave: 1, config, accountId: account })).resolves.toMatchObject({ remediated: planned.length, failed: 0 });
+    const after = (await h.findings('crash-1')).filter((f) => f.accountId === account && f.wave === 1);
+    expect(after.map((f) => f.status)).toEqual(planned.map(() => 'REMEDIATED'));
     expect(enableCalls(h, account)).toBe(planned.length);
   });
 });
