@@ -65,17 +65,21 @@ export interface StackLookup {
   error?: string;
 }
 
-/** Where `rotor run` looks for the state machine ARN, in order: a scan prefers the scan-only machine. */
+/**
+ * Where `rotor run` looks for the state machine ARN, in order. A scan looks for the scan-only
+ * machine first, and falls back to the rollout machine (which can also scan) only when the
+ * deployment has no scan-only machine.
+ */
 export function arnPlaces(stackName: string, mode?: string): string {
   return mode === 'scan'
-    ? `--state-machine-arn, then $${SCAN_STATE_MACHINE_ARN_ENV} or $${STATE_MACHINE_ARN_ENV}, then the ScanStateMachineArn or StateMachineArn output of CloudFormation stack ${stackName}`
+    ? `--state-machine-arn, then $${SCAN_STATE_MACHINE_ARN_ENV}, then the ScanStateMachineArn output of CloudFormation stack ${stackName}, then $${STATE_MACHINE_ARN_ENV} or its StateMachineArn output`
     : `--state-machine-arn, then $${STATE_MACHINE_ARN_ENV}, then the StateMachineArn output of CloudFormation stack ${stackName}`;
 }
 
+/** The ARN the environment names for this mode before the stack's outputs are consulted. */
 function arnFromEnv(env: Env, mode?: string): [string, string] | undefined {
-  const names = mode === 'scan' ? [SCAN_STATE_MACHINE_ARN_ENV, STATE_MACHINE_ARN_ENV] : [STATE_MACHINE_ARN_ENV];
-  const name = names.find((n) => env[n]);
-  return name ? [env[name]!, `$${name}`] : undefined;
+  const name = mode === 'scan' ? SCAN_STATE_MACHINE_ARN_ENV : STATE_MACHINE_ARN_ENV;
+  return env[name] ? [env[name]!, `$${name}`] : undefined;
 }
 
 /** True when the stack's outputs must be read: no ARN given, or a table needed and none given. */
@@ -83,15 +87,26 @@ export function needsStackOutputs(flags: Pick<DeployedFlags, 'stateMachineArn' |
   return !(flags.stateMachineArn ?? arnFromEnv(env, flags.mode)) || (needTable && !(flags.table ?? env[TABLE_ENV]));
 }
 
+/** A scan without a scan-only machine: the rollout machine from the environment or the stack. */
+function rolloutFallback(env: Env, stack: StackLookup | undefined, stackName: string): [string, string] | undefined {
+  if (env[STATE_MACHINE_ARN_ENV]) return [env[STATE_MACHINE_ARN_ENV], `$${STATE_MACHINE_ARN_ENV}`];
+  const arn = stack?.outputs?.StateMachineArn;
+  return arn ? [arn, `the StateMachineArn output of stack ${stackName}`] : undefined;
+}
+
 /** The deployment from the flags, then the environment, then the stack's outputs; a missing or malformed ARN is exit 2. */
 export function chooseDeployment(flags: Pick<DeployedFlags, 'stateMachineArn' | 'stackName' | 'table' | 'mode'>, env: Env, stack: StackLookup | undefined): Deployment {
   const stackName = flags.stackName ?? DEFAULT_STACK_NAME;
-  const output = flags.mode === 'scan' && stack?.outputs?.ScanStateMachineArn ? 'ScanStateMachineArn' : 'StateMachineArn';
+  const scan = flags.mode === 'scan';
+  const output = scan ? 'ScanStateMachineArn' : 'StateMachineArn';
   const [arn, arnFrom] = flags.stateMachineArn
     ? [flags.stateMachineArn, '--state-machine-arn']
-    : arnFromEnv(env, flags.mode) ?? [stack?.outputs?.[output], `the ${output} output of stack ${stackName}`];
+    : arnFromEnv(env, flags.mode) ??
+      (stack?.outputs?.[output] ? [stack.outputs[output], `the ${output} output of stack ${stackName}`] : undefined) ??
+      (scan ? rolloutFallback(env, stack, stackName) : undefined) ??
+      [undefined, ''];
   if (!arn) {
-    const why = stack?.error ? `stack ${stackName}: ${stack.error}` : `stack ${stackName} has no ${output} output`;
+    const why = stack?.error ? `stack ${stackName}: ${stack.error}` : `stack ${stackName} has no ${scan ? 'ScanStateMachineArn or StateMachineArn' : 'StateMachineArn'} output`;
     throw new UsageError(
       `no state machine ARN: looked in ${arnPlaces(stackName, flags.mode)} (${why}). ` +
         'Deploy with `npx cdk deploy`, pass --state-machine-arn, or run on this machine with --local',

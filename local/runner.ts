@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { MemoryManifestStore, type ManifestLocation, type ManifestStore } from '../functions/aws/manifests';
-import type { HandlerDeps, Step } from '../functions/handlers/deps';
+import { asStepError, type HandlerDeps, type Step } from '../functions/handlers/deps';
 import { finalize } from '../functions/handlers/finalize';
 import { getWave } from '../functions/handlers/get-wave';
 import { listAccounts } from '../functions/handlers/list-accounts';
@@ -101,8 +101,8 @@ export async function runLocal(input: Record<string, unknown>, options: LocalRun
         return JSON.parse(JSON.stringify(output ?? null));
       } catch (error) {
         report({ state, event: 'failed', error: (error as Error).message });
-        // Step Functions names a Lambda error by its errorType: keep the error's name.
-        const e = error as Error;
+        // Step Functions names a Lambda error by its errorType: keep the name the Lambda would report.
+        const e = asStepError(error);
         const named = new Error(e.message);
         named.name = e.name;
         throw named;

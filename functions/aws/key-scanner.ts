@@ -57,7 +57,7 @@ export async function scanRegion(kms: KMSClient): Promise<ScannedKey[]> {
       if (a.TargetKeyId && a.AliasName) aliases.set(a.TargetKeyId, [...(aliases.get(a.TargetKeyId) ?? []), a.AliasName]);
     }
   }
-  return mapWithConcurrency(keys, KEY_CONCURRENCY, async ({ KeyId, KeyArn }): Promise<ScannedKey> => {
+  return mapWithConcurrency(keys, KEY_CONCURRENCY, async ({ KeyId, KeyArn }): Promise<ScannedKey | undefined> => {
     const keyAliases = (aliases.get(KeyId) ?? []).sort();
     // An alias under alias/aws/ exists only for AWS-managed keys: no DescribeKey needed.
     if (keyAliases.some((a) => a.startsWith('alias/aws/'))) {
@@ -69,9 +69,11 @@ export async function scanRegion(kms: KMSClient): Promise<ScannedKey[]> {
       const rotation = keyScope(facts).inScope ? await readRotation(kms, KeyId) : undefined;
       return { facts, aliases: keyAliases, rotation };
     } catch (error) {
-      // Throttling fails the Region (retried as a whole); anything else is this key's alone.
+      // Throttling fails the Region (retried as a whole); a key deleted since ListKeys is simply
+      // gone; anything else is this key's alone.
       if (isThrottling(error)) throw error;
+      if ((error as Error).name === 'NotFoundException') return undefined;
       return { facts: { keyId: KeyId, keyArn: KeyArn }, aliases: keyAliases, error: describeError(error) };
     }
-  });
+  }).then((scanned) => scanned.filter((k): k is ScannedKey => k !== undefined));
 }

@@ -39,8 +39,17 @@ export function lambdaHandler<E, R>(step: Step<E, R>): (event: E, context?: { ge
     try {
       return await step({ ...depsFromEnv(), timeLeftMs: context && (() => context.getRemainingTimeInMillis()) })(event);
     } catch (error) {
-      if (isThrottling(error) && (error as Error).name !== 'ThrottlingError') throw new ThrottlingError(describeError(error));
-      throw error;
+      throw asStepError(error);
     }
   };
+}
+
+/**
+ * The error as the state machine should see it: throttling from any service (Organizations,
+ * STS, DynamoDB...) becomes ThrottlingError, the name its Retry lists; others keep their name.
+ * The deployed handlers and the local runner both go through here.
+ */
+export function asStepError(error: unknown): Error {
+  if (isThrottling(error) && (error as Error).name !== 'ThrottlingError') return new ThrottlingError(describeError(error));
+  return error instanceof Error ? error : new Error(String(error));
 }

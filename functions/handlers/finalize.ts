@@ -24,21 +24,24 @@ export interface FinalizeResult {
  * An account the scan map gave up on without even an error record (the map tolerates a few
  * failed children) gets one here: no account of a run is ever silently missing.
  */
-async function recordUnscannedAccounts(deps: Parameters<Step<unknown, unknown>>[0], runId: string): Promise<void> {
+async function recordUnscannedAccounts(deps: Parameters<Step<unknown, unknown>>[0], runId: string, failure: unknown): Promise<void> {
   const withErrors = new Set((await deps.store.errors(runId)).map((e) => e.accountId));
   const missing: string[] = [];
   for await (const account of deps.store.accounts(runId)) {
     if (!account.scannedAt && !withErrors.has(account.accountId)) missing.push(account.accountId);
   }
   const at = deps.now().toISOString();
-  await deps.store.putErrors(missing.map((accountId) => ({ runId, accountId, phase: 'scan', error: 'the account was not scanned: its scan failed and the failure could not be recorded', at })));
+  const error = failure
+    ? `the account was not scanned: the run failed first (${failureMessage(failure)})`
+    : 'the account was not scanned: its scan failed and the failure could not be recorded';
+  await deps.store.putErrors(missing.map((accountId) => ({ runId, accountId, phase: 'scan', error, at })));
 }
 
 export const finalize: Step<FinalizeEvent, FinalizeResult> = (deps) => async ({ runId, failure }) => {
   const run = await deps.store.getRun(runId);
   if (!run) throw new Error(`run ${runId} is not in the results store`);
   const summary = await deps.store.countByStatus(runId);
-  await recordUnscannedAccounts(deps, runId);
+  await recordUnscannedAccounts(deps, runId, failure);
   const errors = await deps.store.errors(runId);
   const status = finalStatus(run, failure);
   const finishedAt = deps.now();

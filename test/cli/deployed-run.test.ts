@@ -18,7 +18,7 @@ import { startSfnStandIn, type SfnStandIn } from '../support/sfn-standin';
 import { progressText, progressWriter } from '../../cli/progress';
 
 const REPO = join(__dirname, '..', '..');
-const RUN_ENV = ['KMS_ROTOR_STATE_MACHINE_ARN', 'KMS_ROTOR_TABLE', 'KMS_ROTOR_POLL_MS'];
+const RUN_ENV = ['KMS_ROTOR_STATE_MACHINE_ARN', 'KMS_ROTOR_SCAN_STATE_MACHINE_ARN', 'KMS_ROTOR_TABLE', 'KMS_ROTOR_POLL_MS'];
 
 interface Result {
   code: number;
@@ -196,7 +196,7 @@ describe('rotor run on the deployed state machine', () => {
   });
 
   test('the environment names the machine and the table: no DescribeStacks', async () => {
-    process.env.KMS_ROTOR_STATE_MACHINE_ARN = standIn.stateMachineArn;
+    process.env.KMS_ROTOR_SCAN_STATE_MACHINE_ARN = standIn.stateMachineArn;
     process.env.KMS_ROTOR_TABLE = standIn.tableName;
     standIn.setStackDeployed(false);
     const result = await rotor('run', '--mode', 'scan', '--run-id', 'from-env-1');
@@ -396,6 +396,9 @@ describe('the pieces', () => {
     expect(chooseDeployment({ mode: 'scan' }, {}, stack)).toMatchObject({ stateMachineArn: scanArn, arnFrom: 'the ScanStateMachineArn output of stack KmsRotor' });
     expect(chooseDeployment({ mode: 'remediate' }, {}, stack)).toMatchObject({ stateMachineArn: arn });
     expect(chooseDeployment({ mode: 'scan' }, { KMS_ROTOR_SCAN_STATE_MACHINE_ARN: scanArn, KMS_ROTOR_STATE_MACHINE_ARN: arn }, undefined)).toMatchObject({ arnFrom: '$KMS_ROTOR_SCAN_STATE_MACHINE_ARN' });
+    // The rollout machine's ARN in the environment does not take scans away from the scan-only machine.
+    expect(chooseDeployment({ mode: 'scan' }, { KMS_ROTOR_STATE_MACHINE_ARN: arn }, stack)).toMatchObject({ stateMachineArn: scanArn });
+    expect(chooseDeployment({ mode: 'scan' }, { KMS_ROTOR_STATE_MACHINE_ARN: arn }, { outputs: {} })).toMatchObject({ stateMachineArn: arn, arnFrom: '$KMS_ROTOR_STATE_MACHINE_ARN' });
     expect(chooseDeployment({ mode: 'remediate' }, { KMS_ROTOR_SCAN_STATE_MACHINE_ARN: scanArn, KMS_ROTOR_STATE_MACHINE_ARN: arn }, undefined)).toMatchObject({ stateMachineArn: arn });
     // An older stack without the scan-only machine: scans use the rollout machine.
     expect(chooseDeployment({ mode: 'scan' }, {}, { outputs: { StateMachineArn: arn } })).toMatchObject({ stateMachineArn: arn });

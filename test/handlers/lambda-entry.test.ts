@@ -3,6 +3,7 @@
 import { handler as scanAccount } from '../../functions/handlers/scan-account';
 import { handler as validateInput } from '../../functions/handlers/validate-input';
 import { handler as recordError } from '../../functions/handlers/record-error';
+import { asStepError } from '../../functions/handlers/deps';
 import { ExecutionInput } from '../../functions/core/schemas';
 import { EMBEDDED_TABLE, startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
 import { startSimulator, type SimulatedOrganization } from '../../local/sim';
@@ -113,5 +114,18 @@ describe('run ids', () => {
       name: 'InputError',
       message: expect.stringMatching(/^runId: "reuse-1" is already used/),
     });
+  });
+});
+
+describe('error names the state machine sees', () => {
+  it('throttling from any service becomes ThrottlingError; other errors keep their name', () => {
+    const named = (name: string, message = 'm') => Object.assign(new Error(message), { name });
+    expect(asStepError(named('TooManyRequestsException', 'Rate exceeded'))).toMatchObject({ name: 'ThrottlingError', message: 'TooManyRequestsException: Rate exceeded' });
+    expect(asStepError(named('ProvisionedThroughputExceededException'))).toMatchObject({ name: 'ThrottlingError' });
+    expect(asStepError(named('ThrottlingException'))).toMatchObject({ name: 'ThrottlingError' });
+    expect(asStepError(named('MemberAccessDenied'))).toMatchObject({ name: 'MemberAccessDenied' });
+    // KMS's LimitExceededException is a resource quota: waiting does not help, so it is not throttling.
+    expect(asStepError(named('LimitExceededException'))).toMatchObject({ name: 'LimitExceededException' });
+    expect(asStepError('plain')).toMatchObject({ name: 'Error', message: 'plain' });
   });
 });
