@@ -1,5 +1,6 @@
 // Gathers what a report of one run needs from the store: the run, its findings (streamed, not
 // held), error records, exceptions, account names, the wave plan and the runs before it.
+import type { Drift } from '../core/drift';
 import type { ReportInput, RunHistoryPoint } from '../core/report';
 import type { RunRecord } from '../core/schemas';
 import type { ResultsStore } from './results-store';
@@ -7,6 +8,13 @@ import { driftOfRun } from './run-drift';
 
 /** How many earlier runs of the same scope the compliance chart shows. */
 const HISTORY_RUNS = 12;
+
+/** Drift belongs in a report once there is an earlier finished run of the same scope to compare with. */
+async function reportDrift(store: ResultsStore, run: RunRecord, now: Date): Promise<Drift | undefined> {
+  if (run.status === 'RUNNING') return undefined;
+  const drift = await driftOfRun(store, run, now);
+  return drift.previousRunId ? drift : undefined;
+}
 
 export async function reportInputFor(store: ResultsStore, run: RunRecord, now: Date): Promise<ReportInput> {
   const accounts: Record<string, { name: string }> = {};
@@ -34,7 +42,7 @@ export async function reportInputFor(store: ResultsStore, run: RunRecord, now: D
     accounts,
     history: history.reverse(),
     wavePlan,
-    drift: run.status === 'RUNNING' ? undefined : await driftOfRun(store, run, now),
+    drift: await reportDrift(store, run, now),
     now,
   };
 }
