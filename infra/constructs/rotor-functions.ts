@@ -57,7 +57,8 @@ export const HANDLERS = {
     file: 'list-accounts.ts',
     substitution: 'ListAccountsFunctionArn',
     description: 'lists the organization accounts in scope and writes the account manifest',
-    timeout: Duration.minutes(5),
+    // 10,000 accounts: ~500 ListAccounts pages and, with tag-based priority, a tag read per account.
+    timeout: Duration.minutes(15),
     memorySize: 512,
     table: 'readWrite',
   },

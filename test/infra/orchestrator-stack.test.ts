@@ -147,16 +147,16 @@ describe('functions', () => {
     ['ScanAccount', 900],
     ['RemediateAccount', 900],
     ['ValidateInput', 60],
-    ['ListAccounts', 300],
+    ['ListAccounts', 900],
     ['Finalize', 300],
   ] as [HandlerId, number][])('%s times out after %ss', (id, seconds) => {
     expect(fnProps(id).Timeout).toBe(seconds);
   });
 
-  test('timeouts: 15 min for scan and remediate, 1-5 min for the rest; memory sized', () => {
+  test('timeouts: 15 min for listing, scan and remediate, 1-5 min for the rest; memory sized', () => {
     for (const id of handlerIds) {
       const { Timeout, MemorySize } = fnProps(id);
-      if (id === 'ScanAccount' || id === 'RemediateAccount') expect(Timeout).toBe(900);
+      if (id === 'ScanAccount' || id === 'RemediateAccount' || id === 'ListAccounts') expect(Timeout).toBe(900);
       else expect(Timeout).toBeGreaterThanOrEqual(60), expect(Timeout).toBeLessThanOrEqual(300);
       expect(MemorySize).toBeGreaterThanOrEqual(256);
     }
