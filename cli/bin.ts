@@ -1,6 +1,6 @@
-#!/usr/bin/env node
-// `rotor`: the command line of kms-rotor. Each command lives in cli/commands/; this file wires
-// them and turns errors into exit codes (2 bad usage or input, 1 a run that failed or halted).
+// `rotor`, the command line of kms-rotor (`npm run rotor -- <command>`): each command lives in
+// cli/commands/; this file wires them and turns errors into exit codes (2 bad usage or input, 1 a
+// run that failed or halted).
 import '../local/node-compat';
 import { Command, CommanderError } from 'commander';
 import { registerCheckTemplate } from './commands/check-template';
