@@ -22,7 +22,9 @@ export const recordError: Step<RecordErrorEvent, { accountId: string; keysFailed
   const failed: Finding[] = [];
   for await (const f of deps.store.findings(event.runId, event.accountId)) {
     if (f.wave === event.wave && f.status === 'NON_COMPLIANT') {
-      failed.push({ ...f, status: 'REMEDIATION_FAILED', reason: `remediation of the account failed: ${error}`, remediatedAt: at });
+      // A key whose enable was requested may be rotating already; without the re-read it cannot be confirmed.
+      const unconfirmed = f.enableRequestedAt ? ' (EnableKeyRotation was requested but not confirmed; the next scan will show)' : '';
+      failed.push({ ...f, status: 'REMEDIATION_FAILED', reason: `remediation of the account failed: ${error}${unconfirmed}`, remediatedAt: at });
     }
   }
   await deps.store.putFindings(failed);
