@@ -18,6 +18,8 @@ export interface AccountScan {
   errors: ErrorRecord[];
   /** Regions where throttling outlasted the SDK's retries: the account is retried for them. */
   throttled: string[];
+  /** Regions scanned in full by this attempt (a retry need not scan them again). */
+  completed: string[];
 }
 
 export async function scanAccount(
@@ -26,6 +28,7 @@ export async function scanAccount(
   config: Pick<ExecutionInput, 'roleName' | 'externalId' | 'regions'>,
   exceptions: readonly ExceptionRecord[],
   now: () => Date,
+  alreadyScanned: ReadonlySet<string> = new Set(),
 ): Promise<AccountScan> {
   const credentials = await credentialsFor({
     accountId: account.accountId,
@@ -44,7 +47,8 @@ export async function scanAccount(
   }));
   const findings: Finding[] = [];
   const throttled: string[] = [];
-  await mapWithConcurrency(scan, REGION_CONCURRENCY, async (region) => {
+  const completed: string[] = [];
+  await mapWithConcurrency(scan.filter((region) => !alreadyScanned.has(region)), REGION_CONCURRENCY, async (region) => {
     const kms = kmsClient(region, credentials);
     try {
       const scannedAt = now();
@@ -72,6 +76,7 @@ export async function scanAccount(
           scannedAt: scannedAt.toISOString(),
         });
       }
+      completed.push(region);
     } catch (error) {
       if (isThrottling(error)) throttled.push(region);
       else errors.push({ runId, accountId: account.accountId, region, phase: 'scan', error: describeError(error), at: now().toISOString() });
@@ -79,5 +84,5 @@ export async function scanAccount(
       kms.destroy();
     }
   });
-  return { findings, errors, throttled: throttled.sort() };
+  return { findings, errors, throttled: throttled.sort(), completed: completed.sort() };
 }

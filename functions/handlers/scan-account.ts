@@ -19,9 +19,11 @@ export interface ScanAccountResult {
 
 export const scanAccountStep: Step<ScanAccountEvent, ScanAccountResult> = (deps) => async ({ runId, config, account }) => {
   const exceptions = await deps.store.exceptions();
-  const { findings, errors, throttled } = await scanAccount(runId, account, config, exceptions, deps.now);
-  // What was found is kept even when some Regions must be retried: a retry overwrites the same items.
+  // A retry (after throttling) scans only the Regions an earlier attempt did not finish.
+  const done = new Set((await deps.store.getAccount(runId, account.accountId))?.scannedRegions ?? []);
+  const { findings, errors, throttled, completed } = await scanAccount(runId, account, config, exceptions, deps.now, done);
   await deps.store.putFindings(findings);
+  await deps.store.markRegionsScanned(runId, account.accountId, completed);
   if (throttled.length > 0) throw new ThrottlingError(`KMS kept throttling in ${account.accountId} ${throttled.join(', ')} after the SDK's retries`);
   await deps.store.putErrors(errors);
   await deps.store.markScanned(runId, account.accountId, deps.now().toISOString());

@@ -148,6 +148,25 @@ export class ResultsStore {
     for await (const item of this.query(this.prefix(runId, 'ACCOUNT#'))) yield stripKeys<AccountTarget & { runId: string; scannedAt?: string }>(item)!;
   }
 
+  async getAccount(runId: string, accountId: string): Promise<(AccountTarget & { scannedAt?: string; scannedRegions: string[] }) | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: runPk(runId), sk: `ACCOUNT#${accountId}` }, ConsistentRead: true }));
+    const account = stripKeys<AccountTarget & { scannedAt?: string; scannedRegions?: Set<string> }>(out.Item);
+    return account && { ...account, scannedRegions: [...(account.scannedRegions ?? [])] };
+  }
+
+  /** Records Regions of an account whose findings are written, so a retried scan skips them. */
+  async markRegionsScanned(runId: string, accountId: string, regions: readonly string[]): Promise<void> {
+    if (regions.length === 0) return;
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: runPk(runId), sk: `ACCOUNT#${accountId}` },
+        UpdateExpression: 'ADD scannedRegions :regions',
+        ExpressionAttributeValues: { ':regions': new Set(regions) },
+      }),
+    );
+  }
+
   /** Marks an account of a run as scanned (its findings and error records are written). */
   async markScanned(runId: string, accountId: string, at: string): Promise<void> {
     await this.doc.send(

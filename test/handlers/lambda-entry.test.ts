@@ -129,3 +129,18 @@ describe('error names the state machine sees', () => {
     expect(asStepError('plain')).toMatchObject({ name: 'Error', message: 'plain' });
   });
 });
+
+describe('a retried scan', () => {
+  it('skips the Regions an earlier attempt finished', async () => {
+    const config = ExecutionInput.parse({});
+    const account = { accountId: '100000000004', name: 'staging', parentIds: [], tags: {}, priority: false };
+    await embedded.store.putAccounts('retry-1', [account]);
+    await embedded.store.markRegionsScanned('retry-1', account.accountId, ['us-east-1']);
+    sim.resetCallCounts();
+    const out = await scanAccount({ runId: 'retry-1', config, account });
+    expect(sim.totalCalls({ service: 'kms', region: 'us-east-1' })).toBe(0);
+    expect(sim.totalCalls({ service: 'kms', region: 'eu-west-1' })).toBeGreaterThan(0);
+    expect(out.keys).toBe(sim.listKeys(account.accountId).filter((k) => k.region !== 'us-east-1').length);
+    expect((await embedded.store.getAccount('retry-1', account.accountId))?.scannedRegions.sort()).toEqual(['ap-southeast-2', 'eu-west-1', 'us-east-1']);
+  });
+});
