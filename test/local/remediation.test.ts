@@ -18,13 +18,14 @@ const enableCalls = (h: Harness, accountId?: string) =>
   h.sim.callCounts({ service: 'kms', operation: 'EnableKeyRotation', accountId }).reduce((n, c) => n + c.calls, 0);
 const byArn = (findings: Finding[]) => new Map(findings.map((f) => [f.keyArn, f]));
 
-describe('remediate rollout', () => {
-  let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness({ scenario: standardScenarioPath });
-  });
-  afterEach(() => h.close());
+// Every test gets a fresh simulated organization and store: rollouts change both.
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness({ scenario: standardScenarioPath });
+});
+afterEach(() => h.close());
 
+describe('remediate rollout', () => {
   it('leaves every in-scope key without an active exception rotating, with the period asked for', async () => {
     const before = allKeys(h);
     const offKeys = before.filter((k) => inScope(k) && !k.rotationEnabled);
@@ -152,12 +153,6 @@ describe('remediate rollout', () => {
 });
 
 describe('keys that change during a rollout', () => {
-  let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness({ scenario: standardScenarioPath });
-  });
-  afterEach(() => h.close());
-
   it('a key turned on, an exception added, or a key disabled after the plan is respected by its wave', async () => {
     const [turnedOn, excepted, disabled] = allKeys(h).filter((k) => inScope(k) && !k.rotationEnabled && k.accountId === '100000000002');
     const result = await runLocal(
