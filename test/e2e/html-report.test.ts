@@ -1,11 +1,12 @@
-// The HTML report opened in a real headless Chromium (Debian's, driven by playwright-core): the
-// totals, one row per key, the expiring-exception marker and the chart render, hostile text
-// stays text, and the page makes no request beyond the file itself. Leaves /tmp/report.png.
-import { execFileSync } from 'node:child_process';
+// The HTML report opened in a real headless Chromium (the one the npm package @sparticuz/chromium
+// ships, driven by playwright-core, so `npm ci` is all the set-up): the totals, one row per key,
+// the expiring-exception marker and the chart render, hostile text stays text, and the page makes
+// no request beyond the file itself. Leaves /tmp/report.png.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import packagedChromium from '@sparticuz/chromium';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { renderReport } from '../../functions/core/report';
@@ -14,14 +15,6 @@ import { EXCEPTIONS, FINDINGS, RUN, SCRIPT_ALIAS, consoleUrlOf, fixtureInput } f
 /** The page's globals used in evaluate callbacks (the project compiles without the DOM lib). */
 interface BrowserGlobals {
   getComputedStyle(element: unknown): { backgroundColor: string };
-}
-
-function chromiumPath(): string {
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error('Debian chromium is not installed: run `apt-get install -y chromium` (CI installs it) to run the HTML report browser test');
-  }
 }
 
 describe('HTML report in Chromium', () => {
@@ -33,7 +26,8 @@ describe('HTML report in Chromium', () => {
   const dialogs: string[] = [];
 
   beforeAll(async () => {
-    const executablePath = chromiumPath();
+    // Unpacks the packaged browser into the temporary folder on first use (a few seconds), then reuses it.
+    const executablePath = await packagedChromium.executablePath();
     dir = mkdtempSync(join(tmpdir(), 'rotor-html-'));
     const file = join(dir, 'report.html');
     writeFileSync(file, await renderReport('html', fixtureInput()));
@@ -42,7 +36,7 @@ describe('HTML report in Chromium', () => {
     context = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [...packagedChromium.args, '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       viewport: { width: 1280, height: 900 },
     });
     page = context.pages()[0] ?? (await context.newPage());
