@@ -1,6 +1,7 @@
 // The CSV report: one row per key, RFC 4180 (CRLF, quoted where needed), with every text cell
-// guarded against formula injection for spreadsheet users. Streamed row by row.
+// inert and guarded against formula injection for spreadsheet users. Streamed row by row.
 import type { Finding } from '../schemas';
+import { inertText } from '../text';
 import { ChunkWriter, accountName, boolText, consoleUrl, iterate } from './common';
 import type { ReportInput, ReportSink } from './types';
 
@@ -22,14 +23,24 @@ export const CSV_COLUMNS = [
 ] as const;
 
 /**
- * One cell: a leading = + - @ (or tab / carriage return, which some spreadsheets skip before a
- * formula) gets a ' so the cell is read as text, then RFC 4180 quoting when the cell holds a
- * quote, a comma or a line break.
+ * A cell a spreadsheet would run as a formula: its first character after any leading whitespace is
+ * = + - @, or a form of one that NFKC folds to it (fullwidth ＝ ＋ － ＠, small ﹦ ﹢ ﹣ ﹫), or it
+ * starts with a tab or a line break, which some spreadsheets skip before a formula.
+ */
+function isFormula(text: string): boolean {
+  return /^[\t\r\n]/.test(text) || /^[=+\-@]/.test(text.trimStart().charAt(0).normalize('NFKC'));
+}
+
+/**
+ * One cell, as OWASP's CSV-injection guidance says: inert text (controls and invisible format
+ * characters escaped, line breaks kept), a formula prefixed with ' so it is read as text and then
+ * quoted, and RFC 4180 quoting when the cell holds a quote, a comma or a line break.
  */
 export function csvCell(value: string | number | boolean | null | undefined): string {
-  let text = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  const text = inertText(value, { lineBreaks: 'keep' });
+  const formula = isFormula(text);
+  const cell = formula ? `'${text}` : text;
+  return formula || /[",\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
 }
 
 export function csvRow(cells: readonly (string | number | boolean | null | undefined)[]): string {

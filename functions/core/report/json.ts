@@ -1,8 +1,11 @@
 // The JSON report (SPEC "CLI"): {runId, mode, status, startedAt, finishedAt, summary, findings,
 // errors}, plus `waves` (plan and results) when there are any, and `drift` / `expiredExceptions`
-// when drift is given. Streamed: the findings array is written one element per line.
+// when drift is given. Streamed: the findings array is written one element per line. Values are
+// faithful data, as they came: JSON escaping, widened to what a terminal would act on
+// (inertJson), keeps the file inert when printed, and parsing gives back the text unchanged.
 import type { Finding } from '../schemas';
 import { ChunkWriter, consoleUrl, iterate, statusTotals, waveRows } from './common';
+import { inertJson } from '../text';
 import type { ReportInput, ReportSink } from './types';
 
 /** One finding as the JSON report shows it: SPEC's fields in SPEC's order, plus its console link. */
@@ -29,7 +32,7 @@ function keyRef(finding: Finding) {
   return { accountId: finding.accountId, region: finding.region, keyId: finding.keyId, keyArn: finding.keyArn, status: finding.status };
 }
 
-const field = (name: string, value: unknown, indent = '  ') => `${indent}${JSON.stringify(name)}: ${JSON.stringify(value)}`;
+const field = (name: string, value: unknown, indent = '  ') => `${indent}${JSON.stringify(name)}: ${inertJson(value)}`;
 
 export async function writeJsonReport(input: ReportInput, sink: ReportSink): Promise<void> {
   const out = new ChunkWriter(sink);
@@ -45,7 +48,7 @@ export async function writeJsonReport(input: ReportInput, sink: ReportSink): Pro
   await out.write(`{\n${head.join(',\n')},\n  "findings": [`);
   let first = true;
   for await (const finding of iterate(input.findings)) {
-    await out.write(`${first ? '\n' : ',\n'}    ${JSON.stringify(jsonFinding(finding))}`);
+    await out.write(`${first ? '\n' : ',\n'}    ${inertJson(jsonFinding(finding))}`);
     first = false;
   }
   await out.write(first ? '],\n' : '\n  ],\n');

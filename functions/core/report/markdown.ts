@@ -1,7 +1,7 @@
 // The Markdown report: run header, totals, drift, waves, a table per account (streamed: a new
 // table starts when the account changes, its counts follow it), then errors and exceptions.
-// Every key links to its console page; every value is escaped so it cannot break the table or
-// inject HTML into a renderer.
+// Every key links to its console page, the only URL the report prints; every value is inert and
+// escaped so it cannot break the table, make a link or inject HTML into a renderer.
 import { FINDING_STATUSES } from '../schemas';
 import type { Finding, FindingStatus } from '../schemas';
 import {
@@ -22,17 +22,23 @@ import {
   waveOutcome,
   waveRows,
 } from './common';
+import { inertText } from '../text';
 import type { ReportInput, ReportSink } from './types';
 
-/** Text safe inside a Markdown table cell: no line breaks, pipes, HTML or emphasis markers. */
+/**
+ * Text safe inside a Markdown table cell: inert (one line, no control or format character), no
+ * pipes, HTML, entities or emphasis markers, and no link: with [ ] ! escaped no link or image
+ * syntax can form, with < escaped no autolink, and the colon of "://", the dot of "www." and any
+ * @ are escaped so GFM's bare-URL and email autolinks do not fire either.
+ */
 export function mdText(value: string | number | undefined | null): string {
-  if (value === undefined || value === null) return '';
-  return String(value)
-    .replace(/[\r\n]+/g, ' ')
+  return inertText(value)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/([\\`*_[\]|#~!])/g, '\\$1');
+    .replace(/([\\`*_[\]|#~!@])/g, '\\$1')
+    .replace(/:(?=\/\/)/g, '\\:')
+    .replace(/\b(www)\./gi, '$1\\.');
 }
 
 function mdLink(text: string, url: string): string {

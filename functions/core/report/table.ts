@@ -1,6 +1,6 @@
 // The terminal report: run header, totals per status, counts per account, the drift, the wave
 // plan/results, then the non-compliant and failed keys (capped, "and N more") and the errors.
-// Plain text in fixed-width columns. One pass over the findings holding only per-account counts
+// Plain text in fixed-width columns, every value inert (functions/core/text.ts). One pass over the findings holding only per-account counts
 // and the first few keys that need attention.
 import { FINDING_STATUSES } from '../schemas';
 import type { Finding, FindingStatus } from '../schemas';
@@ -20,6 +20,7 @@ import {
   waveOutcome,
   waveRows,
 } from './common';
+import { inertText } from '../text';
 import type { ReportInput, ReportSink } from './types';
 
 /** How many keys needing attention the terminal lists before "and N more". */
@@ -31,7 +32,7 @@ const MAX_CELL = 60;
 type Align = 'left' | 'right';
 
 function clip(text: string, width = MAX_CELL): string {
-  const flat = text.replace(/[\r\n\t]+/g, ' ');
+  const flat = inertText(text);
   return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
 }
 
@@ -77,9 +78,9 @@ export async function writeTableReport(input: ReportInput, sink: ReportSink): Pr
   const out = new ChunkWriter(sink);
   const totals = statusTotals(run.summary);
   const lines: string[] = [];
-  lines.push(`kms-rotor run ${run.runId}   mode: ${run.mode}   status: ${run.status}`);
-  lines.push(`started ${run.startedAt}${run.finishedAt ? `   finished ${run.finishedAt}` : ''}   accounts: ${run.accountCount}`);
-  if (run.haltReason) lines.push(`halted: ${run.haltReason}`);
+  lines.push(inertText(`kms-rotor run ${run.runId}   mode: ${run.mode}   status: ${run.status}`));
+  lines.push(inertText(`started ${run.startedAt}${run.finishedAt ? `   finished ${run.finishedAt}` : ''}   accounts: ${run.accountCount}`));
+  if (run.haltReason) lines.push(inertText(`halted: ${run.haltReason}`));
   lines.push('');
   lines.push(
     formatColumns(
@@ -105,7 +106,7 @@ export async function writeTableReport(input: ReportInput, sink: ReportSink): Pr
 
   if (input.drift) {
     const d = input.drift;
-    lines.push(`DRIFT since ${d.previousRunId ?? '(no previous run)'}`);
+    lines.push(inertText(`DRIFT since ${d.previousRunId ?? '(no previous run)'}`));
     lines.push(
       `new non-compliant: ${d.newNonCompliant.length}   regressed: ${d.regressed.length}   resolved: ${d.resolved.length}   expired exceptions: ${d.expiredExceptions.length}`,
     );

@@ -53,12 +53,15 @@ describe('CSV report', () => {
     for (const cell of rows.flat()) expect(cell).not.toMatch(/^[=+\-@]/);
   });
 
-  it('guards every formula lead character and quotes only where needed', () => {
-    expect(csvCell('=1+2')).toBe("'=1+2");
-    expect(csvCell('+1')).toBe("'+1");
-    expect(csvCell('-1')).toBe("'-1");
-    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
-    expect(csvCell('\tx')).toBe("'\tx");
+  it('guards every formula lead character, quoting the guarded cell, and quotes others only where needed', () => {
+    expect(csvCell('=1+2')).toBe(`"'=1+2"`);
+    expect(csvCell('+1')).toBe(`"'+1"`);
+    expect(csvCell('-1')).toBe(`"'-1"`);
+    expect(csvCell('@SUM(A1)')).toBe(`"'@SUM(A1)"`);
+    expect(csvCell('\tx')).toBe(`"'\tx"`);
+    expect(csvCell(' =1+2')).toBe(`"' =1+2"`);
+    expect(csvCell('＝1+3')).toBe(`"'＝1+3"`);
+    expect(csvCell('a=b')).toBe('a=b');
     expect(csvCell('a,b')).toBe('"a,b"');
     expect(csvCell('say "hi"')).toBe('"say ""hi"""');
     expect(csvCell('plain')).toBe('plain');
