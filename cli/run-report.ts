@@ -4,6 +4,7 @@ import { parseReportFormat, writeReport } from '../functions/core/report';
 import { reportInputFor } from '../functions/store/report-input';
 import type { RunRecord } from '../functions/core/schemas';
 import type { ResultsStore } from '../functions/store/results-store';
+import { inertText } from '../functions/core/text';
 import { note, outputSink } from './context';
 import { RunFailedError } from './errors';
 
@@ -20,7 +21,7 @@ export async function finishRun(store: ResultsStore, runId: string, format: stri
   const run = await store.getRun(runId);
   if (!run) throw new RunFailedError(`run ${runId} left no record: it failed before it started`);
   await writeRunReport(store, run, format, out);
-  if (run.status === 'HALTED') throw new RunFailedError(`run ${runId} HALTED: ${run.haltReason ?? 'a wave exceeded the failure threshold'}`);
-  if (run.status === 'FAILED') throw new RunFailedError(`run ${runId} FAILED: ${run.haltReason ?? 'see rotor status'}`);
+  if (run.status === 'HALTED') throw new RunFailedError(`run ${runId} HALTED: ${inertText(run.haltReason ?? 'a wave exceeded the failure threshold')}`);
+  if (run.status === 'FAILED') throw new RunFailedError(`run ${runId} FAILED: ${inertText(run.haltReason ?? 'see rotor status')}`);
   note(`run ${runId} ${run.status}`);
 }

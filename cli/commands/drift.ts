@@ -1,6 +1,7 @@
 // `rotor drift`: what changed since the previous run of the same scope.
 import { Command } from 'commander';
 import type { Finding } from '../../functions/core/schemas';
+import { inertJson, inertText } from '../../functions/core/text';
 import { driftOfRun } from '../../functions/store/run-drift';
 import { openStore, tableOrJson, withStoreOptions, type StoreOptions } from '../context';
 import { chooseRun, formatColumns } from './report';
@@ -20,10 +21,10 @@ export function registerDrift(program: Command): void {
         const run = await chooseRun(opened.store, { runId: options.runId });
         const drift = await driftOfRun(opened.store, run, new Date());
         if (format === 'json') {
-          process.stdout.write(`${JSON.stringify(drift, null, 2)}\n`);
+          process.stdout.write(`${inertJson(drift, 2)}\n`);
           return;
         }
-        const out = [`drift of run ${drift.runId} against ${drift.previousRunId ?? '(no previous run of this scope)'}`];
+        const out = [inertText(`drift of run ${drift.runId} against ${drift.previousRunId ?? '(no previous run of this scope)'}`)];
         const section = (title: string, findings: Finding[]) => {
           out.push(`\n${title}: ${findings.length}`);
           if (findings.length > 0) {
@@ -34,7 +35,7 @@ export function registerDrift(program: Command): void {
         section('regressed keys (were rotating)', drift.regressed);
         section('resolved keys', drift.resolved);
         out.push(`\nexceptions expired since: ${drift.expiredExceptions.length}`);
-        for (const e of drift.expiredExceptions) out.push(`  ${e.target} (owner ${e.owner}, expired ${e.expiresAt})`);
+        for (const e of drift.expiredExceptions) out.push(inertText(`  ${e.target} (owner ${e.owner}, expired ${e.expiresAt})`));
         process.stdout.write(`${out.join('\n')}\n`);
       } finally {
         await opened.close();

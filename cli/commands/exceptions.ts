@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { daysLeft, expiringWithin, isActive } from '../../functions/core/exceptions';
 import { ACCOUNT_ID, ExceptionRecord, InputError, KEY_ARN, parseOrThrow } from '../../functions/core/schemas';
+import { inertJson, inertText } from '../../functions/core/text';
 import { openStore, tableOrJson, withStoreOptions, type StoreOptions } from '../context';
 import { UsageError } from '../errors';
 import { formatColumns } from './report';
@@ -60,7 +61,7 @@ export function registerExceptions(program: Command): void {
         if ((await opened.store.addException(record)) === 'exists') {
           throw new UsageError(`an exception for ${record.target} exists already: remove it first (rotor exceptions remove ${record.target})`);
         }
-        process.stdout.write(`exception added for ${record.target} (owner ${record.owner}, expires ${record.expiresAt})\n`);
+        process.stdout.write(`${inertText(`exception added for ${record.target} (owner ${record.owner}, expires ${record.expiresAt})`)}\n`);
       } finally {
         await opened.close();
       }
@@ -83,7 +84,7 @@ export function registerExceptions(program: Command): void {
       const shown = within === undefined ? all : expiringWithin(all, within, now);
       const rows = shown.map((e) => ({ ...e, daysLeft: daysLeft(e, now), expired: !isActive(e, now) }));
       if (format === 'json') {
-        process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+        process.stdout.write(`${inertJson(rows, 2)}\n`);
       } else if (rows.length === 0) {
         process.stdout.write('no exceptions\n');
       } else {

@@ -1,6 +1,7 @@
 // `rotor history KEY_ARN`: one key's findings across runs, oldest first — the audit trail of a key.
 import { Command } from 'commander';
 import { KEY_ARN } from '../../functions/core/schemas';
+import { inertJson } from '../../functions/core/text';
 import { openStore, tableOrJson, withStoreOptions, type StoreOptions } from '../context';
 import { UsageError } from '../errors';
 import { formatColumns } from './report';
@@ -21,7 +22,7 @@ export function registerHistory(program: Command): void {
         const findings = [];
         for await (const f of opened.store.keyHistory(keyArn)) findings.push(f);
         if (format === 'json') {
-          process.stdout.write(`${JSON.stringify(findings, null, 2)}\n`);
+          process.stdout.write(`${inertJson(findings, 2)}\n`);
         } else if (findings.length === 0) {
           process.stdout.write(`no run has listed ${keyArn}\n`);
         } else {

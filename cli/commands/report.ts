@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { parseReportFormat } from '../../functions/core/report';
 import type { RunRecord } from '../../functions/core/schemas';
 import type { ResultsStore } from '../../functions/store/results-store';
+import { inertText } from '../../functions/core/text';
 import { checkWritable, note, openStore, withStoreOptions, type StoreOptions } from '../context';
 import { writeRunReport } from '../run-report';
 import { UsageError } from '../errors';
@@ -82,7 +83,7 @@ export function registerReport(program: Command): void {
         }
         if (run.planNote) lines.push(`plan: ${run.planNote}`);
         if (run.haltReason) lines.push(`why it stopped: ${run.haltReason}`);
-        process.stdout.write(`${lines.join('\n')}\n`);
+        process.stdout.write(`${lines.map((line) => inertText(line)).join('\n')}\n`);
       } finally {
         await opened.close();
       }
@@ -90,7 +91,9 @@ export function registerReport(program: Command): void {
   );
 }
 
-export function formatColumns(rows: string[][]): string {
+/** Columns padded to their widest cell, every cell inert (one line, no control character). */
+export function formatColumns(table: string[][]): string {
+  const rows = table.map((r) => r.map((cell) => inertText(cell)));
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
 }
