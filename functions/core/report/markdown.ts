@@ -42,8 +42,9 @@ export function mdText(value: string | number | undefined | null): string {
 }
 
 function mdLink(text: string, url: string): string {
-  // The URL is built by consoleUrl from encoded parts; parentheses cannot appear in it.
-  return `[${mdText(text)}](${url.replace(/[()\s]/g, encodeURIComponent)})`;
+  // The URL is consoleUrl's, built from encoded parts; encodeURIComponent leaves ( and ), and a
+  // stray ) would end the link early, so they are encoded here.
+  return `[${mdText(text)}](${url.replace(/\(/g, '%28').replace(/\)/g, '%29')})`;
 }
 
 function mdTable(headers: readonly string[], rows: readonly string[][]): string {
