@@ -3,39 +3,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../cli/bin';
 import { ResultsStore } from '../../functions/store/results-store';
 import { startSimulator, type SimulatedOrganization } from '../../local/sim';
 import { useSimulatorEnv } from '../../local/simulator-env';
 import { STANDARD, standardScenarioPath } from '../scenarios';
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function rotor(...args: string[]): Promise<Outcome> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  }) as never);
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation(((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  }) as never);
-  try {
-    process.exitCode = undefined;
-    const code = await main(['node', 'rotor', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    process.exitCode = undefined;
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+import { rotor } from '../support/rotor-cli';
 
 let sim: SimulatedOrganization;
 let dir: string;
