@@ -12,7 +12,8 @@ export interface OrgAccount {
 /** Priority accounts: a tag whose value is listed (case-insensitive), or an ancestor OU listed. */
 export function isPriorityAccount(account: Pick<OrgAccount, 'tags' | 'parentIds'>, rules: ExecutionInput['priority']): boolean {
   const byTag = Object.entries(rules.accountTags).some(([key, values]) => {
-    const value = account.tags[key];
+    // Own tags only: an account's tags are a plain object, where `constructor` would otherwise be Object's.
+    const value = Object.hasOwn(account.tags, key) ? account.tags[key] : undefined;
     return value !== undefined && values.some((v) => v.toLowerCase() === value.toLowerCase());
   });
   return byTag || account.parentIds.some((ou) => rules.organizationalUnits.includes(ou));

@@ -8,7 +8,16 @@ export const REGION_NAME = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$/;
 export const OU_ID = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
 export const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 export const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
-export const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+/**
+ * A KMS key ARN is under 100 characters (partition, Region, account id, a 36-character key id).
+ * Anything longer is not a key, and past about 1 KB it would fail in DynamoDB (key size limits)
+ * after the command had started.
+ */
+export const MAX_KEY_ARN_LENGTH = 256;
+export const KEY_ARN = new RegExp(`^(?=.{1,${MAX_KEY_ARN_LENGTH}}$)arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:key/[A-Za-z0-9-]+$`);
+/** Organizations tag keys are 1-128 characters, values 0-256. */
+export const MAX_TAG_KEY_LENGTH = 128;
+export const MAX_TAG_VALUE_LENGTH = 256;
 
 export const MIN_ROTATION_DAYS = 90;
 export const MAX_ROTATION_DAYS = 2560;
@@ -36,6 +45,22 @@ export type WaveOrder = z.infer<typeof WaveOrder>;
 const accountId = z.string().regex(ACCOUNT_ID, 'must be a 12-digit AWS account id');
 const regionName = z.string().regex(REGION_NAME, 'must be a Region name such as us-east-1');
 const ouId = z.string().regex(OU_ID, 'must be an organizational unit id such as ou-ab12-cdef3456');
+/**
+ * Priority tags: tag key to the values that make an account come first. A `__proto__` key is
+ * refused by name: zod (like any plain object) would drop it without a word, and the run would
+ * silently prioritise nothing.
+ */
+const priorityTags = z
+  .custom<Record<string, string[]>>((value) => !(value !== null && typeof value === 'object' && Object.hasOwn(value, '__proto__')), {
+    message: 'cannot be "__proto__" (not a tag key kms-rotor can match)',
+    path: ['__proto__'],
+  })
+  .pipe(
+    z.record(
+      z.string().min(1, 'must be a tag key of 1-128 characters').max(MAX_TAG_KEY_LENGTH, 'must be a tag key of 1-128 characters'),
+      z.array(z.string().max(MAX_TAG_VALUE_LENGTH, `must be a tag value of at most ${MAX_TAG_VALUE_LENGTH} characters`)),
+    ),
+  );
 
 export const ExecutionInput = z
   .object({
@@ -65,7 +90,7 @@ export const ExecutionInput = z
       .prefault({}),
     priority: z
       .object({
-        accountTags: z.record(z.string(), z.array(z.string())).default({}),
+        accountTags: priorityTags.default({}),
         organizationalUnits: z.array(ouId).default([]),
       })
       .strict()
@@ -94,7 +119,10 @@ export type AccountTarget = z.infer<typeof AccountTarget>;
 
 export const ExceptionRecord = z.object({
   /** A key ARN, or an account id for every key of that account. */
-  target: z.union([z.string().regex(KEY_ARN, 'must be a KMS key ARN'), accountId]),
+  target: z
+    .string()
+    .max(MAX_KEY_ARN_LENGTH, { message: `is longer than a KMS key ARN can be (${MAX_KEY_ARN_LENGTH} characters)`, abort: true })
+    .refine((target) => KEY_ARN.test(target) || ACCOUNT_ID.test(target), 'must be a KMS key ARN or a 12-digit account id'),
   owner: z.string().min(1, 'is required'),
   reason: z.string().min(1, 'is required'),
   /** YYYY-MM-DD; the exception holds through the end of that day (UTC). */
@@ -143,6 +171,8 @@ export const Finding = z.object({
   /** Set just before EnableKeyRotation is called: a retry that finds the key rotating knows this run turned it on. */
   enableRequestedAt: z.string().optional(),
   remediatedAt: z.string().optional(),
+  /** When the key's latest history item was written (see core/key-history.ts). */
+  historyAt: z.string().optional(),
 });
 export type Finding = z.infer<typeof Finding>;
 
@@ -152,6 +182,7 @@ export const ErrorRecord = z.object({
   region: z.string().optional(),
   /** Set when one key could not be read (the rest of its Region was). */
   keyId: z.string().optional(),
+  keyArn: z.string().optional(),
   /** The wave, for a remediation error. */
   wave: z.number().int().optional(),
   /** The step that failed: scan, remediate, list-accounts... */
@@ -208,13 +239,14 @@ export class InputError extends Error {
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
+  // An empty key is shown as "" so that every issue names something the caller can find.
+  const segment = (key: PropertyKey) => (key === '' ? '""' : String(key));
   throw new InputError(
-    result.error.issues.map((issue) => {
-      const path = issue.path.map(String).join('.');
-      const keys = issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : '';
-      const field = [prefix, path, keys].filter(Boolean).join('.') || '(input)';
-      const message = issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.message;
-      return { field, message };
+    result.error.issues.flatMap((issue) => {
+      const field = (...keys: PropertyKey[]) => [prefix, ...[...issue.path, ...keys].map(segment)].filter(Boolean).join('.') || '(input)';
+      // One issue per unknown key, each named on its own.
+      if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: field(key), message: 'is not a known field' }));
+      return [{ field: field(), message: issue.message }];
     }),
   );
 }
