@@ -1,7 +1,7 @@
 // What every `rotor` command shares: where the results store is (the embedded one under .rotor/,
 // or a DynamoDB table), and how output reaches stdout or a file.
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { access, constants } from 'node:fs/promises';
+import { createWriteStream, mkdirSync, type Stats } from 'node:fs';
+import { access, constants, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { writableSink, type ReportSink } from '../functions/core/report';
@@ -37,13 +37,24 @@ export function tableOrJson(format: string): 'table' | 'json' {
   throw new UsageError(`--format: "${format}" is not table or json`);
 }
 
+/**
+ * What a command does with the embedded store. Reading never creates it: a folder with no store
+ * reads as an empty one (no runs, no exceptions), and nothing is written to disk.
+ */
+export type StoreAccess = 'read' | 'write';
+
 /** The results store a command reads and writes: `--table` names a DynamoDB table, else the embedded store. */
-export async function openStore(options: StoreOptions): Promise<OpenStore> {
+export async function openStore(options: StoreOptions, access: StoreAccess = 'write'): Promise<OpenStore> {
   if (options.table) {
     const client = new DynamoDBClient({ retryMode: 'adaptive', maxAttempts: 8 });
     return { store: new ResultsStore(client, options.table), where: `DynamoDB table ${options.table}`, close: async () => client.destroy() };
   }
   const path = join(resolve(options.dataDir ?? DEFAULT_DATA_DIR), 'db');
+  if (!(await checkStoreLocation(options, access))) {
+    note(`no results store in ${dirname(path)} yet: nothing has run with this --data-dir`);
+    const empty = await startEmbeddedStore();
+    return { store: empty.store, where: `an empty store (none in ${path})`, close: empty.close };
+  }
   try {
     const embedded = await startEmbeddedStore({ path });
     return { store: embedded.store, where: `the embedded store in ${path}`, close: embedded.close };
@@ -55,15 +66,86 @@ export async function openStore(options: StoreOptions): Promise<OpenStore> {
   }
 }
 
-/** Fails before any work when `--out FILE` cannot be written (exit 2, nothing written). */
-export async function checkWritable(file: string | undefined): Promise<void> {
-  if (!file) return;
-  const dir = dirname(resolve(file));
+type PathKind = 'file' | 'folder' | 'other' | 'missing';
+
+/** What is at `path`; a path through a file (ENOTDIR) or one that cannot be looked at is a usage error. */
+async function pathKind(path: string, describe: (reason: string) => string): Promise<PathKind> {
+  let stats: Stats;
   try {
-    await access(dir, constants.W_OK);
-  } catch {
-    throw new UsageError(`--out ${file}: cannot write there (folder ${dir} is missing or not writable)`);
+    stats = await stat(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'missing';
+    if (code === 'ENOTDIR') throw new UsageError(describe(`${await fileOnTheWay(path)} is a file, not a folder`));
+    throw new UsageError(describe(`${path} cannot be looked at (${code ?? (error as Error).message})`));
   }
+  if (stats.isDirectory()) return 'folder';
+  // Character devices too: `--out /dev/stdout` is a file to write to.
+  return stats.isFile() || stats.isCharacterDevice() ? 'file' : 'other';
+}
+
+/** The file that stands where a folder of `path` should be (the cause of ENOTDIR). */
+async function fileOnTheWay(path: string): Promise<string> {
+  for (let folder = dirname(path); folder !== dirname(folder); folder = dirname(folder)) {
+    const stats = await stat(folder).catch(() => undefined);
+    if (stats && !stats.isDirectory()) return folder;
+  }
+  return path;
+}
+
+async function isWritable(path: string): Promise<boolean> {
+  return access(path, constants.W_OK).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Checks `--data-dir` before any work (exit 2, nothing created): it must be a folder, or not exist
+ * yet for a command that writes (then its nearest existing parent must be a writable folder).
+ * Returns whether the store exists; true for `--table`, which is not ours to check.
+ */
+export async function checkStoreLocation(options: StoreOptions, access: StoreAccess): Promise<boolean> {
+  if (options.table) return true;
+  const given = options.dataDir ?? DEFAULT_DATA_DIR;
+  const problem = (reason: string) => `--data-dir ${given}: ${reason}`;
+  if (given.trim() === '') throw new UsageError(problem('is empty; give a folder (default .rotor)'));
+  const dataDir = resolve(given);
+  const dataDirKind = await pathKind(dataDir, problem);
+  if (dataDirKind !== 'folder' && dataDirKind !== 'missing') throw new UsageError(problem('is a file, not a folder'));
+  const db = join(dataDir, 'db');
+  const dbKind = dataDirKind === 'folder' ? await pathKind(db, problem) : 'missing';
+  if (dbKind !== 'folder' && dbKind !== 'missing') throw new UsageError(problem(`${db} is a file, not the store's folder`));
+  if (access === 'read') return dbKind === 'folder';
+  let existing = db;
+  while ((await pathKind(existing, problem)) === 'missing') existing = dirname(existing);
+  if ((await pathKind(existing, problem)) !== 'folder') throw new UsageError(problem(`${existing} is a file, not a folder`));
+  if (!(await isWritable(existing))) throw new UsageError(problem(`cannot write there (folder ${existing} is not writable)`));
+  return dbKind === 'folder';
+}
+
+/**
+ * Fails before any work when `--out FILE` cannot be written (exit 2, nothing written): it must
+ * name a file, not a folder, in a folder that exists, and be writable.
+ */
+export async function checkWritable(file: string | undefined): Promise<void> {
+  if (file === undefined) return;
+  const cannot = (reason: string) => `--out ${file}: cannot write there (${reason})`;
+  if (file.trim() === '') throw new UsageError('--out: is empty; give a file name, or leave --out out for stdout');
+  if (/[\\/]$/.test(file)) throw new UsageError(cannot('it names a folder; give a file name'));
+  const path = resolve(file);
+  const kind = await pathKind(path, cannot);
+  if (kind === 'folder') throw new UsageError(cannot('it is a folder; give a file name'));
+  if (kind === 'other') throw new UsageError(cannot('it is not a regular file'));
+  if (kind === 'file') {
+    if (!(await isWritable(path))) throw new UsageError(cannot('the file is not writable'));
+    return;
+  }
+  const dir = dirname(path);
+  const dirKind = await pathKind(dir, cannot);
+  if (dirKind === 'missing') throw new UsageError(cannot(`folder ${dir} is missing`));
+  if (dirKind !== 'folder') throw new UsageError(cannot(`${dir} is a file, not a folder`));
+  if (!(await isWritable(dir))) throw new UsageError(cannot(`folder ${dir} is not writable`));
 }
 
 /** A sink to `--out FILE` or stdout; `done()` flushes and closes a file. */

@@ -2,6 +2,7 @@
 // schema that guards the state machine; a bad value names its flag (exit 2, nothing touched).
 import { ExecutionInput, InputError, parseOrThrow, type ExecutionInputRaw } from '../functions/core/schemas';
 import { UsageError } from './errors';
+import { decimalFlag, integerFlag, quoted } from './flag-values';
 
 export interface RunFlags {
   mode?: string;
@@ -40,24 +41,27 @@ const FLAG_OF: Record<string, string> = {
   runId: '--run-id',
 };
 
+const optional = <T>(value: string | undefined, parse: (value: string) => T): T | undefined => (value === undefined ? undefined : parse(value));
+
 const list = (value: string | undefined) => value?.split(',').map((s) => s.trim()).filter(Boolean);
 
-function number(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag}: "${value}" is not a number`);
-  return n;
-}
-
+/**
+ * `--priority-tag KEY=VALUE[,VALUE]`, repeatable, values of one key merged. Collected in a Map so
+ * a key such as `constructor` or `toString` is a tag key like any other, never a property of
+ * Object; the schema then refuses `__proto__` by name.
+ */
 function priorityTags(values: string[] | undefined): Record<string, string[]> | undefined {
   if (!values || values.length === 0) return undefined;
-  const tags: Record<string, string[]> = {};
+  const tags = new Map<string, string[]>();
   for (const v of values) {
-    const match = /^([^=]+)=(.+)$/.exec(v);
-    if (!match) throw new UsageError(`--priority-tag: "${v}" is not KEY=VALUE[,VALUE]`);
-    tags[match[1]] = [...(tags[match[1]] ?? []), ...list(match[2])!];
+    const match = /^([^=]+)=(.+)$/s.exec(v);
+    if (!match) throw new UsageError(`--priority-tag: ${quoted(v)} is not KEY=VALUE[,VALUE]`);
+    const [, key, given] = match;
+    const tagValues = list(given)!;
+    if (tagValues.length === 0) throw new UsageError(`--priority-tag: ${quoted(v)} names no value`);
+    tags.set(key, [...(tags.get(key) ?? []), ...tagValues]);
   }
-  return tags;
+  return Object.fromEntries(tags);
 }
 
 /**
@@ -74,11 +78,11 @@ export function inputFromFlags(flags: RunFlags): ExecutionInputRaw {
     roleName: flags.roleName,
     remediateRoleName: flags.remediateRoleName,
     externalId: flags.externalId,
-    rotationPeriodInDays: number('--rotation-period-days', flags.rotationPeriodDays),
+    rotationPeriodInDays: optional(flags.rotationPeriodDays, (v) => integerFlag('--rotation-period-days', v)),
     waves: {
-      size: number('--wave-size', flags.waveSize),
+      size: optional(flags.waveSize, (v) => integerFlag('--wave-size', v)),
       order: flags.waveOrder as 'priority' | undefined,
-      maxFailureRate: number('--max-failure-rate', flags.maxFailureRate),
+      maxFailureRate: optional(flags.maxFailureRate, (v) => decimalFlag('--max-failure-rate', v)),
     },
     priority: { accountTags: priorityTags(flags.priorityTag), organizationalUnits: list(flags.priorityOus) },
     runId: flags.runId,

@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { demoScenarioPath, startSimulator, type SimulatedOrganization } from '../../local/sim';
 import { runLocal } from '../../local/runner';
 import { useSimulatorEnv } from '../../local/simulator-env';
-import { note, openStore } from '../context';
+import { checkStoreLocation, note, openStore } from '../context';
 import { localProgress } from '../progress';
 import { finishRun, writeRunReport } from '../run-report';
 import { inputFromFlags } from '../run-input';
@@ -34,6 +34,8 @@ export function registerDemo(program: Command): void {
     .action(async (options: { dataDir: string; waveSize: string }) => {
       // The simulated organization starts afresh each time, so the demo's store does too: drift
       // against an earlier demo would only report the simulator's reset.
+      // Checked first: a --data-dir that names a file must not be deleted as if it were the old store.
+      await checkStoreLocation({ dataDir: options.dataDir }, 'write');
       rmSync(resolve(options.dataDir), { recursive: true, force: true });
       const sim = await startSimulator({ scenario: demoScenarioPath });
       const restoreEnv = useSimulatorEnv(sim);

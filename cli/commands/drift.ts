@@ -16,7 +16,7 @@ export function registerDrift(program: Command): void {
   )
     .action(async (options: StoreOptions & { runId?: string; format: string }) => {
       const format = tableOrJson(options.format);
-      const opened = await openStore(options);
+      const opened = await openStore(options, 'read');
       try {
         const run = await chooseRun(opened.store, { runId: options.runId });
         const drift = await driftOfRun(opened.store, run, new Date());

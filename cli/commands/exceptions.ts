@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { daysLeft, expiringWithin, isActive } from '../../functions/core/exceptions';
 import { ACCOUNT_ID, ExceptionRecord, InputError, KEY_ARN, parseOrThrow } from '../../functions/core/schemas';
+import { integerFlag, keyArnFlag, quoted } from '../flag-values';
 import { inertJson, inertText } from '../../functions/core/text';
 import { openStore, tableOrJson, withStoreOptions, type StoreOptions } from '../context';
 import { UsageError } from '../errors';
@@ -20,8 +21,8 @@ interface AddOptions extends StoreOptions {
 export function exceptionFromFlags(options: AddOptions, now: Date): ExceptionRecord {
   if (options.keyArn && options.account) throw new UsageError('give --key-arn or --account, not both');
   if (!options.keyArn && !options.account) throw new UsageError('--key-arn or --account: one is required (what the exception covers)');
-  if (options.keyArn && !KEY_ARN.test(options.keyArn)) throw new UsageError(`--key-arn: "${options.keyArn}" is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)`);
-  if (options.account && !ACCOUNT_ID.test(options.account)) throw new UsageError(`--account: "${options.account}" is not a 12-digit account id`);
+  if (options.keyArn) keyArnFlag('--key-arn', options.keyArn);
+  if (options.account && !ACCOUNT_ID.test(options.account)) throw new UsageError(`--account: ${quoted(options.account)} is not a 12-digit account id`);
   for (const flag of ['owner', 'reason', 'expires'] as const) {
     if (!options[flag]?.trim()) throw new UsageError(`--${flag}: is required`);
   }
@@ -75,9 +76,8 @@ export function registerExceptions(program: Command): void {
       .option('--format <format>', 'table or json', 'table'),
   ).action(async (options: StoreOptions & { expiringWithin?: string; format: string }) => {
     const format = tableOrJson(options.format);
-    const within = options.expiringWithin === undefined ? undefined : Number(options.expiringWithin);
-    if (within !== undefined && (!Number.isInteger(within) || within < 0)) throw new UsageError(`--expiring-within: "${options.expiringWithin}" is not a whole number of days`);
-    const opened = await openStore(options);
+    const within = options.expiringWithin === undefined ? undefined : integerFlag('--expiring-within', options.expiringWithin, 0);
+    const opened = await openStore(options, 'read');
     try {
       const now = new Date();
       const all = await opened.store.exceptions();
@@ -102,7 +102,7 @@ export function registerExceptions(program: Command): void {
 
   withStoreOptions(exceptions.command('remove').description('Remove the exception for a key ARN or account id').argument('<target>', 'key ARN or account id')).action(
     async (target: string, options: StoreOptions) => {
-      if (!KEY_ARN.test(target) && !ACCOUNT_ID.test(target)) throw new UsageError(`"${target}" is not a KMS key ARN or a 12-digit account id`);
+      if (!KEY_ARN.test(target) && !ACCOUNT_ID.test(target)) throw new UsageError(`${quoted(target)} is not a KMS key ARN or a 12-digit account id`);
       const opened = await openStore(options);
       try {
         if (!(await opened.store.removeException(target))) throw new UsageError(`no exception for ${target}: \`rotor exceptions list\` shows them`);

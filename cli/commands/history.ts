@@ -1,9 +1,8 @@
 // `rotor history KEY_ARN`: one key's findings across runs, oldest first — the audit trail of a key.
 import { Command } from 'commander';
-import { KEY_ARN } from '../../functions/core/schemas';
 import { inertJson } from '../../functions/core/text';
 import { openStore, tableOrJson, withStoreOptions, type StoreOptions } from '../context';
-import { UsageError } from '../errors';
+import { keyArnFlag } from '../flag-values';
 import { formatColumns } from './report';
 
 export function registerHistory(program: Command): void {
@@ -15,9 +14,9 @@ export function registerHistory(program: Command): void {
       .option('--format <format>', 'table or json', 'table'),
   )
     .action(async (keyArn: string, options: StoreOptions & { format: string }) => {
-      if (!KEY_ARN.test(keyArn)) throw new UsageError(`"${keyArn}" is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)`);
+      keyArnFlag('<key-arn>', keyArn);
       const format = tableOrJson(options.format);
-      const opened = await openStore(options);
+      const opened = await openStore(options, 'read');
       try {
         const findings = [];
         for await (const f of opened.store.keyHistory(keyArn)) findings.push(f);

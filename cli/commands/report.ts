@@ -7,6 +7,7 @@ import { inertText } from '../../functions/core/text';
 import { checkWritable, note, openStore, withStoreOptions, type StoreOptions } from '../context';
 import { writeRunReport } from '../run-report';
 import { UsageError } from '../errors';
+import { integerFlag } from '../flag-values';
 
 interface RunChoice {
   runId?: string;
@@ -40,7 +41,7 @@ export function registerReport(program: Command): void {
     .action(async (options: RunChoice & StoreOptions & { format: string; out?: string }) => {
       const format = parseReportFormat(options.format);
       await checkWritable(options.out);
-      const opened = await openStore(options);
+      const opened = await openStore(options, 'read');
       try {
         await writeRunReport(opened.store, await chooseRun(opened.store, options), format, options.out);
       } finally {
@@ -50,9 +51,8 @@ export function registerReport(program: Command): void {
 
   withStoreOptions(program.command('runs').description('List recent runs, newest first').option('--limit <n>', 'how many', '20')).action(
     async (options: StoreOptions & { limit: string }) => {
-      const limit = Number(options.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: "${options.limit}" is not a whole number of at least 1`);
-      const opened = await openStore(options);
+      const limit = integerFlag('--limit', options.limit, 1);
+      const opened = await openStore(options, 'read');
       try {
         const rows: string[][] = [['RUN ID', 'MODE', 'STATUS', 'STARTED', 'ACCOUNTS', 'NON_COMPLIANT', 'REMEDIATED', 'ERRORS']];
         for await (const r of opened.store.runs(limit)) {
@@ -68,7 +68,7 @@ export function registerReport(program: Command): void {
 
   withStoreOptions(program.command('status').description('Show where a run is: status, counts, waves').argument('<run-id>', 'the run')).action(
     async (runId: string, options: StoreOptions) => {
-      const opened = await openStore(options);
+      const opened = await openStore(options, 'read');
       try {
         const run = await chooseRun(opened.store, { runId });
         const lines = [

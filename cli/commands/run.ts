@@ -6,7 +6,7 @@ import { parseReportFormat } from '../../functions/core/report';
 import { describeError } from '../../functions/aws/clients';
 import { callerAccountId } from '../../functions/aws/credentials';
 import { runLocal } from '../../local/runner';
-import { checkWritable, note, openStore } from '../context';
+import { checkStoreLocation, checkWritable, note, openStore } from '../context';
 import { RunFailedError, UsageError } from '../errors';
 import { localProgress } from '../progress';
 import { finishRun, writeRunReport } from '../run-report';
@@ -41,6 +41,7 @@ async function checkCredentials(): Promise<void> {
 }
 
 async function runHere(input: Record<string, unknown>, options: RunOptions): Promise<void> {
+  await checkStoreLocation(options, 'write');
   await checkCredentials();
   const opened = await openStore(options);
   try {
