@@ -38,8 +38,8 @@ describe('the hostile corpus in the CLI listings', () => {
     expect(listed.stdout).toContain('\\x1B]0;pwned\\x07');
   });
 
-  it('exceptions list --format json: the text as it was stored, printed inert', async () => {
-    const listed = await rotor('exceptions', 'list', '--data-dir', dir, '--format', 'json');
+  it('exceptions list --output json: the text as it was stored, printed inert', async () => {
+    const listed = await rotor('exceptions', 'list', '--data-dir', dir, '--output', 'json');
     expectInertForTerminal(listed.stdout);
     const rows = JSON.parse(listed.stdout) as { target: string; owner: string; reason: string }[];
     const byTarget = new Map(rows.map((r) => [r.target, r]));
