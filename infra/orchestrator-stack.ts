@@ -88,6 +88,7 @@ export class OrchestratorStack extends Stack {
       // Under an allowed rotation range the SCP denies periods outside it (and, when 365 is outside,
       // a request without a period): remediation asks for one inside.
       defaultRotationPeriodDays: rotationPeriodWithin(settings.allowedRotationRange),
+      allowedRotationRange: settings.allowedRotationRange,
       driftTopicArn: this.notifications.topic.topicArn,
     });
     const handlers = this.functions.handlers;

@@ -34,9 +34,28 @@ function deploymentDefaults(): Record<string, string | number> {
   return defaults;
 }
 
+/**
+ * The rotation periods this deployment allows (`ALLOWED_ROTATION_RANGE`, "MIN-MAX", set from the
+ * stack's `allowedRotationRange`); undefined without one, where the schema's 90-2560 is the bound.
+ * The range is checked here because a StartExecution caller can send any input.
+ */
+function allowedRotationRange(): { min: number; max: number } | undefined {
+  const configured = process.env.ALLOWED_ROTATION_RANGE;
+  if (!configured) return undefined;
+  const match = /^(\d+)-(\d+)$/.exec(configured);
+  // The stack writes this value: one it could not have written is a broken deployment, not bad input.
+  if (!match) throw new Error(`ALLOWED_ROTATION_RANGE "${configured}" is not MIN-MAX`);
+  return { min: Number(match[1]), max: Number(match[2]) };
+}
+
 export const validateInput: Step<ValidateInputEvent, RunContext> = (deps) => async (event) => {
   const input = event.input && typeof event.input === 'object' && !Array.isArray(event.input) ? { ...deploymentDefaults(), ...event.input } : event.input;
   const config = parseOrThrow(ExecutionInput, input);
+  const range = allowedRotationRange();
+  const period = config.rotationPeriodInDays;
+  if (range && period !== undefined && (period < range.min || period > range.max)) {
+    throw new InputError([{ field: 'rotationPeriodInDays', message: `must be between ${range.min} and ${range.max}, the rotation periods this deployment allows` }]);
+  }
   const allowed = event.allowedModes?.split(',').map((m) => m.trim());
   if (allowed && !allowed.includes(config.mode)) {
     throw new InputError([{ field: 'mode', message: `this state machine runs ${allowed.join(' and ')} only; "${config.mode}" is not allowed here` }]);

@@ -10,6 +10,7 @@ import { acknowledgeWildcardResources } from '../nag';
 import { KEY_READ_ACTIONS, REMEDIATE_ACTIONS, UNSCOPED_READ_ACTIONS } from '../member-template';
 import { MANIFEST_PREFIX } from './manifest-bucket';
 import { HandlerFunction, PROJECT_ROOT } from './handler-function';
+import type { RotationRange } from '../context';
 
 export const SERVICE_NAME = 'kms-rotor';
 export const METRICS_NAMESPACE = 'KmsRotor';
@@ -138,6 +139,8 @@ export interface RotorFunctionsProps {
    * (`allowedRotationRange`); undefined leaves KMS's default.
    */
   defaultRotationPeriodDays?: number;
+  /** The organization's allowed rotation periods: ValidateInput refuses a run that asks for another. */
+  allowedRotationRange?: RotationRange;
   driftTopicArn: string;
 }
 
@@ -157,6 +160,7 @@ export class RotorFunctions extends Construct {
         REMEDIATE_ROLE_NAME: props.remediateRoleName,
         EXTERNAL_ID: props.externalId,
         ...(props.defaultRotationPeriodDays === undefined ? {} : { DEFAULT_ROTATION_PERIOD_DAYS: String(props.defaultRotationPeriodDays) }),
+        ...(props.allowedRotationRange ? { ALLOWED_ROTATION_RANGE: `${props.allowedRotationRange.min}-${props.allowedRotationRange.max}` } : {}),
       },
       ListAccounts: { MANIFEST_BUCKET: props.manifestBucket.bucketName, MANIFEST_PREFIX },
       Finalize: { DRIFT_TOPIC_ARN: props.driftTopicArn, METRICS_NAMESPACE },

@@ -214,6 +214,8 @@ describe('a rotation range sets the period remediation asks for', () => {
   ])('allowedRotationRange=%s: DEFAULT_ROTATION_PERIOD_DAYS=%s on ValidateInput only', (range, days) => {
     const built = buildApp({ allowedRotationRange: range }, { bundle: false });
     expect(validateInputEnv(built).DEFAULT_ROTATION_PERIOD_DAYS).toBe(days);
+    // ValidateInput refuses a StartExecution input that asks for a period outside the range.
+    expect(validateInputEnv(built).ALLOWED_ROTATION_RANGE).toBe(range);
     const others = Object.entries(built.stack.functions.handlers).filter(([id]) => id !== 'ValidateInput');
     for (const [, handler] of others) {
       expect(built.json.Resources[logicalId(handler.function)].Properties.Environment.Variables).not.toHaveProperty('DEFAULT_ROTATION_PERIOD_DAYS');
@@ -222,6 +224,7 @@ describe('a rotation range sets the period remediation asks for', () => {
 
   test('without a range KMS keeps its default: no DEFAULT_ROTATION_PERIOD_DAYS', () => {
     expect(validateInputEnv(buildApp({}, { bundle: false }))).not.toHaveProperty('DEFAULT_ROTATION_PERIOD_DAYS');
+    expect(validateInputEnv(buildApp({}, { bundle: false }))).not.toHaveProperty('ALLOWED_ROTATION_RANGE');
   });
 });
 
