@@ -11,8 +11,9 @@ import {
 import { describeError } from '../functions/aws/clients';
 import { causeMessage } from '../functions/core/runs';
 import type { RunRecord } from '../functions/core/schemas';
+import { S3ObjectStore } from '../functions/store/object-store';
 import { ResultsStore } from '../functions/store/results-store';
-import { note } from './context';
+import { BUCKET_ENV, note } from './context';
 import { progressText, progressWriter, type ProgressSnapshot } from './progress';
 import { RunFailedError, UsageError } from './errors';
 import { finishRun, writeRunReport } from './run-report';
@@ -23,6 +24,7 @@ export interface DeployedFlags {
   stateMachineArn?: string;
   stackName?: string;
   table?: string;
+  bucket?: string;
   report: string;
   out?: string;
   wait: boolean;
@@ -57,6 +59,8 @@ export interface Deployment {
   region: string;
   tableName?: string;
   tableFrom?: string;
+  /** The bucket of the account scans that the table's runs point at. */
+  bucketName?: string;
 }
 
 /** What DescribeStacks said: the stack's outputs, or why they could not be read. */
@@ -83,8 +87,8 @@ function arnFromEnv(env: Env, mode?: string): [string, string] | undefined {
 }
 
 /** True when the stack's outputs must be read: no ARN given, or a table needed and none given. */
-export function needsStackOutputs(flags: Pick<DeployedFlags, 'stateMachineArn' | 'table' | 'mode'>, env: Env, needTable: boolean): boolean {
-  return !(flags.stateMachineArn ?? arnFromEnv(env, flags.mode)) || (needTable && !(flags.table ?? env[TABLE_ENV]));
+export function needsStackOutputs(flags: Pick<DeployedFlags, 'stateMachineArn' | 'table' | 'bucket' | 'mode'>, env: Env, needTable: boolean): boolean {
+  return !(flags.stateMachineArn ?? arnFromEnv(env, flags.mode)) || (needTable && !((flags.table ?? env[TABLE_ENV]) && (flags.bucket ?? env[BUCKET_ENV])));
 }
 
 /** A scan without a scan-only machine: the rollout machine from the environment or the stack. */
@@ -95,7 +99,7 @@ function rolloutFallback(env: Env, stack: StackLookup | undefined, stackName: st
 }
 
 /** The deployment from the flags, then the environment, then the stack's outputs; a missing or malformed ARN is exit 2. */
-export function chooseDeployment(flags: Pick<DeployedFlags, 'stateMachineArn' | 'stackName' | 'table' | 'mode'>, env: Env, stack: StackLookup | undefined): Deployment {
+export function chooseDeployment(flags: Pick<DeployedFlags, 'stateMachineArn' | 'stackName' | 'table' | 'bucket' | 'mode'>, env: Env, stack: StackLookup | undefined): Deployment {
   const stackName = flags.stackName ?? DEFAULT_STACK_NAME;
   const scan = flags.mode === 'scan';
   const output = scan ? 'ScanStateMachineArn' : 'StateMachineArn';
@@ -123,7 +127,8 @@ export function chooseDeployment(flags: Pick<DeployedFlags, 'stateMachineArn' | 
     : env[TABLE_ENV]
       ? [env[TABLE_ENV], `$${TABLE_ENV}`]
       : [stack?.outputs?.ResultsTableName, `the ResultsTableName output of stack ${stackName}`];
-  return { stateMachineArn: arn, arnFrom, region: match[1], ...(tableName ? { tableName, tableFrom } : {}) };
+  const bucketName = flags.bucket ?? env[BUCKET_ENV] ?? stack?.outputs?.ManifestBucketName;
+  return { stateMachineArn: arn, arnFrom, region: match[1], ...(tableName ? { tableName, tableFrom } : {}), ...(bucketName ? { bucketName } : {}) };
 }
 
 async function describeStack(stackName: string): Promise<StackLookup> {
@@ -140,7 +145,7 @@ async function describeStack(stackName: string): Promise<StackLookup> {
 
 /** Finds the deployment, reading the stack's outputs (DescribeStacks) only when the flags and environment leave a gap. */
 export async function resolveDeployment(
-  flags: Pick<DeployedFlags, 'stateMachineArn' | 'stackName' | 'table' | 'mode'>,
+  flags: Pick<DeployedFlags, 'stateMachineArn' | 'stackName' | 'table' | 'bucket' | 'mode'>,
   options: { needTable: boolean; env?: Env } = { needTable: true },
 ): Promise<Deployment> {
   const env = options.env ?? process.env;
@@ -181,8 +186,8 @@ export function consoleUrl(executionArn: string): string | undefined {
 }
 
 /** How to follow a run that this command no longer follows. */
-export function followHints(runId: string, executionArn: string, tableName: string | undefined): string {
-  const table = ` --table ${tableName ?? 'TABLE'}`;
+export function followHints(runId: string, executionArn: string, tableName: string | undefined, bucketName?: string): string {
+  const table = ` --table ${tableName ?? 'TABLE'} --bucket ${bucketName ?? 'BUCKET'}`;
   const url = consoleUrl(executionArn);
   return [
     `  follow it:   rotor status ${runId}${table}`,
@@ -202,9 +207,10 @@ export function pollInterval(env: Env): number {
 /** The deployed results table, checked before anything starts: it exists, and the run id is new there. */
 async function openResultsTable(deployment: Deployment, runId: string): Promise<{ store: ResultsStore; close(): void }> {
   const tableName = deployment.tableName!;
+  if (!deployment.bucketName) throw new UsageError(`results table ${tableName} needs the bucket of its account scans: give --bucket or $${BUCKET_ENV}, or deploy the stack (its ManifestBucketName output)`);
   // The table is in the state machine's Region: the functions write to their own Region's table.
   const client = new DynamoDBClient({ region: deployment.region, retryMode: 'adaptive', maxAttempts: 8 });
-  const store = new ResultsStore(client, tableName);
+  const store = new ResultsStore(client, tableName, new S3ObjectStore(deployment.bucketName, { region: deployment.region }));
   try {
     if (await store.getRun(runId)) throw new UsageError(`run id ${runId} is already in table ${tableName}: choose another --run-id`);
   } catch (error) {
@@ -335,7 +341,7 @@ export async function runDeployed(input: Record<string, unknown>, flags: Deploye
     note(`started run ${runId} on ${deployment.stateMachineArn}\n  execution ${executionArn}`);
     if (!flags.wait) {
       process.stdout.write(`${runId}\n`);
-      note(followHints(runId, executionArn, deployment.tableName));
+      note(followHints(runId, executionArn, deployment.tableName, deployment.bucketName));
       return;
     }
     process.once('SIGINT', onInterrupt);
@@ -347,7 +353,7 @@ export async function runDeployed(input: Record<string, unknown>, flags: Deploye
       described = await follow(following);
     } catch (error) {
       if (!interrupt.signal.aborted) throw error;
-      throw new FollowStopped(`stopped following run ${runId}; the execution keeps running in Step Functions.\n${followHints(runId, executionArn, deployment.tableName)}`);
+      throw new FollowStopped(`stopped following run ${runId}; the execution keeps running in Step Functions.\n${followHints(runId, executionArn, deployment.tableName, deployment.bucketName)}`);
     } finally {
       process.removeListener('SIGINT', onInterrupt);
     }

@@ -64,6 +64,20 @@ function adaptStates(states: Record<string, Json>, itemReaders: string[]): Recor
   return out;
 }
 
+/** Every state of a definition with its name, the states inside Map item processors included. */
+export function allStates(definition: Json): [string, Json][] {
+  const out: [string, Json][] = [];
+  const walk = (states: Record<string, Json>) => {
+    for (const [name, state] of Object.entries(states)) {
+      out.push([name, state]);
+      const processor = (state.ItemProcessor ?? state.Iterator) as { States: Record<string, Json> } | undefined;
+      if (processor) walk(processor.States);
+    }
+  };
+  walk(definition.States as Record<string, Json>);
+  return out;
+}
+
 export function adaptForLocalEngine(definition: Json): AdaptedDefinition {
   const itemReaders: string[] = [];
   const States = adaptStates(definition.States as Record<string, Json>, itemReaders);

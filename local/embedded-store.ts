@@ -1,11 +1,14 @@
 // The embedded results store: dynalite (DynamoDB's API, in memory or persisted under .rotor/) on
-// loopback, with the results table created on first use. Lets `rotor run --local` and the
-// reports work with no AWS table.
+// loopback, with the results table created on first use, and the account scans in a folder
+// beside it (or in memory). Lets `rotor run --local` and the reports work with no AWS table.
 import { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { ResultsStore } from '../functions/store/results-store';
+import { MemoryObjectStore } from '../functions/store/object-store';
+import { ResultsStore, type ResultsStoreOptions } from '../functions/store/results-store';
+import { FileObjectStore } from './file-object-store';
 import { createTableInput } from '../functions/store/table-schema';
 
 export const EMBEDDED_TABLE = 'kms-rotor-results';
@@ -16,8 +19,11 @@ export interface EmbeddedStore {
   close(): Promise<void>;
 }
 
-/** Starts dynalite on 127.0.0.1; `path` persists it (a folder), without it the store is in memory. */
-export async function startEmbeddedStore(options: { path?: string } = {}): Promise<EmbeddedStore> {
+/**
+ * Starts dynalite on 127.0.0.1; `path` persists it (a folder, whose parent also holds the account
+ * scans under scans/), without it the store is in memory.
+ */
+export async function startEmbeddedStore(options: { path?: string } & ResultsStoreOptions = {}): Promise<EmbeddedStore> {
   if (options.path) mkdirSync(options.path, { recursive: true });
   const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
@@ -35,7 +41,7 @@ export async function startEmbeddedStore(options: { path?: string } = {}): Promi
   });
   await ensureTable(client, EMBEDDED_TABLE);
   return {
-    store: new ResultsStore(client, EMBEDDED_TABLE),
+    store: new ResultsStore(client, EMBEDDED_TABLE, options.path ? new FileObjectStore(dirname(options.path)) : new MemoryObjectStore(), options),
     endpoint,
     close: async () => {
       client.destroy();

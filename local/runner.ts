@@ -18,7 +18,7 @@ import { scanAccountStep } from '../functions/handlers/scan-account';
 import { validateInput } from '../functions/handlers/validate-input';
 import { validationGate } from '../functions/handlers/validation-gate';
 import type { ResultsStore } from '../functions/store/results-store';
-import { adaptForLocalEngine, substitute } from './asl-adapter';
+import { adaptForLocalEngine, allStates, substitute } from './asl-adapter';
 
 export const ASL_PATH = join(__dirname, '..', 'statemachine', 'rollout.asl.json');
 
@@ -71,31 +71,30 @@ export function localDefinition(): { definition: Record<string, unknown>; itemRe
   return adaptForLocalEngine(JSON.parse(substitute(readFileSync(ASL_PATH, 'utf8'), values)) as Record<string, unknown>);
 }
 
-function retryableStates(definition: Record<string, unknown>): string[] {
-  const names: string[] = [];
-  const walk = (states: Record<string, Record<string, unknown>>) => {
-    for (const [name, state] of Object.entries(states)) {
-      if (state.Retry) names.push(name);
-      const processor = state.ItemProcessor as { States: Record<string, Record<string, unknown>> } | undefined;
-      if (processor) walk(processor.States);
-    }
-  };
-  walk(definition.States as Record<string, Record<string, unknown>>);
-  return names;
-}
-
 /** Runs the rollout for `input` (the execution input, as `rotor run` would send it). */
 export async function runLocal(input: Record<string, unknown>, options: LocalRunOptions): Promise<LocalRunResult> {
   const deps: HandlerDeps = { store: options.store, manifests: options.manifests ?? new MemoryManifestStore(), now: options.now ?? (() => new Date()) };
   const { definition, itemReaders } = localDefinition();
   const report = options.onProgress ?? (() => undefined);
 
+  const timeouts = new Map(allStates(definition).map(([name, state]) => [name, Number(state.TimeoutSeconds ?? 0) * 1000]));
+  // The engine starts a retry when a Task times out, while the timed-out attempt still runs here
+  // (a deployed Lambda is stopped at its timeout instead). An attempt of a Task on an input waits
+  // for the earlier one on the same input to end, so no account is ever worked on twice at once.
+  const inFlight = new Map<string, Promise<unknown>>();
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const [state, { step }] of Object.entries(TASK_STEPS)) {
-    const run = step(deps) as (event: unknown) => Promise<unknown>;
+    const timeoutMs = timeouts.get(state) ?? 0;
     handlers[state] = async (event) => {
+      const attemptKey = `${state}\u0000${JSON.stringify(event)}`;
+      const earlier = inFlight.get(attemptKey);
+      if (earlier) await earlier.catch(() => undefined);
+      // The time budget a Lambda has: the Task's TimeoutSeconds, from this attempt's start.
+      const deadline = Date.now() + timeoutMs;
+      const attempt = (step({ ...deps, timeLeftMs: timeoutMs ? () => deadline - Date.now() : undefined }) as (event: unknown) => Promise<unknown>)(event);
+      inFlight.set(attemptKey, attempt);
       try {
-        const output = await run(event);
+        const output = await attempt;
         report({ state, event: 'succeeded', output });
         // JSON round trip: what a Lambda returns crosses the wire as JSON.
         return JSON.parse(JSON.stringify(output ?? null));
@@ -106,6 +105,8 @@ export async function runLocal(input: Record<string, unknown>, options: LocalRun
         const named = new Error(e.message);
         named.name = e.name;
         throw named;
+      } finally {
+        if (inFlight.get(attemptKey) === attempt) inFlight.delete(attemptKey);
       }
     };
   }
@@ -119,7 +120,7 @@ export async function runLocal(input: Record<string, unknown>, options: LocalRun
   const runId = typeof input.runId === 'string' ? input.runId : executionName;
   const startTime = deps.now().toISOString();
   const retryIntervalOverrides =
-    options.retryDelayMs === undefined ? undefined : Object.fromEntries(retryableStates(definition).map((name) => [name, options.retryDelayMs!]));
+    options.retryDelayMs === undefined ? undefined : Object.fromEntries(allStates(definition).filter(([, state]) => state.Retry).map(([name]) => [name, options.retryDelayMs!]));
   const execution = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides },
     context: {

@@ -1,6 +1,6 @@
-// Scans one account: assumes its member role, discovers its enabled Regions and scans them
-// concurrently (bounded), turning every listed key into a finding and every Region that
-// failed into an error record.
+// Scans one account: assumes its member role, discovers its enabled Regions and scans the ones
+// not yet done concurrently (bounded), turning every listed key into a finding and every Region
+// or key that failed into an error record.
 import { classifyKey } from '../core/classify';
 import { exceptionFor } from '../core/exceptions';
 import type { AccountTarget, ErrorRecord, ExceptionRecord, ExecutionInput, Finding } from '../core/schemas';
@@ -20,6 +20,8 @@ export interface AccountScan {
   throttled: string[];
   /** Regions scanned in full by this attempt (a retry need not scan them again). */
   completed: string[];
+  /** The Regions the run scans in this account: enabled and asked for. */
+  regions: string[];
 }
 
 export async function scanAccount(
@@ -54,7 +56,7 @@ export async function scanAccount(
       const scannedAt = now();
       for (const key of await scanRegion(kms)) {
         if (key.error) {
-          errors.push({ runId, accountId: account.accountId, region, keyId: key.facts.keyId, phase: 'scan', error: `key ${key.facts.keyArn}: ${key.error}`, at: now().toISOString() });
+          errors.push({ runId, accountId: account.accountId, region, keyId: key.facts.keyId, keyArn: key.facts.keyArn, phase: 'scan', error: `key ${key.facts.keyArn}: ${key.error}`, at: now().toISOString() });
           continue;
         }
         const exception = exceptionFor(key.facts.keyArn, account.accountId, exceptions, scannedAt);
@@ -84,5 +86,5 @@ export async function scanAccount(
       kms.destroy();
     }
   });
-  return { findings, errors, throttled: throttled.sort(), completed: completed.sort() };
+  return { findings, errors, throttled: throttled.sort(), completed: completed.sort(), regions: [...scan].sort() };
 }

@@ -1,48 +1,51 @@
 // Where ListAccounts leaves the account manifest that the ScanAccounts Distributed Map reads
-// (its ItemReader): S3 when deployed; the local runner brings its own store with the same face.
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+// (its ItemReader) and Finalize checks every account against: S3 when deployed; the local runner
+// keeps it in memory, behind the same face.
+import { MemoryObjectStore, S3ObjectStore, type ObjectStore } from '../store/object-store';
 
 export interface ManifestLocation {
   bucket: string;
   key: string;
 }
 
-export interface ManifestStore {
-  put(runId: string, name: string, items: readonly unknown[]): Promise<ManifestLocation>;
-  get(location: ManifestLocation): Promise<unknown[]>;
-}
+export class ManifestStore {
+  constructor(
+    private readonly objects: ObjectStore,
+    private readonly bucket: string,
+  ) {}
 
-export class S3ManifestStore implements ManifestStore {
-  private readonly s3 = new S3Client({ retryMode: 'adaptive', maxAttempts: 8 });
-  constructor(private readonly bucket: string) {}
-
-  async put(runId: string, name: string, items: readonly unknown[]): Promise<ManifestLocation> {
-    const key = `manifests/${runId}/${name}.json`;
-    await this.s3.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: JSON.stringify(items), ContentType: 'application/json' }),
-    );
-    return { bucket: this.bucket, key };
+  location(runId: string, name: string): ManifestLocation {
+    return { bucket: this.bucket, key: `manifests/${runId}/${name}.json` };
   }
 
-  async get(location: ManifestLocation): Promise<unknown[]> {
-    const out = await this.s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
-    return JSON.parse(await out.Body!.transformToString()) as unknown[];
-  }
-}
-
-/** Manifests kept in memory: the local runner's stand-in for the S3 bucket. */
-export class MemoryManifestStore implements ManifestStore {
-  private readonly objects = new Map<string, unknown[]>();
-
   async put(runId: string, name: string, items: readonly unknown[]): Promise<ManifestLocation> {
-    const location = { bucket: 'local', key: `manifests/${runId}/${name}.json` };
-    this.objects.set(location.key, [...items]);
+    const location = this.location(runId, name);
+    await this.objects.put(location.key, JSON.stringify(items));
     return location;
   }
 
   async get(location: ManifestLocation): Promise<unknown[]> {
-    const items = this.objects.get(location.key);
-    if (!items) throw new Error(`no manifest at ${location.bucket}/${location.key}`);
-    return items;
+    const text = await this.objects.get(location.key);
+    if (text === undefined) throw new Error(`no manifest at ${location.bucket}/${location.key}`);
+    return JSON.parse(text) as unknown[];
+  }
+
+  /** The run's manifest of that name, or undefined when the step that writes it never ran. */
+  async read(runId: string, name: string): Promise<unknown[] | undefined> {
+    const text = await this.objects.get(this.location(runId, name).key);
+    return text === undefined ? undefined : (JSON.parse(text) as unknown[]);
+  }
+}
+
+export class S3ManifestStore extends ManifestStore {
+  constructor(bucket: string) {
+    super(new S3ObjectStore(bucket), bucket);
+  }
+}
+
+/** Manifests kept in memory: the local runner's stand-in for the S3 bucket. */
+export class MemoryManifestStore extends ManifestStore {
+  constructor() {
+    super(new MemoryObjectStore(), 'local');
   }
 }

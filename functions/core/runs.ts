@@ -42,9 +42,13 @@ export function newRun(runId: string, input: ExecutionInput, startedAt: Date, ex
   };
 }
 
-/** How a run ends: FAILED when a step failed for good, HALTED when a wave gate stopped it. */
-export function finalStatus(run: Pick<RunRecord, 'haltReason'>, failure: unknown): RunStatus {
+/**
+ * How a run ends: FAILED when a step failed for good or when it had accounts and could scan none
+ * of them, HALTED when a wave gate stopped it.
+ */
+export function finalStatus(run: Pick<RunRecord, 'haltReason'>, failure: unknown, coverage?: { accounts: number; scannedAccounts: number }): RunStatus {
   if (failure) return 'FAILED';
+  if (coverage && coverage.accounts > 0 && coverage.scannedAccounts === 0) return 'FAILED';
   if (run.haltReason) return 'HALTED';
   return 'SUCCEEDED';
 }

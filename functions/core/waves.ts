@@ -1,18 +1,28 @@
-// Orders the keys to remediate into waves: priority accounts first, or a canary wave first. Pure.
+// Orders the keys to remediate into waves, from per-account counts: priority accounts first, or a
+// canary wave first. A wave is a list of slices (an account's keys at ranks start..start+count-1
+// in Region/key order), so planning touches one number per account, never a key. Pure.
 import type { WaveOrder } from './schemas';
 
+/** An account with keys to remediate: how many, and whether it goes first. */
 export interface WaveCandidate {
   accountId: string;
-  region: string;
-  keyId: string;
-  keyArn: string;
+  keys: number;
+  priority: boolean;
 }
 
-export interface Wave<K extends WaveCandidate = WaveCandidate> {
+/** An account's keys in one wave: ranks `start` to `start + count - 1` of its keys in `byKeyScope` order. */
+export interface WaveSlice {
+  accountId: string;
+  start: number;
+  count: number;
+}
+
+export interface Wave {
   wave: number;
-  keys: K[];
+  slices: WaveSlice[];
   /** The accounts with keys in this wave, in order: what RemediateWave fans out over. */
   accounts: string[];
+  keys: number;
 }
 
 export interface WavePlanOptions {
@@ -36,38 +46,72 @@ export function canarySize(size: number): number {
   return Math.max(1, Math.ceil(size / 10));
 }
 
-function byScope(a: WaveCandidate, b: WaveCandidate): number {
-  return a.accountId.localeCompare(b.accountId) || a.region.localeCompare(b.region) || a.keyId.localeCompare(b.keyId);
+/** The order of an account's keys that slices count in: Region, then key id. */
+export function byKeyScope(a: { region: string; keyId: string }, b: { region: string; keyId: string }): number {
+  return a.region.localeCompare(b.region) || a.keyId.localeCompare(b.keyId);
 }
 
-function chunk<K extends WaveCandidate>(keys: K[], size: number, firstWave: number): Wave<K>[] {
-  const waves: Wave<K>[] = [];
-  for (let i = 0; i < keys.length; i += size) {
-    const slice = keys.slice(i, i + size);
-    waves.push({ wave: firstWave + waves.length, keys: slice, accounts: [...new Set(slice.map((k) => k.accountId))] });
+/** Cuts a sequence of slices into waves of `size` keys, numbered from `firstWave`. */
+function chunk(sequence: readonly WaveSlice[], size: number, firstWave: number): Wave[] {
+  const waves: Wave[] = [];
+  let current: WaveSlice[] = [];
+  let filled = 0;
+  const close = () => {
+    if (filled === 0) return;
+    waves.push({ wave: firstWave + waves.length, slices: current, accounts: current.map((s) => s.accountId), keys: filled });
+    current = [];
+    filled = 0;
+  };
+  for (const slice of sequence) {
+    let { start, count } = slice;
+    while (count > 0) {
+      const take = Math.min(count, size - filled);
+      current.push({ accountId: slice.accountId, start, count: take });
+      filled += take;
+      start += take;
+      count -= take;
+      if (filled === size) close();
+    }
   }
+  close();
   return waves;
+}
+
+/** The last `n` keys of a sequence of slices, and the rest before them. */
+function splitTail(sequence: readonly WaveSlice[], n: number): { head: WaveSlice[]; tail: WaveSlice[] } {
+  const head: WaveSlice[] = [];
+  const tail: WaveSlice[] = [];
+  let left = n;
+  for (let i = sequence.length - 1; i >= 0; i--) {
+    const slice = sequence[i];
+    const take = Math.min(left, slice.count);
+    left -= take;
+    if (take > 0) tail.unshift({ accountId: slice.accountId, start: slice.start + slice.count - take, count: take });
+    if (take < slice.count) head.unshift({ accountId: slice.accountId, start: slice.start, count: slice.count - take });
+  }
+  return { head, tail };
 }
 
 /**
  * Plans the waves. `priority`: keys of priority accounts first, then the rest, each group in
- * account/Region/key order so that an account's keys stay together. `canary-first`: a small first
- * wave from the least important accounts (the end of that order), then the rest by priority.
+ * account order (and an account's keys in Region/key order) so that an account's keys stay
+ * together. `canary-first`: a small first wave from the least important accounts (the end of that
+ * order), then the rest by priority.
  */
-export function planWaves<K extends WaveCandidate>(
-  candidates: readonly K[],
-  isPriority: (accountId: string) => boolean,
-  options: WavePlanOptions,
-): Wave<K>[] {
+export function planWaves(candidates: readonly WaveCandidate[], options: WavePlanOptions): Wave[] {
   if (!Number.isInteger(options.size) || options.size < 1) throw new RangeError('waves.size must be an integer of at least 1');
-  const sorted = [...candidates].sort(byScope);
-  const ordered = [...sorted.filter((k) => isPriority(k.accountId)), ...sorted.filter((k) => !isPriority(k.accountId))];
-  if (options.order === 'priority' || ordered.length === 0) return chunk(ordered, options.size, 1);
+  const sorted = candidates.filter((c) => c.keys > 0).sort((a, b) => a.accountId.localeCompare(b.accountId));
+  const ordered = [...sorted.filter((c) => c.priority), ...sorted.filter((c) => !c.priority)].map((c) => ({ accountId: c.accountId, start: 0, count: c.keys }));
+  const total = ordered.reduce((n, s) => n + s.count, 0);
+  if (options.order === 'priority' || total === 0) return chunk(ordered, options.size, 1);
 
-  const canaryCount = Math.min(canarySize(options.size), ordered.length);
-  const canary = ordered.slice(ordered.length - canaryCount);
-  const rest = ordered.slice(0, ordered.length - canaryCount);
-  return [...chunk(canary, options.size, 1), ...chunk(rest, options.size, 2)];
+  const { head, tail } = splitTail(ordered, Math.min(canarySize(options.size), total));
+  return [...chunk(tail, options.size, 1), ...chunk(head, options.size, 2)];
+}
+
+/** The wave that holds the key at `rank` of an account, from that account's slices. */
+export function waveAtRank(slices: readonly (WaveSlice & { wave: number })[], rank: number): number | undefined {
+  return slices.find((s) => rank >= s.start && rank < s.start + s.count)?.wave;
 }
 
 /** The wave's failure rate and whether it exceeds the tolerated rate (which halts the rollout). */

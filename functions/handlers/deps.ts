@@ -20,7 +20,7 @@ let fromEnv: HandlerDeps | undefined;
 function depsFromEnv(): HandlerDeps {
   fromEnv ??= {
     store: ResultsStore.fromEnv(),
-    manifests: new S3ManifestStore(process.env.MANIFEST_BUCKET ?? ''),
+    manifests: new S3ManifestStore(process.env.RESULTS_BUCKET ?? ''),
     drift: publishDrift(process.env.DRIFT_TOPIC_ARN, process.env.METRICS_NAMESPACE),
     now: () => new Date(),
   };

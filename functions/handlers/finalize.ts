@@ -1,10 +1,13 @@
-// Finalize: the run's summary (counts per status, error scopes), its end status, and its drift
-// against the previous run of the same scope, published where the deployment says.
-import { driftSummary } from '../core/drift';
+// Finalize: the run's summary (counts per status, from the account summaries), an error record
+// for any account of the manifest left without a scan or an error, its end status, and its drift
+// against the previous run of the same scope (counted account by account), published where the
+// deployment says.
+import { runCounts } from '../core/account-summary';
+import { driftSummary, type DriftSummary } from '../core/drift';
 import { failureMessage, finalStatus } from '../core/runs';
-import type { ExecutionInput, RunStatus } from '../core/schemas';
-import { driftOfRun } from '../store/run-drift';
-import { lambdaHandler, type Step } from './deps';
+import type { AccountTarget, ExecutionInput, RunStatus } from '../core/schemas';
+import { accountDrifts, previousRunOf } from '../store/run-drift';
+import { lambdaHandler, type HandlerDeps, type Step } from './deps';
 
 export interface FinalizeEvent {
   runId: string;
@@ -17,19 +20,18 @@ export interface FinalizeResult {
   status: RunStatus;
   summary: Record<string, number>;
   errors: number;
-  drift: ReturnType<typeof driftSummary>;
+  drift: DriftSummary;
 }
 
 /**
- * An account the scan map gave up on without even an error record (the map tolerates a few
- * failed children) gets one here: no account of a run is ever silently missing.
+ * An account of the manifest that has neither a summary that says it was scanned or failed, nor
+ * an error record (the map tolerates a few failed children), gets one here: no account of a run
+ * is ever silently missing.
  */
-async function recordUnscannedAccounts(deps: Parameters<Step<unknown, unknown>>[0], runId: string, failure: unknown): Promise<void> {
+async function recordUnscannedAccounts(deps: HandlerDeps, runId: string, accounted: ReadonlySet<string>, failure: unknown): Promise<void> {
+  const manifest = ((await deps.manifests.read(runId, 'accounts')) ?? []) as AccountTarget[];
   const withErrors = new Set((await deps.store.errors(runId)).map((e) => e.accountId));
-  const missing: string[] = [];
-  for await (const account of deps.store.accounts(runId)) {
-    if (!account.scannedAt && !withErrors.has(account.accountId)) missing.push(account.accountId);
-  }
+  const missing = manifest.map((a) => a.accountId).filter((id) => !accounted.has(id) && !withErrors.has(id));
   const at = deps.now().toISOString();
   const error = failure
     ? `the account was not scanned: the run failed first (${failureMessage(failure)})`
@@ -40,20 +42,28 @@ async function recordUnscannedAccounts(deps: Parameters<Step<unknown, unknown>>[
 export const finalize: Step<FinalizeEvent, FinalizeResult> = (deps) => async ({ runId, failure }) => {
   const run = await deps.store.getRun(runId);
   if (!run) throw new Error(`run ${runId} is not in the results store`);
-  const summary = await deps.store.countByStatus(runId);
-  await recordUnscannedAccounts(deps, runId, failure);
+  const { summaries, outcomes } = await deps.store.accountsOfRun(runId);
+  const summary = runCounts(summaries, outcomes);
+  await recordUnscannedAccounts(deps, runId, new Set(summaries.filter((s) => s.scannedAt || s.failed).map((s) => s.accountId)), failure);
   const errors = await deps.store.errors(runId);
-  const status = finalStatus(run, failure);
+  const scannedAccounts = summaries.filter((s) => s.scannedRegions.length > 0).length;
+  const status = finalStatus(run, failure, { accounts: run.accountCount, scannedAccounts });
   const finishedAt = deps.now();
+  const allFailed = status === 'FAILED' && !failure;
   await deps.store.updateRun(runId, {
     status,
     finishedAt: finishedAt.toISOString(),
     summary,
     errorCount: errors.length,
-    haltReason: failure ? `run failed: ${failureMessage(failure)}` : run.haltReason,
+    haltReason: failure ? `run failed: ${failureMessage(failure)}` : allFailed ? `run failed: none of its ${run.accountCount} accounts could be scanned` : run.haltReason,
   });
 
-  const drift = driftSummary(await driftOfRun(deps.store, { ...run, status, summary }, finishedAt));
+  const finished = { ...run, status, summary };
+  const drift: DriftSummary = { newNonCompliant: 0, regressed: 0, resolved: 0, expiredExceptions: 0 };
+  for await (const part of accountDrifts(deps.store, finished, await previousRunOf(deps.store, finished), finishedAt)) {
+    const counts = driftSummary(part);
+    for (const k of Object.keys(drift) as (keyof DriftSummary)[]) drift[k] += counts[k];
+  }
   if (deps.drift) {
     const drifted = drift.newNonCompliant + drift.regressed;
     await deps.drift({

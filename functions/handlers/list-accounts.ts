@@ -1,6 +1,6 @@
-// ListAccounts: the accounts this run covers, stored with the run and written as the manifest
-// the ScanAccounts Distributed Map reads. Accounts asked for but not in the Organization
-// become error records.
+// ListAccounts: the accounts this run covers, written as the manifest the ScanAccounts
+// Distributed Map reads (and Finalize checks every account against). Accounts asked for but not
+// in the Organization become error records.
 import { inRunScope, missingAccounts, needsOuTree, needsTags, selectAccounts, type OrgAccount } from '../core/accounts';
 import type { ExecutionInput } from '../core/schemas';
 import { organizationsClient } from '../aws/clients';
@@ -53,7 +53,6 @@ export const listAccounts: Step<ListAccountsEvent, ListAccountsResult> = (deps) 
       at,
     })),
   );
-  await deps.store.putAccounts(runId, selected);
   const manifest = await deps.manifests.put(runId, 'accounts', selected);
   await deps.store.updateRun(runId, { accountCount: selected.length });
   return { manifest, count: selected.length };

@@ -1,33 +1,64 @@
 // RecordError: the Catch of both maps. An account that could not be scanned becomes an error
-// record; an account whose remediation kept failing also gets its wave's keys marked
-// REMEDIATION_FAILED with the error, so no key is left without a status.
+// record (or, when some of its Regions were scanned, one per Region left); an account scanned in
+// full before its invocation failed is not recorded as unscanned. An account whose remediation
+// kept failing gets its wave's keys marked REMEDIATION_FAILED with the error, so no key is left
+// without a status.
 import { failureMessage } from '../core/runs';
-import type { Finding } from '../core/schemas';
-import { lambdaHandler, type Step } from './deps';
+import type { AccountTarget, ErrorRecord, Finding } from '../core/schemas';
+import { putWaveOutcome, waveKeysOf } from '../store/wave-keys';
+import { lambdaHandler, type HandlerDeps, type Step } from './deps';
 
 export interface RecordErrorEvent {
   runId: string;
   accountId: string;
+  /** The account as the scan map had it (scan phase): its name and priority for the summary. */
+  account?: Partial<AccountTarget>;
   phase: 'scan' | 'remediate';
   failure: unknown;
   wave?: number;
 }
 
+async function recordScanError(deps: HandlerDeps, event: RecordErrorEvent, error: string, at: string): Promise<void> {
+  const summary = await deps.store.getAccountSummary(event.runId, event.accountId);
+  if (summary?.scannedAt) return;
+  const base = { runId: event.runId, accountId: event.accountId, phase: 'scan', at };
+  const left = (summary?.regions ?? []).filter((r) => !summary!.scannedRegions.includes(r));
+  const errors: ErrorRecord[] =
+    summary && summary.scannedRegions.length > 0
+      ? left.map((region) => ({ ...base, region, error: `the Region was not scanned: ${error}` }))
+      : [{ ...base, error }];
+  await deps.store.putErrors(errors);
+  await deps.store.putAccountSummary({
+    runId: event.runId,
+    accountId: event.accountId,
+    name: summary?.name ?? event.account?.name ?? '',
+    priority: summary?.priority ?? event.account?.priority ?? false,
+    regions: summary?.regions ?? [],
+    scannedRegions: summary?.scannedRegions ?? [],
+    counts: summary?.counts ?? {},
+    errorCount: (summary?.errorCount ?? 0) + errors.length,
+    failed: true,
+  });
+}
+
 export const recordError: Step<RecordErrorEvent, { accountId: string; keysFailed: number }> = (deps) => async (event) => {
   const error = failureMessage(event.failure);
   const at = deps.now().toISOString();
+  if (event.phase !== 'remediate' || event.wave === undefined) {
+    await recordScanError(deps, event, error, at);
+    return { accountId: event.accountId, keysFailed: 0 };
+  }
   await deps.store.putErrors([{ runId: event.runId, accountId: event.accountId, phase: event.phase, wave: event.wave, error, at }]);
-  if (event.phase !== 'remediate') return { accountId: event.accountId, keysFailed: 0 };
-
-  const failed: Finding[] = [];
-  for await (const f of deps.store.findings(event.runId, event.accountId)) {
-    if (f.wave === event.wave && f.status === 'NON_COMPLIANT') {
+  const ofWave = await waveKeysOf(deps.store, event.runId, event.accountId, event.wave);
+  const failed: Finding[] = ofWave
+    .filter((f) => f.status === 'NON_COMPLIANT')
+    .map((f) => {
       // A key whose enable was requested may be rotating already; without the re-read it cannot be confirmed.
       const unconfirmed = f.enableRequestedAt ? ' (EnableKeyRotation was requested but not confirmed; the next scan will show)' : '';
-      failed.push({ ...f, status: 'REMEDIATION_FAILED', reason: `remediation of the account failed: ${error}${unconfirmed}`, remediatedAt: at });
-    }
-  }
+      return { ...f, status: 'REMEDIATION_FAILED', reason: `remediation of the account failed: ${error}${unconfirmed}`, remediatedAt: at };
+    });
   await deps.store.putFindings(failed);
+  await putWaveOutcome(deps.store, event.runId, event.accountId, event.wave, ofWave, failed);
   return { accountId: event.accountId, keysFailed: failed.length };
 };
 

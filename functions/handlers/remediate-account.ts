@@ -1,10 +1,12 @@
 // RemediateAccount: one account of a wave. Enables rotation on the account's keys of the wave
-// that are not yet remediated, re-scans them and writes their outcome; keys that an exception
-// added since the scan covers become EXEMPT and are left alone.
+// that are not yet remediated, re-scans them and writes each outcome as it is known, then the
+// account's outcome for the wave; keys that an exception added since the scan covers become
+// EXEMPT and are left alone.
 import { ThrottlingError, TimeBudgetExceeded } from '../aws/clients';
 import { remediateKeys } from '../aws/rotation';
 import { exceptionFor } from '../core/exceptions';
 import type { ExecutionInput, Finding } from '../core/schemas';
+import { putWaveOutcome, waveKeysOf } from '../store/wave-keys';
 import { lambdaHandler, type Step } from './deps';
 
 /** Stop starting keys this long before Lambda's timeout, so the outcomes so far are written. */
@@ -22,14 +24,15 @@ export const remediateAccount: Step<RemediateAccountEvent, { accountId: string; 
   async ({ runId, wave, config, accountId }) => {
     const exceptions = await deps.store.exceptions();
     const now = deps.now();
+    const ofWave = await waveKeysOf(deps.store, runId, accountId, wave);
     const pending: Finding[] = [];
     const exempt: Finding[] = [];
     // A retried invocation skips keys that already have an outcome.
-    for await (const f of deps.store.findings(runId, accountId)) {
-      if (f.wave !== wave || f.status !== 'NON_COMPLIANT') continue;
+    for (const f of ofWave) {
+      if (f.status !== 'NON_COMPLIANT') continue;
       const exception = exceptionFor(f.keyArn, accountId, exceptions, now);
       if (!exception) pending.push(f);
-      else exempt.push({ ...f, status: 'EXEMPT', reason: `exception added during the rollout by ${exception.owner} until ${exception.expiresAt}: ${exception.reason}`, exception: { owner: exception.owner, reason: exception.reason, expiresAt: exception.expiresAt } });
+      else exempt.push({ ...f, status: 'EXEMPT', reason: `exception added during the rollout by ${exception.owner} until ${exception.expiresAt}: ${exception.reason}`, exception: { owner: exception.owner, reason: exception.reason, expiresAt: exception.expiresAt }, remediatedAt: now.toISOString() });
     }
     await deps.store.putFindings(exempt);
     const timeLeft = deps.timeLeftMs;
@@ -42,6 +45,7 @@ export const remediateAccount: Step<RemediateAccountEvent, { accountId: string; 
       (finding) => deps.store.putFindings([finding]),
       () => (timeLeft ? timeLeft() < SAFETY_MARGIN_MS : false),
     );
+    await putWaveOutcome(deps.store, runId, accountId, wave, ofWave, [...exempt, ...findings]);
     if (throttled.length > 0) throw new ThrottlingError(`KMS kept throttling remediation in ${accountId} ${throttled.join(', ')}`);
     if (outOfTime) throw new TimeBudgetExceeded(`${pending.length - findings.length} key(s) of ${accountId} left for the next attempt`);
     const failed = findings.filter((f) => f.status === 'REMEDIATION_FAILED').length;

@@ -1,5 +1,7 @@
-// ValidationGate: after each wave, counts the wave's outcome from the store and halts the
-// rollout when its failure rate exceeds waves.maxFailureRate.
+// ValidationGate: after each wave, tallies the wave's outcome from its accounts' wave outcomes
+// (one item per account of the wave) and halts the rollout when its failure rate exceeds
+// waves.maxFailureRate.
+import { waveTally } from '../core/account-summary';
 import { gateWave } from '../core/waves';
 import type { ExecutionInput, WaveResult } from '../core/schemas';
 import { lambdaHandler, type Step } from './deps';
@@ -13,16 +15,7 @@ export interface ValidationGateEvent {
 export const validationGate: Step<ValidationGateEvent, WaveResult> = (deps) => async ({ runId, wave, config }) => {
   const record = await deps.store.getWave(runId, wave);
   if (!record) throw new Error(`run ${runId} has no wave ${wave}`);
-  let remediated = 0;
-  let failed = 0;
-  for (const accountId of record.accounts) {
-    for await (const f of deps.store.findings(runId, accountId)) {
-      if (f.wave !== wave) continue;
-      if (f.status === 'REMEDIATED') remediated++;
-      // A key of the wave still NON_COMPLIANT was never attempted: it counts against the wave.
-      else if (f.status === 'REMEDIATION_FAILED' || f.status === 'NON_COMPLIANT') failed++;
-    }
-  }
+  const { remediated, failed } = waveTally(await deps.store.waveOutcomes(runId, wave, record.accounts), record.keyCount);
   const { failureRate, halted } = gateWave({ remediated, failed }, config.waves.maxFailureRate);
   const result: WaveResult = { wave, keys: remediated + failed, remediated, failed, failureRate, halted };
 

@@ -18,7 +18,7 @@ async function reportDrift(store: ResultsStore, run: RunRecord, now: Date): Prom
 
 export async function reportInputFor(store: ResultsStore, run: RunRecord, now: Date): Promise<ReportInput> {
   const accounts: Record<string, { name: string }> = {};
-  for await (const a of store.accounts(run.runId)) accounts[a.accountId] = { name: a.name };
+  for (const a of (await store.accountsOfRun(run.runId)).summaries) accounts[a.accountId] = { name: a.name };
   const wavePlan = [];
   for await (const w of store.waves(run.runId)) wavePlan.push({ wave: w.wave, keys: w.keyCount, accounts: w.accounts.length });
   const history: RunHistoryPoint[] = [];

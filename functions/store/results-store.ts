@@ -1,7 +1,9 @@
-// The results store: runs, accounts, findings, error records, waves and exceptions in one
-// DynamoDB table (see docs/architecture.md for the keys). Works on DynamoDB and on dynalite.
+// The results store: runs, per-account summaries, error records, waves, remediation state, key
+// history and exceptions in one DynamoDB table (keys in layout.ts), and each account's scan of a
+// run as one object (S3, a folder, or memory). Works on DynamoDB and on dynalite.
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -11,70 +13,107 @@ import {
   UpdateCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import {
-  FINDING_STATUSES,
-  type AccountTarget,
-  type ErrorRecord,
-  type ExceptionRecord,
-  type Finding,
-  type FindingStatus,
-  type RunRecord,
-} from '../core/schemas';
+import { AccountSummary, runCounts, WaveOutcome, type StatusCounts } from '../core/account-summary';
+import { historyOfKey, outcomeChange, type KeyChange } from '../core/key-history';
+import { ErrorRecord, ExceptionRecord, Finding, RunRecord, type FindingStatus } from '../core/schemas';
+import { byKeyScope, waveAtRank, type WaveSlice } from '../core/waves';
+import { mapWithConcurrency } from '../aws/pool';
+import { accountScanKey, keys, SHARDS } from './layout';
+import { S3ObjectStore, type ObjectStore } from './object-store';
 
 const BATCH_SIZE = 25;
+const BATCH_GET_SIZE = 100;
 const MAX_BATCH_ROUNDS = 12;
+/** Partitions or objects read at once when a step reads a whole run's accounts. */
+const READ_CONCURRENCY = 16;
+const DAY_S = 86_400;
+export const DEFAULT_RETENTION_DAYS = 90;
 
 type Item = Record<string, unknown>;
 
-/** A stored wave: the accounts it fans out over and how many keys it holds. */
+/** A stored wave: the accounts it fans out over, how many keys it holds, and whose keys. */
 export interface WaveRecord {
   runId: string;
   wave: number;
   accounts: string[];
   keyCount: number;
+  slices: WaveSlice[];
 }
 
-const runPk = (runId: string) => `RUN#${runId}`;
-const findingSk = (f: Pick<Finding, 'accountId' | 'region' | 'keyId'>) => `FINDING#${f.accountId}#${f.region}#${f.keyId}`;
-const waveSk = (wave: number) => `WAVE#${String(wave).padStart(6, '0')}`;
-/** One error record per scope and step: a later wave's failure does not overwrite an earlier one's. */
-const errorSk = (e: ErrorRecord) =>
-  ['ERROR', e.accountId, e.region ?? '-', e.phase, e.wave === undefined ? undefined : String(e.wave).padStart(6, '0'), e.keyId].filter((p) => p !== undefined).join('#');
-
-function stripKeys<T>(item: Item | undefined): T | undefined {
-  if (!item) return undefined;
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, type: _t, ...rest } = item;
-  return rest as T;
+/** One account's scan of a run, as the object store keeps it: every Region scanned so far. */
+export interface AccountScanRecord {
+  runId: string;
+  accountId: string;
+  scannedRegions: string[];
+  findings: Finding[];
+  errors: ErrorRecord[];
 }
 
-export function findingItem(f: Finding): Item {
-  return {
-    pk: runPk(f.runId),
-    sk: findingSk(f),
-    type: 'finding',
-    gsi1pk: `${runPk(f.runId)}#STATUS#${f.status}`,
-    gsi1sk: `${f.accountId}#${f.region}#${f.keyId}`,
-    gsi2pk: `KEY#${f.keyArn}`,
-    gsi2sk: `${f.scannedAt}#${f.runId}`,
-    ...f,
-  };
+/** What the store counts: items read and written per partition, objects read and written. */
+export interface StoreCounters {
+  itemsRead: number;
+  itemsWritten: number;
+  objectsRead: number;
+  objectsWritten: number;
+  /** Write units per partition key (an item counts one unit per KiB, rounded up; the table has no secondary index but runs). */
+  writesByPartition: Map<string, number>;
+}
+
+export interface ResultsStoreOptions {
+  /** Days that per-run and per-key items and scans are kept (the TTL attribute); run records are kept. */
+  retentionDays?: number;
+  now?: () => Date;
+}
+
+const TYPE_FIELDS = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'type', 'ttl'] as const;
+
+function stripKeys(item: Item): Item {
+  const rest = { ...item };
+  for (const field of TYPE_FIELDS) delete rest[field];
+  return rest;
+}
+
+/** Parses a stored item with its schema: a malformed item is an error that names it, never a silent cast. */
+function parseItem<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, item: Item, what: string): T {
+  const result = schema.safeParse(stripKeys(item));
+  if (!result.success) throw new Error(`the results store holds a malformed ${what} (${String(item.pk)} / ${String(item.sk)}): ${result.error.message}`);
+  return result.data;
 }
 
 export class ResultsStore {
   readonly doc: DynamoDBDocumentClient;
+  readonly counters: StoreCounters = { itemsRead: 0, itemsWritten: 0, objectsRead: 0, objectsWritten: 0, writesByPartition: new Map() };
+  private readonly retentionDays: number;
+  private readonly now: () => Date;
 
   constructor(
     client: DynamoDBClient,
     readonly tableName: string,
+    readonly objects: ObjectStore,
+    options: ResultsStoreOptions = {},
   ) {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
+    this.now = options.now ?? (() => new Date());
   }
 
-  /** The store the deployed functions use: the table named by TABLE_NAME, SDK configuration as is. */
+  /** The store the deployed functions use: TABLE_NAME, RESULTS_BUCKET and RETENTION_DAYS, SDK configuration as is. */
   static fromEnv(config: DynamoDBClientConfig = {}): ResultsStore {
     const tableName = process.env.TABLE_NAME;
     if (!tableName) throw new Error('TABLE_NAME is not set: the results table is unknown');
-    return new ResultsStore(new DynamoDBClient({ retryMode: 'adaptive', maxAttempts: 8, ...config }), tableName);
+    const bucket = process.env.RESULTS_BUCKET;
+    if (!bucket) throw new Error('RESULTS_BUCKET is not set: the bucket of account scans is unknown');
+    const retentionDays = process.env.RETENTION_DAYS ? Number(process.env.RETENTION_DAYS) : undefined;
+    return new ResultsStore(new DynamoDBClient({ retryMode: 'adaptive', maxAttempts: 8, ...config }), tableName, new S3ObjectStore(bucket), { retentionDays });
+  }
+
+  /** Days a key's history item lives: a scan checkpoints an unchanged key after half of it. */
+  get historyCheckpointDays(): number {
+    return this.retentionDays / 2;
+  }
+
+  private ttl(): number {
+    return Math.floor(this.now().getTime() / 1000) + this.retentionDays * DAY_S;
   }
 
   // ---- runs ----
@@ -82,13 +121,7 @@ export class ResultsStore {
   /** Creates the run record; a run id is never reused (a retried ValidateInput finds its own run). */
   async createRun(run: RunRecord): Promise<'created' | 'exists'> {
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: runPk(run.runId), sk: 'RUN', type: 'run', gsi1pk: 'RUNS', gsi1sk: `${run.startedAt}#${run.runId}`, ...run },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      await this.put({ ...keys.run(run.runId), ...keys.runsIndex(run.startedAt, run.runId), type: 'run', ...run }, 'attribute_not_exists(pk)');
       return 'created';
     } catch (error) {
       if ((error as Error).name === 'ConditionalCheckFailedException') return 'exists';
@@ -97,8 +130,8 @@ export class ResultsStore {
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: runPk(runId), sk: 'RUN' }, ConsistentRead: true }));
-    return stripKeys<RunRecord>(out.Item);
+    const item = await this.get(keys.run(runId));
+    return item && parseItem(RunRecord, item, 'run record');
   }
 
   /** Sets fields of a run record (never its keys). */
@@ -112,10 +145,12 @@ export class ResultsStore {
       values[`:v${i}`] = v;
       return `#f${i} = :v${i}`;
     });
+    const key = keys.run(runId);
+    this.countWrite(key.pk, 1);
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: { pk: runPk(runId), sk: 'RUN' },
+        Key: key,
         UpdateExpression: `SET ${sets.join(', ')}`,
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: names,
@@ -129,7 +164,7 @@ export class ResultsStore {
     let n = 0;
     for await (const item of this.query({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': 'RUNS' }, ScanIndexForward: false })) {
       if (n++ >= limit) return;
-      yield stripKeys<RunRecord>(item)!;
+      yield parseItem(RunRecord, item, 'run record');
     }
   }
 
@@ -140,130 +175,194 @@ export class ResultsStore {
 
   // ---- accounts of a run ----
 
-  async putAccounts(runId: string, accounts: readonly AccountTarget[]): Promise<void> {
-    await this.batchPut(accounts.map((a) => ({ pk: runPk(runId), sk: `ACCOUNT#${a.accountId}`, type: 'account', runId, ...a })));
+  async putAccountSummary(summary: AccountSummary): Promise<void> {
+    await this.put({ ...keys.accountSummary(summary.runId, summary.accountId), type: 'account', ttl: this.ttl(), ...summary });
   }
 
-  async *accounts(runId: string): AsyncGenerator<AccountTarget & { scannedAt?: string }> {
-    for await (const item of this.query(this.prefix(runId, 'ACCOUNT#'))) yield stripKeys<AccountTarget & { runId: string; scannedAt?: string }>(item)!;
+  async getAccountSummary(runId: string, accountId: string): Promise<AccountSummary | undefined> {
+    const item = await this.get(keys.accountSummary(runId, accountId));
+    return item && parseItem(AccountSummary, item, 'account summary');
   }
 
-  async getAccount(runId: string, accountId: string): Promise<(AccountTarget & { scannedAt?: string; scannedRegions: string[] }) | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: runPk(runId), sk: `ACCOUNT#${accountId}` }, ConsistentRead: true }));
-    const account = stripKeys<AccountTarget & { scannedAt?: string; scannedRegions?: Set<string> }>(out.Item);
-    return account && { ...account, scannedRegions: [...(account.scannedRegions ?? [])] };
+  /** Every account summary and wave outcome of a run, in account order: SHARDS queries, O(accounts) items. */
+  async accountsOfRun(runId: string): Promise<{ summaries: AccountSummary[]; outcomes: WaveOutcome[] }> {
+    const summaries: AccountSummary[] = [];
+    const outcomes: WaveOutcome[] = [];
+    await mapWithConcurrency([...Array(SHARDS).keys()], READ_CONCURRENCY, async (shard) => {
+      for await (const item of this.query({ KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': keys.accountsPartition(runId, shard) } })) {
+        if (item.type === 'outcome') outcomes.push(parseItem(WaveOutcome, item, 'wave outcome'));
+        else summaries.push(parseItem(AccountSummary, item, 'account summary'));
+      }
+    });
+    summaries.sort((a, b) => a.accountId.localeCompare(b.accountId));
+    outcomes.sort((a, b) => a.accountId.localeCompare(b.accountId) || a.wave - b.wave);
+    return { summaries, outcomes };
   }
 
-  /** Records Regions of an account whose findings are written, so a retried scan skips them. */
-  async markRegionsScanned(runId: string, accountId: string, regions: readonly string[]): Promise<void> {
-    if (regions.length === 0) return;
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: runPk(runId), sk: `ACCOUNT#${accountId}` },
-        UpdateExpression: 'ADD scannedRegions :regions',
-        ExpressionAttributeValues: { ':regions': new Set(regions) },
-      }),
-    );
+  /** Records what one account's slice of a wave came to (idempotent: a retry overwrites it). */
+  async putWaveOutcome(outcome: WaveOutcome): Promise<void> {
+    await this.put({ ...keys.waveOutcome(outcome.runId, outcome.accountId, outcome.wave), type: 'outcome', ttl: this.ttl(), ...outcome });
   }
 
-  /** Marks an account of a run as scanned (its findings and error records are written). */
-  async markScanned(runId: string, accountId: string, at: string): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: runPk(runId), sk: `ACCOUNT#${accountId}` },
-        UpdateExpression: 'SET scannedAt = :at',
-        ExpressionAttributeValues: { ':at': at },
-      }),
-    );
+  /** The outcomes of one wave's accounts: BatchGetItem, O(accounts of the wave). */
+  async waveOutcomes(runId: string, wave: number, accountIds: readonly string[]): Promise<WaveOutcome[]> {
+    const items = await this.batchGet(accountIds.map((accountId) => keys.waveOutcome(runId, accountId, wave)));
+    return items.map((item) => parseItem(WaveOutcome, item, 'wave outcome'));
+  }
+
+  /** Counts per status of a run, from its account summaries and wave outcomes (never its findings). */
+  async countByStatus(runId: string): Promise<StatusCounts> {
+    const { summaries, outcomes } = await this.accountsOfRun(runId);
+    return runCounts(summaries, outcomes);
+  }
+
+  // ---- an account's scan ----
+
+  async putAccountScan(scan: AccountScanRecord): Promise<void> {
+    this.counters.objectsWritten++;
+    await this.objects.put(accountScanKey(scan.runId, scan.accountId), JSON.stringify(scan));
+  }
+
+  async getAccountScan(runId: string, accountId: string): Promise<AccountScanRecord | undefined> {
+    this.counters.objectsRead++;
+    const text = await this.objects.get(accountScanKey(runId, accountId));
+    return text === undefined ? undefined : (JSON.parse(text) as AccountScanRecord);
+  }
+
+  /** The run that last scanned the account in full: what its next scan compares with. */
+  async latestScanOf(accountId: string): Promise<string | undefined> {
+    const item = await this.get(keys.latestScan(accountId));
+    return typeof item?.runId === 'string' ? item.runId : undefined;
+  }
+
+  async setLatestScan(accountId: string, runId: string): Promise<void> {
+    await this.put({ ...keys.latestScan(accountId), type: 'latest', accountId, runId });
   }
 
   // ---- findings ----
 
-  async putFindings(findings: readonly Finding[]): Promise<void> {
-    await this.batchPut(findings.map(findingItem));
+  /**
+   * One account's findings of a run and its scan error records: the scan, with the remediation's
+   * per-key state over it and each key's wave from the plan's slices.
+   */
+  async accountFindings(runId: string, accountId: string, slices: readonly (WaveSlice & { wave: number })[] = []): Promise<{ findings: Finding[]; errors: ErrorRecord[] }> {
+    const scan = await this.getAccountScan(runId, accountId);
+    if (!scan) return { findings: [], errors: [] };
+    const overlay = new Map<string, Finding>();
+    for await (const item of this.query({ KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': keys.remediationPartition(runId, accountId) } })) {
+      const finding = parseItem(Finding, item, 'finding');
+      overlay.set(`${finding.region}#${finding.keyId}`, finding);
+    }
+    let rank = 0;
+    const findings = [...scan.findings].sort(byKeyScope).map((f) => {
+      const wave = f.status === 'NON_COMPLIANT' ? waveAtRank(slices, rank++) : undefined;
+      const over = overlay.get(`${f.region}#${f.keyId}`);
+      return over ? { ...over, wave } : wave === undefined ? f : { ...f, wave };
+    });
+    return { findings, errors: scan.errors };
   }
 
-  /** A run's findings in account/Region/key order, optionally of one account. */
+  /** The slices of every wave of a run, by account: what places a finding in its wave. */
+  async slicesByAccount(runId: string): Promise<Map<string, (WaveSlice & { wave: number })[]>> {
+    const byAccount = new Map<string, (WaveSlice & { wave: number })[]>();
+    for await (const w of this.waves(runId)) {
+      for (const slice of w.slices) byAccount.set(slice.accountId, [...(byAccount.get(slice.accountId) ?? []), { ...slice, wave: w.wave }]);
+    }
+    return byAccount;
+  }
+
+  /** A run's findings in account/Region/key order, optionally of one account; one account in memory at a time. */
   async *findings(runId: string, accountId?: string): AsyncGenerator<Finding> {
-    const prefix = accountId ? `FINDING#${accountId}#` : 'FINDING#';
-    for await (const item of this.query(this.prefix(runId, prefix))) yield stripKeys<Finding>(item)!;
+    const slices = await this.slicesByAccount(runId);
+    const accounts = accountId ? [accountId] : (await this.accountsOfRun(runId)).summaries.map((s) => s.accountId);
+    for (const id of accounts) yield* (await this.accountFindings(runId, id, slices.get(id))).findings;
   }
 
-  /**
-   * A run's findings of one status from the table itself (strongly consistent): what the
-   * workflow decides on (the plan) must see every write that came before it.
-   */
-  async *findingsWithStatus(runId: string, status: FindingStatus): AsyncGenerator<Finding> {
-    for await (const item of this.query({
-      ...this.prefix(runId, 'FINDING#'),
-      FilterExpression: '#status = :status',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':p': runPk(runId), ':s': 'FINDING#', ':status': status },
-    })) {
-      yield stripKeys<Finding>(item)!;
-    }
-  }
-
-  /** A run's findings of one status from the status index (eventually consistent): for reports. */
+  /** A run's findings of one status (for reports). */
   async *findingsByStatus(runId: string, status: FindingStatus): AsyncGenerator<Finding> {
-    for await (const item of this.query({
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :p',
-      ExpressionAttributeValues: { ':p': `${runPk(runId)}#STATUS#${status}` },
-    })) {
-      yield stripKeys<Finding>(item)!;
-    }
+    for await (const f of this.findings(runId)) if (f.status === status) yield f;
   }
 
   /**
-   * Counts per status, read from the table (strongly consistent, only the status projected),
-   * so Finalize counts every write of the run; no finding is held in memory.
+   * Records remediation state of keys: the intent (NON_COMPLIANT with enableRequestedAt) and each
+   * outcome, which is also a change in the key's history.
    */
-  async countByStatus(runId: string): Promise<Partial<Record<FindingStatus, number>>> {
-    const summary: Partial<Record<FindingStatus, number>> = {};
-    for await (const item of this.query({ ...this.prefix(runId, 'FINDING#'), ProjectionExpression: '#status', ExpressionAttributeNames: { '#status': 'status' } })) {
-      const status = item.status as FindingStatus;
-      summary[status] = (summary[status] ?? 0) + 1;
-    }
-    return Object.fromEntries(FINDING_STATUSES.filter((s) => summary[s]).map((s) => [s, summary[s]]));
+  async putFindings(findings: readonly Finding[]): Promise<void> {
+    const ttl = this.ttl();
+    await this.batchPut(findings.map((f) => ({ ...keys.remediation(f.runId, f.accountId, f.region, f.keyId), type: 'finding', ttl, ...f, wave: undefined })));
+    const outcomes = findings.filter((f) => f.status !== 'NON_COMPLIANT');
+    await this.putKeyChanges(outcomes.map((f) => outcomeChange({ ...f, wave: undefined }, f.remediatedAt ?? this.now().toISOString())), 'remediation');
   }
 
-  /** One key's findings across runs, oldest first. */
+  // ---- key history ----
+
+  async putKeyChanges(changes: readonly KeyChange[], source: 'scan' | 'remediation' = 'scan'): Promise<void> {
+    const ttl = this.ttl();
+    await this.batchPut(changes.map((c) => ({ ...keys.history(c.keyArn, c.runId, source), type: 'history', ttl, ...c })));
+  }
+
+  /**
+   * One key's finding in each run that scanned its account and Region, oldest first: its history
+   * items (one per change) and, per run since the first, that run's summary of the key's account.
+   */
   async *keyHistory(keyArn: string): AsyncGenerator<Finding> {
-    for await (const item of this.query({ IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :p', ExpressionAttributeValues: { ':p': `KEY#${keyArn}` } })) {
-      yield stripKeys<Finding>(item)!;
+    const changes: KeyChange[] = [];
+    for await (const item of this.query({ KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': keys.historyPartition(keyArn) } })) {
+      changes.push(stripKeys(item) as unknown as KeyChange);
     }
+    if (changes.length === 0) return;
+    const { accountId, region } = changes[0];
+    const firstRuns = new Set(changes.map((c) => c.runId));
+    const runs = [];
+    let reachedFirst = false;
+    const all: RunRecord[] = [];
+    for await (const run of this.runs()) all.push(run);
+    // Oldest first: runs before the key's first change never saw it.
+    for (const run of all.reverse()) {
+      reachedFirst ||= firstRuns.has(run.runId);
+      if (!reachedFirst) continue;
+      const summary = await this.getAccountSummary(run.runId, accountId);
+      const scanned = summary?.scannedRegions.includes(region) ? { at: summary.scannedAt ?? run.startedAt } : undefined;
+      runs.push({ runId: run.runId, startedAt: run.startedAt, scanned });
+    }
+    yield* historyOfKey(changes, runs);
   }
 
   // ---- error records ----
 
   async putErrors(errors: readonly ErrorRecord[]): Promise<void> {
-    await this.batchPut(
-      errors.map((e) => ({ pk: runPk(e.runId), sk: errorSk(e), type: 'error', ...e })),
-    );
+    const ttl = this.ttl();
+    await this.batchPut(errors.map((e) => ({ ...keys.error(e), type: 'error', ttl, ...e })));
   }
 
+  /** A run's error records: SHARDS queries. */
   async errors(runId: string): Promise<ErrorRecord[]> {
     const out: ErrorRecord[] = [];
-    for await (const item of this.query(this.prefix(runId, 'ERROR#'))) out.push(stripKeys<ErrorRecord>(item)!);
-    return out;
+    await mapWithConcurrency([...Array(SHARDS).keys()], READ_CONCURRENCY, async (shard) => {
+      for await (const item of this.query({ KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': keys.errorsPartition(runId, shard) } })) {
+        out.push(parseItem(ErrorRecord, item, 'error record'));
+      }
+    });
+    return out.sort((a, b) => a.accountId.localeCompare(b.accountId) || (a.region ?? '').localeCompare(b.region ?? '') || (a.keyId ?? '').localeCompare(b.keyId ?? ''));
   }
 
   // ---- waves ----
 
   async putWaves(waves: readonly WaveRecord[]): Promise<void> {
-    await this.batchPut(waves.map((w) => ({ pk: runPk(w.runId), sk: waveSk(w.wave), type: 'wave', ...w })));
+    const ttl = this.ttl();
+    await this.batchPut(waves.map((w) => ({ ...keys.wave(w.runId, w.wave), type: 'wave', ttl, ...w })));
   }
 
   async getWave(runId: string, wave: number): Promise<WaveRecord | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: runPk(runId), sk: waveSk(wave) }, ConsistentRead: true }));
-    return stripKeys<WaveRecord>(out.Item);
+    const item = await this.get(keys.wave(runId, wave));
+    return item && (stripKeys(item) as unknown as WaveRecord);
   }
 
   async *waves(runId: string): AsyncGenerator<WaveRecord> {
-    for await (const item of this.query(this.prefix(runId, 'WAVE#'))) yield stripKeys<WaveRecord>(item)!;
+    const { pk } = keys.run(runId);
+    for await (const item of this.query({ KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)', ExpressionAttributeValues: { ':p': pk, ':s': 'WAVE#' } })) {
+      yield stripKeys(item) as unknown as WaveRecord;
+    }
   }
 
   // ---- exceptions ----
@@ -271,13 +370,7 @@ export class ResultsStore {
   /** Adds an exception; an existing one for the same target is not overwritten. */
   async addException(exception: ExceptionRecord): Promise<'created' | 'exists'> {
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: 'EXCEPTION', sk: exception.target, type: 'exception', ...exception },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      await this.put({ ...keys.exception(exception.target), type: 'exception', ...exception }, 'attribute_not_exists(pk)');
       return 'created';
     } catch (error) {
       if ((error as Error).name === 'ConditionalCheckFailedException') return 'exists';
@@ -286,25 +379,34 @@ export class ResultsStore {
   }
 
   async removeException(target: string): Promise<boolean> {
-    const out = await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: 'EXCEPTION', sk: target }, ReturnValues: 'ALL_OLD' }));
+    const out = await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: keys.exception(target), ReturnValues: 'ALL_OLD' }));
     return out.Attributes !== undefined;
   }
 
   async exceptions(): Promise<ExceptionRecord[]> {
     const out: ExceptionRecord[] = [];
-    for await (const item of this.query({ KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': 'EXCEPTION' } })) {
-      out.push(stripKeys<ExceptionRecord>(item)!);
+    for await (const item of this.query({ KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': keys.exception('').pk } })) {
+      out.push(stripKeys(item) as unknown as ExceptionRecord);
     }
     return out;
   }
 
   // ---- plumbing ----
 
-  private prefix(runId: string, skPrefix: string): Omit<QueryCommandInput, 'TableName'> {
-    return {
-      KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
-      ExpressionAttributeValues: { ':p': runPk(runId), ':s': skPrefix },
-    };
+  private countWrite(pk: string, units: number): void {
+    this.counters.itemsWritten++;
+    this.counters.writesByPartition.set(pk, (this.counters.writesByPartition.get(pk) ?? 0) + units);
+  }
+
+  private async get(key: { pk: string; sk: string }): Promise<Item | undefined> {
+    this.counters.itemsRead++;
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return out.Item;
+  }
+
+  private async put(item: Item, condition?: string): Promise<void> {
+    this.countWrite(String(item.pk), writeUnits(item));
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: condition }));
   }
 
   /**
@@ -317,9 +419,28 @@ export class ResultsStore {
       const out = await this.doc.send(
         new QueryCommand({ ConsistentRead: input.IndexName ? undefined : true, ...input, TableName: this.tableName, ExclusiveStartKey }),
       );
+      this.counters.itemsRead += out.Items?.length ?? 0;
       for (const item of out.Items ?? []) yield item;
       ExclusiveStartKey = out.LastEvaluatedKey;
     } while (ExclusiveStartKey);
+  }
+
+  /** BatchGetItem in 100s (strongly consistent), retrying UnprocessedKeys; missing items are left out. */
+  private async batchGet(keyList: readonly { pk: string; sk: string }[]): Promise<Item[]> {
+    const out: Item[] = [];
+    for (let i = 0; i < keyList.length; i += BATCH_GET_SIZE) {
+      let pending = keyList.slice(i, i + BATCH_GET_SIZE) as Item[];
+      for (let round = 0; pending.length > 0; round++) {
+        if (round >= MAX_BATCH_ROUNDS) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${round} rounds`);
+        if (round > 0) await sleep(Math.min(2000, 50 * 2 ** round) * Math.random());
+        const result = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
+        const items = result.Responses?.[this.tableName] ?? [];
+        this.counters.itemsRead += items.length;
+        out.push(...items);
+        pending = (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Item[];
+      }
+    }
+    return out;
   }
 
   /** BatchWriteItem in 25s, retrying UnprocessedItems with backoff until none are left. */
@@ -328,6 +449,7 @@ export class ResultsStore {
     const unique = [...new Map(items.map((item) => [`${item.pk}\u0000${item.sk}`, item])).values()];
     for (let i = 0; i < unique.length; i += BATCH_SIZE) {
       let pending: { PutRequest: { Item: Item } }[] = unique.slice(i, i + BATCH_SIZE).map((Item) => ({ PutRequest: { Item } }));
+      for (const { PutRequest } of pending) this.countWrite(String(PutRequest.Item.pk), writeUnits(PutRequest.Item));
       for (let round = 0; pending.length > 0; round++) {
         if (round >= MAX_BATCH_ROUNDS) throw new Error(`BatchWriteItem left ${pending.length} items unprocessed after ${round} rounds`);
         if (round > 0) await sleep(Math.min(2000, 50 * 2 ** round) * Math.random());
@@ -336,6 +458,12 @@ export class ResultsStore {
       }
     }
   }
+}
+
+/** DynamoDB bills a write per KiB of item, rounded up (the runs index adds one for run records). */
+function writeUnits(item: Item): number {
+  const units = Math.max(1, Math.ceil(Buffer.byteLength(JSON.stringify(item)) / 1024));
+  return item.gsi1pk ? units * 2 : units;
 }
 
 function sleep(ms: number): Promise<void> {

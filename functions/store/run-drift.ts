@@ -1,7 +1,8 @@
-// The drift of a stored run against the previous completed run of the same scope: the one
-// query that Finalize (to publish) and `rotor drift` (to show) both use.
-import { computeDrift, type Drift } from '../core/drift';
-import type { RunRecord } from '../core/schemas';
+// The drift of a stored run against the previous completed run of the same scope, computed one
+// account at a time (two accounts' findings in memory, never a run's): the one query that
+// Finalize (to publish counts) and `rotor drift` (to show) both use.
+import { computeDrift, type Drift, type DriftRunInput } from '../core/drift';
+import type { ErrorRecord, RunRecord } from '../core/schemas';
 import type { ResultsStore } from './results-store';
 
 const COMPLETED = new Set(['SUCCEEDED', 'HALTED']);
@@ -15,12 +16,36 @@ export async function previousRunOf(store: ResultsStore, run: RunRecord): Promis
   return undefined;
 }
 
+/**
+ * The run's drift account by account, and last the drift that belongs to no account (the
+ * exceptions that expired in between). Keys are matched within their account, as a key ARN
+ * names its account.
+ */
+export async function* accountDrifts(store: ResultsStore, run: RunRecord, previous: RunRecord | undefined, now: Date): AsyncGenerator<Drift> {
+  const errorsByAccount = new Map<string, ErrorRecord[]>();
+  for (const e of await store.errors(run.runId)) errorsByAccount.set(e.accountId, [...(errorsByAccount.get(e.accountId) ?? []), e]);
+  const current = await store.accountsOfRun(run.runId);
+  const before = previous ? await store.accountsOfRun(previous.runId) : undefined;
+  const slices = await store.slicesByAccount(run.runId);
+  const accountIds = [...new Set([...current.summaries, ...(before?.summaries ?? [])].map((s) => s.accountId))].sort();
+  for (const accountId of accountIds) {
+    const { findings } = await store.accountFindings(run.runId, accountId, slices.get(accountId));
+    const currentInput: DriftRunInput = { run, findings, errors: errorsByAccount.get(accountId) ?? [] };
+    const previousInput = previous && { run: previous, findings: (await store.accountFindings(previous.runId, accountId)).findings };
+    yield await computeDrift(currentInput, previousInput, [], now);
+  }
+  yield await computeDrift({ run, findings: [] }, previous && { run: previous, findings: [] }, await store.exceptions(), now);
+}
+
+/** The run's whole drift (its lists held in memory: for `rotor drift` and reports). */
 export async function driftOfRun(store: ResultsStore, run: RunRecord, now: Date): Promise<Drift> {
   const previous = await previousRunOf(store, run);
-  return computeDrift(
-    { run, findings: store.findings(run.runId), errors: await store.errors(run.runId) },
-    previous && { run: previous, findings: store.findings(previous.runId), errors: await store.errors(previous.runId) },
-    await store.exceptions(),
-    now,
-  );
+  const drift: Drift = { runId: run.runId, previousRunId: previous?.runId ?? null, newNonCompliant: [], regressed: [], resolved: [], expiredExceptions: [] };
+  for await (const part of accountDrifts(store, run, previous, now)) {
+    drift.newNonCompliant.push(...part.newNonCompliant);
+    drift.regressed.push(...part.regressed);
+    drift.resolved.push(...part.resolved);
+    drift.expiredExceptions.push(...part.expiredExceptions);
+  }
+  return drift;
 }

@@ -1,46 +1,73 @@
-import { canarySize, fittedWaveSize, gateWave, MAX_WAVES, planWaves, type WaveCandidate } from '../../functions/core/waves';
+import { byKeyScope, canarySize, fittedWaveSize, gateWave, MAX_WAVES, planWaves, waveAtRank, type Wave, type WaveCandidate } from '../../functions/core/waves';
 
-const key = (accountId: string, n: number, region = 'us-east-1'): WaveCandidate => ({
-  accountId,
-  region,
-  keyId: `k${String(n).padStart(3, '0')}`,
-  keyArn: `arn:aws:kms:${region}:${accountId}:key/k${n}`,
-});
 const prod = '111111111111';
 const dev = '222222222222';
 const test = '333333333333';
-const keys = [...[1, 2, 3].map((n) => key(dev, n)), ...[4, 5].map((n) => key(prod, n)), ...[6, 7, 8, 9].map((n) => key(test, n))];
-const isPriority = (a: string) => a === prod;
+const candidates: WaveCandidate[] = [
+  { accountId: dev, keys: 3, priority: false },
+  { accountId: prod, keys: 2, priority: true },
+  { accountId: test, keys: 4, priority: false },
+];
+const keysOf = (waves: Wave[]) => waves.flatMap((w) => w.slices.flatMap((s) => Array.from({ length: s.count }, (_, i) => `${s.accountId}:${s.start + i}`)));
+
+/** The key-by-key planner this one replaces: the oracle the slices must agree with. */
+function keyByKeyPlan(all: WaveCandidate[], size: number, order: 'priority' | 'canary-first'): string[][] {
+  const sorted = [...all].sort((a, b) => a.accountId.localeCompare(b.accountId));
+  const ordered = [...sorted.filter((c) => c.priority), ...sorted.filter((c) => !c.priority)].flatMap((c) => Array.from({ length: c.keys }, (_, i) => `${c.accountId}:${i}`));
+  const chunk = (keys: string[]) => Array.from({ length: Math.ceil(keys.length / size) }, (_, i) => keys.slice(i * size, (i + 1) * size));
+  if (order === 'priority' || ordered.length === 0) return chunk(ordered);
+  const n = Math.min(canarySize(size), ordered.length);
+  return [...chunk(ordered.slice(ordered.length - n)), ...chunk(ordered.slice(0, ordered.length - n))];
+}
 
 describe('planWaves', () => {
   it('puts priority accounts first and cuts waves of the given size', () => {
-    const waves = planWaves(keys, isPriority, { size: 4, order: 'priority' });
-    expect(waves.map((w) => w.keys.length)).toEqual([4, 4, 1]);
-    expect(waves[0].keys.slice(0, 2).map((k) => k.accountId)).toEqual([prod, prod]);
+    const waves = planWaves(candidates, { size: 4, order: 'priority' });
+    expect(waves.map((w) => w.keys)).toEqual([4, 4, 1]);
+    expect(waves[0].slices).toEqual([
+      { accountId: prod, start: 0, count: 2 },
+      { accountId: dev, start: 0, count: 2 },
+    ]);
     expect(waves.map((w) => w.wave)).toEqual([1, 2, 3]);
     expect(waves[0].accounts).toEqual([prod, dev]);
-    expect(waves.flatMap((w) => w.keys)).toHaveLength(keys.length);
-  });
-
-  it('keeps an account\'s keys together in account/Region/key order', () => {
-    const shuffled = [key(dev, 2, 'eu-west-1'), key(dev, 1, 'us-east-1'), key(dev, 3, 'eu-west-1')];
-    const [wave] = planWaves(shuffled, () => false, { size: 10, order: 'priority' });
-    expect(wave.keys.map((k) => `${k.region}/${k.keyId}`)).toEqual(['eu-west-1/k002', 'eu-west-1/k003', 'us-east-1/k001']);
+    expect(keysOf(waves)).toHaveLength(9);
   });
 
   it('canary-first: one small wave from the least important accounts, then by priority', () => {
-    const waves = planWaves(keys, isPriority, { size: 10, order: 'canary-first' });
+    const waves = planWaves(candidates, { size: 10, order: 'canary-first' });
     expect(canarySize(10)).toBe(1);
-    expect(waves[0].keys).toHaveLength(1);
-    expect(waves[0].keys[0].accountId).toBe(test);
-    expect(waves[1].keys[0].accountId).toBe(prod);
-    expect(waves.flatMap((w) => w.keys)).toHaveLength(keys.length);
-    expect(new Set(waves.flatMap((w) => w.keys.map((k) => k.keyArn))).size).toBe(keys.length);
+    expect(waves[0].slices).toEqual([{ accountId: test, start: 3, count: 1 }]);
+    expect(waves[1].slices[0].accountId).toBe(prod);
+    expect(new Set(keysOf(waves)).size).toBe(9);
+  });
+
+  it('agrees key by key with planning every key, for many shapes of Organization', () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const rnd = (n: number) => (seed * 7919 + n * 104729) % 97;
+      const all = Array.from({ length: 1 + (seed % 9) }, (_, i) => ({ accountId: String(100000000000 + rnd(i) * 13 + i), keys: rnd(i + 50) % 23, priority: rnd(i + 99) % 3 === 0 }));
+      const size = 1 + (seed % 17);
+      for (const order of ['priority', 'canary-first'] as const) {
+        expect(planWaves(all, { size, order }).map((w) => keysOf([w]))).toEqual(keyByKeyPlan(all, size, order));
+      }
+    }
   });
 
   it('plans nothing for nothing, and rejects a size below 1', () => {
-    expect(planWaves([], isPriority, { size: 5, order: 'canary-first' })).toEqual([]);
-    expect(() => planWaves(keys, isPriority, { size: 0, order: 'priority' })).toThrow(/at least 1/);
+    expect(planWaves([], { size: 5, order: 'canary-first' })).toEqual([]);
+    expect(planWaves([{ accountId: dev, keys: 0, priority: false }], { size: 5, order: 'priority' })).toEqual([]);
+    expect(() => planWaves(candidates, { size: 0, order: 'priority' })).toThrow(/at least 1/);
+  });
+});
+
+describe('waveAtRank and byKeyScope', () => {
+  it('finds the wave of a key by its rank in Region/key order', () => {
+    const slices = [
+      { accountId: dev, start: 0, count: 2, wave: 1 },
+      { accountId: dev, start: 2, count: 1, wave: 3 },
+    ];
+    expect([0, 1, 2, 3].map((r) => waveAtRank(slices, r))).toEqual([1, 1, 3, undefined]);
+    const keys = [{ region: 'us-east-1', keyId: 'a' }, { region: 'eu-west-1', keyId: 'b' }, { region: 'eu-west-1', keyId: 'a' }];
+    expect([...keys].sort(byKeyScope)).toEqual([{ region: 'eu-west-1', keyId: 'a' }, { region: 'eu-west-1', keyId: 'b' }, { region: 'us-east-1', keyId: 'a' }]);
   });
 });
 

@@ -17,15 +17,16 @@ it('records an error for an account the scan map gave up on without one, and cou
   const config = ExecutionInput.parse({});
   const store = embedded.store;
   await store.createRun(newRun('fin-1', config, new Date('2026-11-01T00:00:00Z')));
-  await store.putAccounts('fin-1', [account('111111111111'), account('222222222222'), account('333333333333')]);
-  await store.markScanned('fin-1', '111111111111', '2026-11-01T00:01:00Z');
+  const manifests = new MemoryManifestStore();
+  await manifests.put('fin-1', 'accounts', [account('111111111111'), account('222222222222'), account('333333333333')]);
+  await store.updateRun('fin-1', { accountCount: 3 });
+  await store.putAccountSummary({
+    runId: 'fin-1', accountId: '111111111111', name: 'one', priority: false, regions: ['us-east-1'], scannedRegions: ['us-east-1'],
+    scannedAt: '2026-11-01T00:01:00Z', counts: { NON_COMPLIANT: 1, COMPLIANT: 1 }, errorCount: 0,
+  });
   await store.putErrors([{ runId: 'fin-1', accountId: '222222222222', phase: 'scan', error: 'MemberAccessDenied: …', at: '2026-11-01T00:01:00Z' }]);
-  await store.putFindings([
-    { runId: 'fin-1', accountId: '111111111111', region: 'us-east-1', keyId: 'k1', keyArn: 'arn:aws:kms:us-east-1:111111111111:key/k1', status: 'NON_COMPLIANT', rotationEnabledBefore: false, scannedAt: '2026-11-01T00:01:00Z' },
-    { runId: 'fin-1', accountId: '111111111111', region: 'us-east-1', keyId: 'k2', keyArn: 'arn:aws:kms:us-east-1:111111111111:key/k2', status: 'COMPLIANT', rotationEnabledBefore: true, scannedAt: '2026-11-01T00:01:00Z' },
-  ]);
 
-  const out = await finalize({ store, manifests: new MemoryManifestStore(), now: () => new Date('2026-11-01T00:05:00Z') })({ runId: 'fin-1', config });
+  const out = await finalize({ store, manifests, now: () => new Date('2026-11-01T00:05:00Z') })({ runId: 'fin-1', config });
   expect(out).toMatchObject({ status: 'SUCCEEDED', summary: { NON_COMPLIANT: 1, COMPLIANT: 1 }, errors: 2 });
   const errors = await store.errors('fin-1');
   expect(errors.map((e) => e.accountId).sort()).toEqual(['222222222222', '333333333333']);

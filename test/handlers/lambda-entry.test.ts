@@ -1,5 +1,6 @@
-// The Lambda entry points as deployed: dependencies from the environment (TABLE_NAME, the SDK's
-// endpoint settings), the error names Step Functions retries and catches by.
+// The Lambda entry points as deployed: dependencies from the environment (TABLE_NAME,
+// RESULTS_BUCKET, the SDK's endpoint settings), the error names Step Functions retries and
+// catches by. The bucket of account scans is moto's S3.
 import { handler as scanAccount } from '../../functions/handlers/scan-account';
 import { handler as validateInput } from '../../functions/handlers/validate-input';
 import { handler as recordError } from '../../functions/handlers/record-error';
@@ -8,21 +9,34 @@ import { ExecutionInput } from '../../functions/core/schemas';
 import { EMBEDDED_TABLE, startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
 import { startSimulator, type SimulatedOrganization } from '../../local/sim';
 import { useSimulatorEnv } from '../../local/simulator-env';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3ObjectStore } from '../../functions/store/object-store';
+import { ResultsStore } from '../../functions/store/results-store';
 import { STANDARD, standardScenarioPath } from '../scenarios';
+import { startMoto, type MotoServer } from '../support/moto';
 
+const BUCKET = 'kms-rotor-results-test';
 let sim: SimulatedOrganization;
+let moto: MotoServer;
 let embedded: EmbeddedStore;
+/** The deployed store as the functions see it: the embedded table, moto's bucket. */
+let deployed: ResultsStore;
 let restoreEnv: () => void;
 
 beforeAll(async () => {
-  sim = await startSimulator({ scenario: standardScenarioPath });
-  embedded = await startEmbeddedStore();
-  restoreEnv = useSimulatorEnv(sim, { TABLE_NAME: EMBEDDED_TABLE, AWS_ENDPOINT_URL_DYNAMODB: embedded.endpoint });
-});
+  [sim, moto, embedded] = await Promise.all([startSimulator({ scenario: standardScenarioPath }), startMoto(), startEmbeddedStore()]);
+  const s3 = { endpoint: moto.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'moto', secretAccessKey: 'moto' } };
+  const client = new S3Client(s3);
+  await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  client.destroy();
+  const dynamo = new DynamoDBClient({ endpoint: embedded.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' } });
+  deployed = new ResultsStore(dynamo, EMBEDDED_TABLE, new S3ObjectStore(BUCKET, s3));
+  restoreEnv = useSimulatorEnv(sim, { TABLE_NAME: EMBEDDED_TABLE, RESULTS_BUCKET: BUCKET, AWS_ENDPOINT_URL_DYNAMODB: embedded.endpoint, AWS_ENDPOINT_URL_S3: moto.endpoint });
+}, 60_000);
 afterAll(async () => {
   restoreEnv();
-  await embedded.close();
-  await sim.close();
+  await Promise.all([embedded.close(), sim.close(), moto.stop()]);
 });
 
 describe('Lambda entry points', () => {
@@ -51,7 +65,7 @@ describe('Lambda entry points', () => {
     const out = await scanAccount({ runId: 'exec-123', config, account: { accountId: '100000000005', name: 'dev', parentIds: [], tags: {}, priority: false } });
     expect(out).toEqual({ accountId: '100000000005', keys: sim.listKeys('100000000005').length, errors: 0 });
     const stored = [];
-    for await (const f of embedded.store.findings('exec-123', '100000000005')) stored.push(f);
+    for await (const f of deployed.findings('exec-123', '100000000005')) stored.push(f);
     expect(stored).toHaveLength(out.keys);
   });
 
@@ -134,13 +148,13 @@ describe('a retried scan', () => {
   it('skips the Regions an earlier attempt finished', async () => {
     const config = ExecutionInput.parse({});
     const account = { accountId: '100000000004', name: 'staging', parentIds: [], tags: {}, priority: false };
-    await embedded.store.putAccounts('retry-1', [account]);
-    await embedded.store.markRegionsScanned('retry-1', account.accountId, ['us-east-1']);
+    // An earlier attempt wrote us-east-1 (with no keys there, as far as this test cares).
+    await deployed.putAccountScan({ runId: 'retry-1', accountId: account.accountId, scannedRegions: ['us-east-1'], findings: [], errors: [] });
     sim.resetCallCounts();
     const out = await scanAccount({ runId: 'retry-1', config, account });
     expect(sim.totalCalls({ service: 'kms', region: 'us-east-1' })).toBe(0);
     expect(sim.totalCalls({ service: 'kms', region: 'eu-west-1' })).toBeGreaterThan(0);
     expect(out.keys).toBe(sim.listKeys(account.accountId).filter((k) => k.region !== 'us-east-1').length);
-    expect((await embedded.store.getAccount('retry-1', account.accountId))?.scannedRegions.sort()).toEqual(['ap-southeast-2', 'eu-west-1', 'us-east-1']);
+    expect((await embedded.store.getAccountSummary('retry-1', account.accountId))?.scannedRegions).toEqual(['ap-southeast-2', 'eu-west-1', 'us-east-1']);
   });
 });

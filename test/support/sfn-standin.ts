@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { MemoryManifestStore } from '../../functions/aws/manifests';
+import { MemoryObjectStore } from '../../functions/store/object-store';
 import { ResultsStore } from '../../functions/store/results-store';
 import { createTableInput } from '../../functions/store/table-schema';
 import { ASL_PATH, runLocal, type LocalProgress, type LocalRunResult } from '../../local/runner';
@@ -232,7 +233,10 @@ export async function startSfnStandIn(options: SfnStandInOptions = {}): Promise<
   const dynamodbEndpoint = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
   const dynamoClient = new DynamoDBClient({ endpoint: dynamodbEndpoint, region, credentials: { accessKeyId: 'standin', secretAccessKey: 'standin' }, maxAttempts: 3 });
   await dynamoClient.send(new CreateTableCommand(createTableInput(tableName)));
-  const store = new ResultsStore(dynamoClient, tableName);
+  // The bucket of account scans: kept in memory, served to the CLI as S3 GetObject (path style).
+  const scans = new MemoryObjectStore();
+  const store = new ResultsStore(dynamoClient, tableName, scans);
+  const bucketName = `kmsrotor-manifests-${suffix.toLowerCase()}`;
 
   const executions = new Map<string, Execution>();
   const scripted: ScriptedOutcome[] = [];
@@ -454,7 +458,7 @@ export async function startSfnStandIn(options: SfnStandInOptions = {}): Promise<
   // ---- CloudFormation DescribeStacks ----
 
   function outputs(): Record<string, string> {
-    return { StateMachineArn: stateMachineArn, ResultsTableName: tableName, ManifestBucketName: `kmsrotor-manifests-${suffix.toLowerCase()}` };
+    return { StateMachineArn: stateMachineArn, ResultsTableName: tableName, ManifestBucketName: bucketName };
   }
 
   function describeStacks(params: URLSearchParams): { status: number; xml: string } {
@@ -479,8 +483,21 @@ export async function startSfnStandIn(options: SfnStandInOptions = {}): Promise<
     };
   }
 
+  /** S3 GetObject of the scans bucket, path style (/bucket/key): what the CLI's report reads. */
+  async function getObject(url: string, res: ServerResponse): Promise<void> {
+    const path = decodeURIComponent(new URL(url, 'http://standin').pathname);
+    const key = path.slice(`/${bucketName}/`.length);
+    const body = path.startsWith(`/${bucketName}/`) ? await scans.get(key) : undefined;
+    if (body === undefined) {
+      res.writeHead(404, { 'content-type': 'application/xml' }).end(`<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>${xmlEscape(key)}</Key></Error>`);
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
+    if (req.method === 'GET') return getObject(req.url ?? '/', res);
     const target = req.headers['x-amz-target'];
     if (typeof target === 'string' && target.startsWith('AWSStepFunctions.')) {
       const operation = target.slice('AWSStepFunctions.'.length);
@@ -525,6 +542,7 @@ export async function startSfnStandIn(options: SfnStandInOptions = {}): Promise<
     AWS_ENDPOINT_URL_SFN: endpoint,
     AWS_ENDPOINT_URL_CLOUDFORMATION: endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+    AWS_ENDPOINT_URL_S3: endpoint,
     AWS_ENDPOINT_URL_KMS: sim.endpoint,
     AWS_ENDPOINT_URL_STS: sim.endpoint,
     AWS_ENDPOINT_URL_ORGANIZATIONS: sim.endpoint,
