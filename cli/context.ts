@@ -50,7 +50,8 @@ export async function openStore(options: StoreOptions, access: StoreAccess = 'wr
     return { store: new ResultsStore(client, options.table), where: `DynamoDB table ${options.table}`, close: async () => client.destroy() };
   }
   const path = join(resolve(options.dataDir ?? DEFAULT_DATA_DIR), 'db');
-  if (!(await checkStoreLocation(options, access))) {
+  const exists = await checkStoreLocation(options, access);
+  if (!exists && access === 'read') {
     note(`no results store in ${dirname(path)} yet: nothing has run with this --data-dir`);
     const empty = await startEmbeddedStore();
     return { store: empty.store, where: `an empty store (none in ${path})`, close: empty.close };

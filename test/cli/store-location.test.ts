@@ -1,5 +1,5 @@
 // Where output and the embedded store go, checked before any work: `--out` must name a writable
-// file, `--data-dir` a folder; reading a folder with no store creates nothing.
+// file, `--data-dir` a folder; reading a folder with no store creates nothing, writing creates it.
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,8 +76,27 @@ describe('--data-dir', () => {
   });
 });
 
-describe('reading a folder with no store', () => {
-  it('reads as an empty store and creates nothing', async () => {
+describe('opening a folder with no store', () => {
+  it('for writing creates the store there, and a later read finds what was written', async () => {
+    const dataDir = join(dir, 'first-run');
+    const exception = { target: '111111111111', owner: 'o', reason: 'r', expiresAt: '2099-01-01', createdAt: '2026-01-01T00:00:00.000Z' };
+    const writer = await openStore({ dataDir }, 'write');
+    try {
+      expect(await writer.store.addException(exception)).toBe('created');
+    } finally {
+      await writer.close();
+    }
+    expect(existsSync(join(dataDir, 'db'))).toBe(true);
+    const reader = await openStore({ dataDir }, 'read');
+    try {
+      expect(await reader.store.exceptions()).toEqual([expect.objectContaining({ target: '111111111111' })]);
+    } finally {
+      await reader.close();
+    }
+  });
+
+
+  it('for reading reads as an empty store and creates nothing', async () => {
     const dataDir = join(dir, 'never-ran');
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
