@@ -14,6 +14,12 @@ export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
 /** Enough attempts that a storm of throttling (half the calls) still gets through. */
 export const MAX_ATTEMPTS = 12;
 
+/** The attempts per call: the SDK's own setting (AWS_MAX_ATTEMPTS) when the environment gives one. */
+export function maxAttempts(env: Record<string, string | undefined> = process.env): number {
+  const configured = Number(env.AWS_MAX_ATTEMPTS);
+  return Number.isInteger(configured) && configured > 0 ? configured : MAX_ATTEMPTS;
+}
+
 /** The Region used for global APIs (Organizations, STS, DescribeRegions) when none is configured. */
 export function homeRegion(): string {
   return process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
@@ -27,7 +33,7 @@ export const OTHER_ERROR_ATTEMPTS = 3;
  * throttling and brief with everything else.
  */
 export class ThrottlingTolerantRetry implements RetryStrategyV2 {
-  private readonly inner = new AdaptiveRetryStrategy(async () => MAX_ATTEMPTS);
+  private readonly inner = new AdaptiveRetryStrategy(async () => maxAttempts());
 
   acquireInitialRetryToken(scope: string): Promise<RetryToken> {
     return this.inner.acquireInitialRetryToken(scope);
@@ -47,7 +53,7 @@ export class ThrottlingTolerantRetry implements RetryStrategyV2 {
 }
 
 function baseConfig(region: string, credentials?: Credentials) {
-  return { region, credentials, retryStrategy: new ThrottlingTolerantRetry(), maxAttempts: MAX_ATTEMPTS };
+  return { region, credentials, retryStrategy: new ThrottlingTolerantRetry(), maxAttempts: maxAttempts() };
 }
 
 export const kmsClient = (region: string, credentials?: Credentials) => new KMSClient(baseConfig(region, credentials));

@@ -3,6 +3,7 @@
 // full before its invocation failed is not recorded as unscanned. An account whose remediation
 // kept failing gets its wave's keys marked REMEDIATION_FAILED with the error, so no key is left
 // without a status.
+import { statusCounts } from '../core/account-summary';
 import { failureMessage } from '../core/runs';
 import type { AccountTarget, ErrorRecord, Finding } from '../core/schemas';
 import { putWaveOutcome, waveKeysOf } from '../store/wave-keys';
@@ -21,23 +22,29 @@ export interface RecordErrorEvent {
 async function recordScanError(deps: HandlerDeps, event: RecordErrorEvent, error: string, at: string): Promise<void> {
   const summary = await deps.store.getAccountSummary(event.runId, event.accountId);
   if (summary?.scannedAt) return;
+  // Without a summary, the scan object says what was scanned (the store may have failed after it).
+  const scan = summary ? undefined : await deps.store.getAccountScan(event.runId, event.accountId);
+  const regions = summary?.regions ?? scan?.regions ?? [];
+  const scannedRegions = summary?.scannedRegions ?? scan?.scannedRegions ?? [];
+  const left = regions.filter((r) => !scannedRegions.includes(r));
   const base = { runId: event.runId, accountId: event.accountId, phase: 'scan', at };
-  const left = (summary?.regions ?? []).filter((r) => !summary!.scannedRegions.includes(r));
   const errors: ErrorRecord[] =
-    summary && summary.scannedRegions.length > 0
-      ? left.map((region) => ({ ...base, region, error: `the Region was not scanned: ${error}` }))
-      : [{ ...base, error }];
-  await deps.store.putErrors(errors);
+    scannedRegions.length === 0
+      ? [{ ...base, error }]
+      : left.map((region) => ({ ...base, region, error: `the Region was not scanned: ${error}` }));
+  await deps.store.putErrors([...(scan?.errors ?? []), ...errors]);
   await deps.store.putAccountSummary({
     runId: event.runId,
     accountId: event.accountId,
     name: summary?.name ?? event.account?.name ?? '',
     priority: summary?.priority ?? event.account?.priority ?? false,
-    regions: summary?.regions ?? [],
-    scannedRegions: summary?.scannedRegions ?? [],
-    counts: summary?.counts ?? {},
-    errorCount: (summary?.errorCount ?? 0) + errors.length,
-    failed: true,
+    regions,
+    scannedRegions,
+    // Every Region was scanned and written; only what came after failed: the account is scanned.
+    scannedAt: scannedRegions.length > 0 && left.length === 0 ? at : undefined,
+    counts: summary?.counts ?? statusCounts(scan?.findings ?? []),
+    errorCount: (summary?.errorCount ?? scan?.errors.length ?? 0) + errors.length,
+    failed: errors.length > 0 ? true : undefined,
   });
 }
 

@@ -1,13 +1,15 @@
-// ScanAccount: one account of the ScanAccounts map. Writes, in this order, the error records of
-// the Regions it finished, the changes in its keys' history, its scan (findings and error
-// records together, one object), then its summary: a Region is "done" only once all of that is
-// written, so a retry after throttling scans exactly the rest and loses nothing.
+// ScanAccount: one account of the ScanAccounts map. Its scan (findings and error records of every
+// Region finished so far, together in one object) is written first: that is what makes a Region
+// done. Then the error records, the changes in its keys' history and its summary, all rebuilt
+// from the whole scan on every attempt, so a retry after throttling (of KMS or of the store)
+// scans exactly the Regions left and loses no finding, error record or change.
 import { scanAccount } from '../aws/account-scan';
 import { ThrottlingError } from '../aws/clients';
 import { statusCounts } from '../core/account-summary';
 import { keyChanges } from '../core/key-history';
 import type { AccountTarget, ErrorRecord, ExecutionInput } from '../core/schemas';
 import { keys } from '../store/layout';
+import type { AccountScanRecord } from '../store/results-store';
 import { lambdaHandler, type Step } from './deps';
 
 const DAY_MS = 86_400_000;
@@ -29,36 +31,37 @@ function uniqueErrors(errors: readonly ErrorRecord[]): ErrorRecord[] {
   return [...new Map(errors.map((e) => [keys.error(e).sk, e])).values()];
 }
 
+/** Regions an earlier attempt finished, with findings or with an error record of the Region. */
+function finishedRegions(earlier: AccountScanRecord | undefined): Set<string> {
+  const failed = (earlier?.errors ?? []).filter((e) => e.region && !e.keyId).map((e) => e.region!);
+  return new Set([...(earlier?.scannedRegions ?? []), ...failed]);
+}
+
 export const scanAccountStep: Step<ScanAccountEvent, ScanAccountResult> = (deps) => async ({ runId, config, account }) => {
   const { store } = deps;
-  const exceptions = await store.exceptions();
-  // A retry scans only the Regions an earlier attempt finished neither with findings nor with an error.
   const earlier = await store.getAccountScan(runId, account.accountId);
-  const failedEarlier = (earlier?.errors ?? []).filter((e) => e.region && !e.keyId).map((e) => e.region!);
-  const done = new Set([...(earlier?.scannedRegions ?? []), ...failedEarlier]);
-  const scan = await scanAccount(runId, account, config, exceptions, deps.now, done);
+  const done = finishedRegions(earlier);
+  // An attempt after a failed store write finds every Region done: it writes, and calls no AWS.
+  const nothingLeft = earlier?.regions !== undefined && earlier.regions.every((r) => done.has(r));
+  const scan = nothingLeft
+    ? { findings: [], errors: [], throttled: [], completed: [], regions: earlier.regions! }
+    : await scanAccount(runId, account, config, await store.exceptions(), deps.now, done);
 
   const previousRunId = await store.latestScanOf(account.accountId);
   const previous = previousRunId && previousRunId !== runId ? await store.accountFindings(previousRunId, account.accountId) : undefined;
+  const scannedRegions = [...new Set([...(earlier?.scannedRegions ?? []), ...scan.completed])].sort();
+  const errors = uniqueErrors([...(earlier?.errors ?? []), ...scan.errors]);
   const now = deps.now();
   const { changes, findings } = keyChanges(
     previous,
-    { runId, accountId: account.accountId, findings: scan.findings, errors: scan.errors, scannedRegions: scan.completed },
+    { runId, accountId: account.accountId, findings: [...(earlier?.findings ?? []), ...scan.findings], errors, scannedRegions },
     now,
     new Date(now.getTime() - store.historyCheckpointDays * DAY_MS),
   );
+  await store.putAccountScan({ runId, accountId: account.accountId, regions: scan.regions, scannedRegions, findings, errors });
 
-  await store.putErrors(scan.errors);
+  await store.putErrors(errors);
   await store.putKeyChanges(changes);
-  const scannedRegions = [...new Set([...(earlier?.scannedRegions ?? []), ...scan.completed])].sort();
-  const record = {
-    runId,
-    accountId: account.accountId,
-    scannedRegions,
-    findings: [...(earlier?.findings ?? []), ...findings],
-    errors: uniqueErrors([...(earlier?.errors ?? []), ...scan.errors]),
-  };
-  await store.putAccountScan(record);
   const complete = scan.throttled.length === 0;
   await store.putAccountSummary({
     runId,
@@ -68,12 +71,12 @@ export const scanAccountStep: Step<ScanAccountEvent, ScanAccountResult> = (deps)
     regions: scan.regions,
     scannedRegions,
     scannedAt: complete ? now.toISOString() : undefined,
-    counts: statusCounts(record.findings),
-    errorCount: record.errors.length,
+    counts: statusCounts(findings),
+    errorCount: errors.length,
   });
   if (!complete) throw new ThrottlingError(`KMS kept throttling in ${account.accountId} ${scan.throttled.join(', ')} after the SDK's retries`);
   await store.setLatestScan(account.accountId, runId);
-  return { accountId: account.accountId, keys: record.findings.length, errors: record.errors.length };
+  return { accountId: account.accountId, keys: findings.length, errors: errors.length };
 };
 
 export const handler = lambdaHandler(scanAccountStep);

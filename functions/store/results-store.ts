@@ -44,6 +44,8 @@ export interface WaveRecord {
 export interface AccountScanRecord {
   runId: string;
   accountId: string;
+  /** The Regions the run scans in the account; absent when an attempt stopped before knowing them. */
+  regions?: string[];
   scannedRegions: string[];
   findings: Finding[];
   errors: ErrorRecord[];
