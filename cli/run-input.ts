@@ -47,8 +47,8 @@ const list = (value: string | undefined) => value?.split(',').map((s) => s.trim(
 
 /**
  * `--priority-tag KEY=VALUE[,VALUE]`, repeatable, values of one key merged. Collected in a Map so
- * a key such as `constructor` or `toString` is a tag key like any other, never a property of
- * Object; the schema then refuses `__proto__` by name.
+ * that a key named like an Object property (`constructor`, `__proto__`) reaches the schema, which
+ * refuses it by name, instead of acting on a plain object here.
  */
 function priorityTags(values: string[] | undefined): Record<string, string[]> | undefined {
   if (!values || values.length === 0) return undefined;

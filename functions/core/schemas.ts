@@ -46,14 +46,21 @@ const accountId = z.string().regex(ACCOUNT_ID, 'must be a 12-digit AWS account i
 const regionName = z.string().regex(REGION_NAME, 'must be a Region name such as us-east-1');
 const ouId = z.string().regex(OU_ID, 'must be an organizational unit id such as ou-ab12-cdef3456');
 /**
- * Priority tags: tag key to the values that make an account come first. A `__proto__` key is
- * refused by name: zod (like any plain object) would drop it without a word, and the run would
- * silently prioritise nothing.
+ * Names every JavaScript object already has (`constructor`, `toString`, `__proto__`...). As a tag
+ * key in a plain object they break what handles the map: zod drops `__proto__` without a word, and
+ * the DynamoDB marshaller takes an object with its own `constructor` for a class instance and
+ * refuses to store the run.
  */
+const OBJECT_PROPERTY_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** Priority tags: tag key to the values that make an account come first. */
 const priorityTags = z
-  .custom<Record<string, string[]>>((value) => !(value !== null && typeof value === 'object' && Object.hasOwn(value, '__proto__')), {
-    message: 'cannot be "__proto__" (not a tag key kms-rotor can match)',
-    path: ['__proto__'],
+  .custom<Record<string, string[]>>()
+  .superRefine((tags, ctx) => {
+    if (tags === null || typeof tags !== 'object') return;
+    for (const key of Object.keys(tags).filter((k) => OBJECT_PROPERTY_NAMES.has(k))) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `cannot be "${key}": every JavaScript object has a property of that name, so it cannot be matched as a tag` });
+    }
   })
   .pipe(
     z.record(

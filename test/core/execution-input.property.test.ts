@@ -109,19 +109,14 @@ describe('ExecutionInput on any value', () => {
     );
   });
 
-  it('a __proto__ priority tag is refused by name, never dropped', () => {
+  it('a priority tag named like an Object property is refused by name, never dropped', () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }), (values) => {
-        const result = parse(JSON.parse(JSON.stringify({ priority: { accountTags: Object.fromEntries([['__proto__', values]]) } })));
-        return !result.ok && result.issues.some((i) => i.field === 'priority.accountTags.__proto__');
+      fc.property(fc.constantFrom(...Object.getOwnPropertyNames(Object.prototype)), fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }), (tagKey, values) => {
+        const result = parse(JSON.parse(JSON.stringify({ priority: { accountTags: Object.fromEntries([[tagKey, values]]) } })));
+        return !result.ok && result.issues.some((i) => i.field === `priority.accountTags.${tagKey}` && i.message.startsWith(`cannot be "${tagKey}"`));
       }),
       RUNS,
     );
-  });
-
-  it.each(['constructor', 'toString', 'hasOwnProperty'])('"%s" is a tag key like any other', (tagKey) => {
-    const config = ExecutionInput.parse(JSON.parse(`{"priority":{"accountTags":{"${tagKey}":["x"]}}}`));
-    expect(Object.entries(config.priority.accountTags)).toEqual([[tagKey, ['x']]]);
   });
 });
 
