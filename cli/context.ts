@@ -9,6 +9,7 @@ import { ResultsStore } from '../functions/store/results-store';
 import { startEmbeddedStore } from '../local/embedded-store';
 import type { Command } from 'commander';
 import { UsageError } from './errors';
+import { showsNotes } from './progress';
 
 export interface StoreOptions {
   table?: string;
@@ -29,12 +30,6 @@ export function withStoreOptions(command: Command): Command {
   return command
     .option('--table <name>', 'use this DynamoDB results table (default: the embedded store)')
     .option('--data-dir <dir>', 'where the embedded store lives', DEFAULT_DATA_DIR);
-}
-
-/** `--format table|json` of the listing commands. */
-export function tableOrJson(format: string): 'table' | 'json' {
-  if (format === 'table' || format === 'json') return format;
-  throw new UsageError(`--format: "${format}" is not table or json`);
 }
 
 /**
@@ -160,7 +155,7 @@ export function outputSink(file: string | undefined): { sink: ReportSink; done()
   };
 }
 
-/** Progress and notes go to stderr, so stdout stays the report. */
+/** Progress and notes go to stderr, so stdout stays the report; `--quiet` silences notes. */
 export function note(message: string): void {
-  process.stderr.write(`${message}\n`);
+  if (showsNotes()) process.stderr.write(`${message}\n`);
 }

@@ -1,6 +1,26 @@
 // The progress line of a run, local or deployed: accounts scanned, then waves done; rewritten
-// in place on a terminal, a line per change in a log.
+// in place on a terminal, a line per change in a log. And how much a command says on stderr
+// besides errors: `run --no-progress` drops the progress line, `run --quiet` every note too.
 import type { LocalProgress } from '../local/runner';
+
+/** What a command says on stderr besides errors: progress and notes, notes only, or nothing. */
+export type Chattiness = 'progress' | 'notes' | 'quiet';
+
+// One setting per command line, read where progress and notes are written: passing it down to
+// every note of every module would say the same thing at each call.
+let chattiness: Chattiness = 'progress';
+
+export function setChattiness(level: Chattiness): void {
+  chattiness = level;
+}
+
+/** Back to the default, at the start of each command line (tests run many in one process). */
+export function resetChattiness(): void {
+  chattiness = 'progress';
+}
+
+export const showsProgress = (): boolean => chattiness === 'progress';
+export const showsNotes = (): boolean => chattiness !== 'quiet';
 
 /** What the progress line shows: accounts scanned (the scan's Distributed Map) and waves done (the run record). */
 export interface ProgressSnapshot {
@@ -30,7 +50,7 @@ export function progressWriter(stream: NodeJS.WriteStream): { show(line: string)
   let open = false;
   return {
     show(line) {
-      if (line === last) return;
+      if (line === last || !showsProgress()) return;
       last = line;
       if (stream.isTTY) {
         const width = stream.columns ? stream.columns - 1 : line.length;
@@ -57,7 +77,7 @@ export function localProgress(mode: string, stream: NodeJS.WriteStream = process
   const snapshot: ProgressSnapshot = { accountsScanned: 0, wavesDone: 0, waveCount: 0, remediate: mode === 'remediate' };
   const say = (text: string) => {
     line.done();
-    stream.write(`${text}\n`);
+    if (showsNotes()) stream.write(`${text}\n`);
   };
   return {
     onEvent(p) {

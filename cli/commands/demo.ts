@@ -64,7 +64,7 @@ export function registerDemo(program: Command): void {
         const dir = `--data-dir ${options.dataDir}`;
         note(`\nopen ${html} in a browser, or look further:`);
         for (const command of [`report --latest --format md ${dir}`, `runs ${dir}`, `exceptions list ${dir}`, `simulate   (the demo organization, for any AWS client)`]) {
-          note(`  npm run rotor -- ${command}`);
+          note(`  rotor ${command}`);
         }
       } finally {
         restoreEnv();

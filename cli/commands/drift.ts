@@ -3,19 +3,18 @@ import { Command } from 'commander';
 import type { Finding } from '../../functions/core/schemas';
 import { inertJson, inertText } from '../../functions/core/text';
 import { driftOfRun } from '../../functions/store/run-drift';
-import { openStore, tableOrJson, withStoreOptions, type StoreOptions } from '../context';
+import { withAwsOptions, withOutputOption, type AwsOptions, type ListingOutput } from '../aws-options';
+import { openStore, withStoreOptions, type StoreOptions } from '../context';
 import { chooseRun, formatColumns } from './report';
 
 export function registerDrift(program: Command): void {
   withStoreOptions(
-    program
-      .command('drift')
+    withOutputOption(withAwsOptions(program.command('drift')))
       .description('Compare a run with the previous run of the same scope: new non-compliant keys, regressions, resolutions, expired exceptions')
-      .option('--run-id <id>', 'the run (default: the newest)')
-      .option('--format <format>', 'table or json', 'table'),
+      .option('--run-id <id>', 'the run (default: the newest)'),
   )
-    .action(async (options: StoreOptions & { runId?: string; format: string }) => {
-      const format = tableOrJson(options.format);
+    .action(async (options: StoreOptions & AwsOptions & { runId?: string; output: ListingOutput }) => {
+      const format = options.output;
       const opened = await openStore(options, 'read');
       try {
         const run = await chooseRun(opened.store, { runId: options.runId });

@@ -5,7 +5,9 @@ import { daysLeft, expiringWithin, isActive } from '../../functions/core/excepti
 import { ACCOUNT_ID, ExceptionRecord, InputError, KEY_ARN, parseOrThrow } from '../../functions/core/schemas';
 import { integerFlag, keyArnFlag, quoted } from '../flag-values';
 import { inertJson, inertText } from '../../functions/core/text';
-import { openStore, tableOrJson, withStoreOptions, type StoreOptions } from '../context';
+import { withAwsOptions, withOutputOption, type ListingOutput } from '../aws-options';
+import { openStore, withStoreOptions, type StoreOptions } from '../context';
+import { keyArnProblem } from '../key-reference';
 import { UsageError } from '../errors';
 import { formatColumns } from './report';
 
@@ -21,7 +23,11 @@ interface AddOptions extends StoreOptions {
 export function exceptionFromFlags(options: AddOptions, now: Date): ExceptionRecord {
   if (options.keyArn && options.account) throw new UsageError('give --key-arn or --account, not both');
   if (!options.keyArn && !options.account) throw new UsageError('--key-arn or --account: one is required (what the exception covers)');
-  if (options.keyArn) keyArnFlag('--key-arn', options.keyArn);
+  if (options.keyArn) {
+    keyArnFlag('--key-arn', options.keyArn);
+    const problem = keyArnProblem(options.keyArn);
+    if (problem) throw new UsageError(`--key-arn: ${quoted(options.keyArn)} ${problem}`);
+  }
   if (options.account && !ACCOUNT_ID.test(options.account)) throw new UsageError(`--account: ${quoted(options.account)} is not a 12-digit account id`);
   for (const flag of ['owner', 'reason', 'expires'] as const) {
     if (!options[flag]?.trim()) throw new UsageError(`--${flag}: is required`);
@@ -45,8 +51,7 @@ export function registerExceptions(program: Command): void {
   const exceptions = program.command('exceptions').description('Exceptions: keys or accounts left alone, each with an owner, a reason and an expiry');
 
   withStoreOptions(
-    exceptions
-      .command('add')
+    withAwsOptions(exceptions.command('add'))
       .description('Add an exception: its keys become EXEMPT and are not remediated until it expires')
       .option('--key-arn <arn>', 'the key it covers')
       .option('--account <id>', 'or: every key of this account')
@@ -69,13 +74,11 @@ export function registerExceptions(program: Command): void {
     });
 
   withStoreOptions(
-    exceptions
-      .command('list')
+    withOutputOption(withAwsOptions(exceptions.command('list')))
       .description('List exceptions with days left; expired ones are marked')
-      .option('--expiring-within <days>', 'only those that lapse within N days')
-      .option('--format <format>', 'table or json', 'table'),
-  ).action(async (options: StoreOptions & { expiringWithin?: string; format: string }) => {
-    const format = tableOrJson(options.format);
+      .option('--expiring-within <days>', 'only those that lapse within N days'),
+  ).action(async (options: StoreOptions & { expiringWithin?: string; output: ListingOutput }) => {
+    const format = options.output;
     const within = options.expiringWithin === undefined ? undefined : integerFlag('--expiring-within', options.expiringWithin, 0);
     const opened = await openStore(options, 'read');
     try {
@@ -100,7 +103,7 @@ export function registerExceptions(program: Command): void {
     }
   });
 
-  withStoreOptions(exceptions.command('remove').description('Remove the exception for a key ARN or account id').argument('<target>', 'key ARN or account id')).action(
+  withStoreOptions(withAwsOptions(exceptions.command('remove')).description('Remove the exception for a key ARN or account id').argument('<target>', 'key ARN or account id')).action(
     async (target: string, options: StoreOptions) => {
       if (!KEY_ARN.test(target) && !ACCOUNT_ID.test(target)) throw new UsageError(`${quoted(target)} is not a KMS key ARN or a 12-digit account id`);
       const opened = await openStore(options);

@@ -1,23 +1,32 @@
-// `rotor history KEY_ARN`: one key's findings across runs, oldest first — the audit trail of a key.
+// `rotor history KEY`: one key's findings across runs, oldest first — the audit trail of a key,
+// named by its ARN, its key id (with --region and --account) or an alias.
 import { Command } from 'commander';
 import { inertJson } from '../../functions/core/text';
-import { openStore, tableOrJson, withStoreOptions, type StoreOptions } from '../context';
+import { withAwsOptions, withOutputOption, type ListingOutput } from '../aws-options';
+import { openStore, withStoreOptions, type StoreOptions } from '../context';
 import { keyArnFlag } from '../flag-values';
+import { resolveKeyReference, type KeyScope } from '../key-reference';
 import { formatColumns } from './report';
 
 export function registerHistory(program: Command): void {
   withStoreOptions(
-    program
-      .command('history')
+    withOutputOption(withAwsOptions(program.command('history'), { region: false }))
       .description('Show one key across runs: its status, rotation and exception in each run that listed it')
-      .argument('<key-arn>', 'the key')
-      .option('--format <format>', 'table or json', 'table'),
+      .argument('<key>', 'the key: its ARN, its key id (with --region and --account, or as a recorded run listed it), or alias/NAME')
+      .option('--region <region>', 'the key\'s Region, for a key id or an alias')
+      .option('--account <id>', 'the key\'s account id, for a key id or an alias'),
   )
-    .action(async (keyArn: string, options: StoreOptions & { format: string }) => {
-      keyArnFlag('<key-arn>', keyArn);
-      const format = tableOrJson(options.format);
+    .addHelpText(
+      'after',
+      '\nExamples:\n  rotor history arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab\n' +
+        '  rotor history 1234abcd-12ab-34cd-56ef-1234567890ab --region us-east-1 --account 111111111111\n  rotor history alias/payments --output json',
+    )
+    .action(async (reference: string, options: StoreOptions & KeyScope & { output: ListingOutput }) => {
+      if (reference.startsWith('arn:')) keyArnFlag('<key>', reference);
+      const format = options.output;
       const opened = await openStore(options, 'read');
       try {
+        const keyArn = await resolveKeyReference(opened.store, reference, options);
         const findings = [];
         for await (const f of opened.store.keyHistory(keyArn)) findings.push(f);
         if (format === 'json') {

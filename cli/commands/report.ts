@@ -3,7 +3,8 @@ import { Command } from 'commander';
 import { parseReportFormat } from '../../functions/core/report';
 import type { RunRecord } from '../../functions/core/schemas';
 import type { ResultsStore } from '../../functions/store/results-store';
-import { inertText } from '../../functions/core/text';
+import { inertJson, inertText } from '../../functions/core/text';
+import { outputOption, reportFormatOf, withAwsOptions, withOutputOption, type AwsOptions, type ListingOutput } from '../aws-options';
 import { checkWritable, note, openStore, withStoreOptions, type StoreOptions } from '../context';
 import { writeRunReport } from '../run-report';
 import { UsageError } from '../errors';
@@ -29,17 +30,17 @@ export async function chooseRun(store: ResultsStore, choice: RunChoice): Promise
 
 export function registerReport(program: Command): void {
   withStoreOptions(
-    program
-      .command('report')
+    withAwsOptions(program.command('report'))
       .description('Print or write the audit report of a run from the results store')
       .option('--run-id <id>', 'the run to report')
       .option('--latest', 'the newest run (the default)')
-      .option('--format <format>', 'table, json, csv, md or html', 'table')
+      .option('--format <format>', 'table (the default), json, csv, md or html')
+      .addOption(outputOption())
       .option('--out <file>', 'write to FILE instead of stdout'),
   )
     .addHelpText('after', '\nExamples:\n  rotor report --latest --format html --out report.html\n  rotor report --run-id 20261129T120000Z-ab12cd34 --format csv')
-    .action(async (options: RunChoice & StoreOptions & { format: string; out?: string }) => {
-      const format = parseReportFormat(options.format);
+    .action(async (options: RunChoice & StoreOptions & AwsOptions & { format?: string; output?: string; out?: string }) => {
+      const format = parseReportFormat(reportFormatOf(options.output, options.format, '--format'));
       await checkWritable(options.out);
       const opened = await openStore(options, 'read');
       try {
@@ -49,11 +50,17 @@ export function registerReport(program: Command): void {
       }
     });
 
-  withStoreOptions(program.command('runs').description('List recent runs, newest first').option('--limit <n>', 'how many', '20')).action(
-    async (options: StoreOptions & { limit: string }) => {
+  withStoreOptions(withOutputOption(withAwsOptions(program.command('runs'))).description('List recent runs, newest first').option('--limit <n>', 'how many', '20')).action(
+    async (options: StoreOptions & AwsOptions & { limit: string; output: ListingOutput }) => {
       const limit = integerFlag('--limit', options.limit, 1);
       const opened = await openStore(options, 'read');
       try {
+        if (options.output === 'json') {
+          const runs: RunRecord[] = [];
+          for await (const r of opened.store.runs(limit)) runs.push(r);
+          process.stdout.write(`${inertJson(runs, 2)}\n`);
+          return;
+        }
         const rows: string[][] = [['RUN ID', 'MODE', 'STATUS', 'STARTED', 'ACCOUNTS', 'NON_COMPLIANT', 'REMEDIATED', 'ERRORS']];
         for await (const r of opened.store.runs(limit)) {
           rows.push([r.runId, r.mode, r.status, r.startedAt, String(r.accountCount), String(r.summary.NON_COMPLIANT ?? 0), String(r.summary.REMEDIATED ?? 0), String(r.errorCount)]);
@@ -66,11 +73,15 @@ export function registerReport(program: Command): void {
     },
   );
 
-  withStoreOptions(program.command('status').description('Show where a run is: status, counts, waves').argument('<run-id>', 'the run')).action(
-    async (runId: string, options: StoreOptions) => {
+  withStoreOptions(withOutputOption(withAwsOptions(program.command('status'))).description('Show where a run is: status, counts, waves').argument('<run-id>', 'the run')).action(
+    async (runId: string, options: StoreOptions & AwsOptions & { output: ListingOutput }) => {
       const opened = await openStore(options, 'read');
       try {
         const run = await chooseRun(opened.store, { runId });
+        if (options.output === 'json') {
+          process.stdout.write(`${inertJson(run, 2)}\n`);
+          return;
+        }
         const lines = [
           `run ${run.runId} (${run.mode}): ${run.status}`,
           `started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}`,

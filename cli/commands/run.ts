@@ -1,21 +1,23 @@
 // `rotor run`: a scan or a remediation rollout, on this machine (--local) with the ASL run
-// in-process, or on the deployed state machine; prints the report when the run ends.
+// in-process, or on the deployed state machine; prints the report when the run ends. The local
+// engine and the SDK clients load only for the kind of run asked for (`run --help` needs neither).
 import { randomUUID } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { parseReportFormat } from '../../functions/core/report';
-import { describeError } from '../../functions/aws/clients';
-import { callerAccountId } from '../../functions/aws/credentials';
-import { runLocal } from '../../local/runner';
+import { outputOption, reportFormatOf, withAwsOptions, type AwsOptions } from '../aws-options';
 import { checkStoreLocation, checkWritable, note, openStore } from '../context';
 import { RunFailedError, UsageError } from '../errors';
-import { localProgress } from '../progress';
+import { localProgress, setChattiness } from '../progress';
 import { finishRun, writeRunReport } from '../run-report';
 import { inputFromFlags, type RunFlags } from '../run-input';
-import { runDeployed, type DeployedFlags } from '../deployed';
+import type { DeployedFlags } from '../deployed';
 
-interface RunOptions extends RunFlags, DeployedFlags {
+interface RunOptions extends RunFlags, DeployedFlags, AwsOptions {
   local?: boolean;
   report: string;
+  output?: string;
+  quiet?: boolean;
+  progress: boolean;
   out?: string;
   table?: string;
   dataDir?: string;
@@ -28,6 +30,7 @@ export function newRunId(now = new Date()): string {
 
 /** A local run needs credentials for the AWS it runs against: say so before anything starts. */
 async function checkCredentials(): Promise<void> {
+  const [{ callerAccountId }, { describeError }] = await Promise.all([import('../../functions/aws/credentials'), import('../../functions/aws/clients')]);
   try {
     await callerAccountId();
   } catch (error) {
@@ -43,6 +46,7 @@ async function checkCredentials(): Promise<void> {
 async function runHere(input: Record<string, unknown>, options: RunOptions): Promise<void> {
   await checkStoreLocation(options, 'write');
   await checkCredentials();
+  const { runLocal } = await import('../../local/runner');
   const opened = await openStore(options);
   try {
     note(`running ${input.mode} locally; results go to ${opened.where}`);
@@ -62,8 +66,7 @@ async function runHere(input: Record<string, unknown>, options: RunOptions): Pro
 }
 
 export function registerRun(program: Command): void {
-  program
-    .command('run')
+  withAwsOptions(program.command('run'))
     .description('Scan the Organization for KMS keys without automatic rotation, or remediate them in waves')
     .addOption(new Option('--mode <mode>', 'scan (the dry run: shows what remediate would change, wave by wave) or remediate').choices(['scan', 'remediate']).default('scan'))
     .option('--local', 'run the state machine on this machine against the AWS the SDK is configured for (no deployment)')
@@ -81,19 +84,23 @@ export function registerRun(program: Command): void {
     .option('--priority-tag <KEY=VALUES...>', 'accounts with this tag value go first (repeatable), e.g. environment=production')
     .option('--priority-ous <ids>', 'accounts in these OUs go first')
     .option('--run-id <id>', 'the run id (default: time-stamped and unique)')
-    .option('--report <format>', 'report printed at the end: table, json, csv, md or html', 'table')
+    .option('--report <format>', 'report printed at the end: table (the default), json, csv, md or html')
+    .addOption(outputOption())
+    .option('--no-progress', 'no progress line; the plan, each wave and the outcome are still said on stderr')
+    .option('--quiet', 'nothing on stderr but errors (and no progress)')
     .option('--out <file>', 'write the report to FILE instead of stdout')
     .option('--table <name>', 'results in this DynamoDB table (default: the embedded store in .rotor/ for --local; $KMS_ROTOR_TABLE or the stack\'s table otherwise)')
     .option('--data-dir <dir>', 'where the embedded store lives', '.rotor')
     .option('--state-machine-arn <arn>', 'deployed state machine (default: scans use the scan-only machine, $KMS_ROTOR_SCAN_STATE_MACHINE_ARN or the stack\'s ScanStateMachineArn; remediation $KMS_ROTOR_STATE_MACHINE_ARN or StateMachineArn)')
     .option('--stack-name <name>', 'the orchestrator stack to read outputs from', 'KmsRotor')
     .option('--no-wait', 'deployed runs: print the run id and return at once')
-    .addHelpText('after', '\nDeployed runs are followed with a progress line; Ctrl-C stops following (exit 130), not the execution.\n\nExamples:\n  rotor run --local --mode scan --report json --out findings.json\n  rotor run --local --mode remediate --wave-size 10 --priority-tag environment=production\n  rotor run --mode remediate --no-wait')
-    .action(async (options: RunOptions) => {
-      parseReportFormat(options.report);
+    .addHelpText('after', '\nDeployed runs are followed with a progress line; Ctrl-C stops following (exit 130), not the execution.\n\nExamples:\n  rotor run --local --mode scan --output json --quiet > findings.json\n  rotor run --local --mode remediate --wave-size 10 --priority-tag environment=production\n  rotor run --mode remediate --no-wait')
+    .action(async (given: RunOptions) => {
+      const options = { ...given, report: parseReportFormat(reportFormatOf(given.output, given.report, '--report')) };
+      setChattiness(options.quiet ? 'quiet' : options.progress ? 'progress' : 'notes');
       await checkWritable(options.out);
       const input = { ...inputFromFlags({ ...options, runId: options.runId ?? newRunId() }) };
       if (options.local) await runHere(input, options);
-      else await runDeployed(input, options);
+      else await (await import('../deployed')).runDeployed(input, options);
     });
 }

@@ -12,7 +12,7 @@ export function registerSimulate(program: Command): void {
     .option('--port <n>', 'port to listen on (default: any free port)')
     .option('--latency-ms <n>', 'delay every answer by N ms')
     .option('--throttle-fraction <f>', 'answer this fraction (0–1) of KMS calls with ThrottlingException')
-    .addHelpText('after', '\nThen, in another shell, paste the exports it prints and run e.g.\n  npm run rotor -- run --local --mode scan')
+    .addHelpText('after', '\nThen, in another shell, paste the exports it prints and run e.g.\n  rotor run --local --mode scan\n  aws kms list-keys')
     .action(async (options: { scenario?: string; port?: string; latencyMs?: string; throttleFraction?: string }) => {
       const port = options.port === undefined ? undefined : Number(options.port);
       if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) throw new UsageError(`--port: "${options.port}" is not a port number`);

@@ -22,7 +22,7 @@ export function connectionInstructions(sim: SimulatedOrganization, region?: stri
     `Organizations, STS, EC2 DescribeRegions and KMS answer on this one endpoint. Point any AWS client at it:`,
     '',
     `  unset AWS_PROFILE AWS_SESSION_TOKEN`,
-    `  export AWS_ENDPOINT_URL=${sim.endpoint} AWS_ACCESS_KEY_ID=${sim.managementCredentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${sim.managementCredentials.secretAccessKey} AWS_REGION=${suggested}`,
+    `  export AWS_ENDPOINT_URL=${sim.endpoint} AWS_ACCESS_KEY_ID=${sim.managementCredentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${sim.managementCredentials.secretAccessKey} AWS_REGION=${suggested} AWS_DEFAULT_REGION=${suggested}`,
     `  aws kms list-keys`,
     `  aws organizations list-accounts`,
   ];

@@ -98,9 +98,9 @@ describe('exceptions', () => {
     const dup = await rotor('exceptions', 'add', '--data-dir', dir, '--key-arn', arn, '--owner', 'bob', '--reason', 'x', '--expires', '2099-01-01');
     expect(dup.code).toBe(2);
     expect(dup.stderr).toMatch(/exists already/);
-    const listed = await rotor('exceptions', 'list', '--data-dir', dir, '--format', 'json');
+    const listed = await rotor('exceptions', 'list', '--data-dir', dir, '--output', 'json');
     expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ target: arn, owner: 'alice', expired: false, daysLeft: expect.any(Number) })]);
-    expect(JSON.parse((await rotor('exceptions', 'list', '--data-dir', dir, '--format', 'json', '--expiring-within', '30')).stdout)).toEqual([]);
+    expect(JSON.parse((await rotor('exceptions', 'list', '--data-dir', dir, '--output', 'json', '--expiring-within', '30')).stdout)).toEqual([]);
     expect((await rotor('exceptions', 'remove', '--data-dir', dir, arn)).code).toBe(0);
     expect((await rotor('exceptions', 'remove', '--data-dir', dir, arn)).code).toBe(2);
   });
@@ -152,7 +152,7 @@ describe('a local scan through the CLI', () => {
     const status = await rotor('status', report.runId, '--data-dir', dir);
     expect(status.stdout).toMatch(/SUCCEEDED/);
     const key = report.findings[0].keyArn as string;
-    const history = await rotor('history', key, '--format', 'json', '--data-dir', dir);
+    const history = await rotor('history', key, '--output', 'json', '--data-dir', dir);
     expect(JSON.parse(history.stdout)).toEqual([expect.objectContaining({ runId: report.runId, keyArn: key, status: report.findings[0].status })]);
     expect((await rotor('history', 'not-an-arn', '--data-dir', dir)).code).toBe(2);
     const md = await rotor('report', '--latest', '--format', 'md', '--data-dir', dir);

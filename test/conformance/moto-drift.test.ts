@@ -1,6 +1,6 @@
 // Conformance of drift detection against moto: two scans through the CLI (child processes sharing
 // one --data-dir) with two changes made in moto between them — a new key without rotation, and
-// rotation turned off on a compliant key — and `rotor drift --format json` names exactly those two.
+// rotation turned off on a compliant key — and `rotor drift --output json` names exactly those two.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,7 +83,7 @@ test('rotor drift names exactly the new non-rotating key and the key whose rotat
   expect(second.errors).toEqual([]);
   expect(second.findings.length).toBe(first.findings.length + 1);
 
-  const cli = await runCli(['drift', '--format', 'json', '--data-dir', dataDir], moto.endpoint);
+  const cli = await runCli(['drift', '--output', 'json', '--data-dir', dataDir], moto.endpoint);
   expect({ code: cli.code, stderr: cli.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
   const drift = JSON.parse(cli.stdout) as Drift;
   expect(drift.runId).toBe('drift-after');
