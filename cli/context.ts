@@ -5,6 +5,7 @@ import { access, constants, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { writableSink, type ReportSink } from '../functions/core/report';
+import { S3ObjectStore } from '../functions/store/object-store';
 import { ResultsStore } from '../functions/store/results-store';
 import { startEmbeddedStore } from '../local/embedded-store';
 import type { Command } from 'commander';
@@ -13,6 +14,8 @@ import { showsNotes } from './progress';
 
 export interface StoreOptions {
   table?: string;
+  /** The bucket of account scans beside `--table` (the deployment's ManifestBucketName). */
+  bucket?: string;
   dataDir?: string;
 }
 
@@ -24,11 +27,14 @@ export interface OpenStore {
 }
 
 export const DEFAULT_DATA_DIR = '.rotor';
+/** The environment variable naming the bucket of account scans (beside $KMS_ROTOR_TABLE). */
+export const BUCKET_ENV = 'KMS_ROTOR_BUCKET';
 
 /** The options every command that reads the store takes: `--table` or the embedded store's folder. */
 export function withStoreOptions(command: Command): Command {
   return command
     .option('--table <name>', 'use this DynamoDB results table (default: the embedded store)')
+    .option('--bucket <name>', 'with --table: the S3 bucket of account scans (default $KMS_ROTOR_BUCKET)')
     .option('--data-dir <dir>', 'where the embedded store lives', DEFAULT_DATA_DIR);
 }
 
@@ -41,8 +47,18 @@ export type StoreAccess = 'read' | 'write';
 /** The results store a command reads and writes: `--table` names a DynamoDB table, else the embedded store. */
 export async function openStore(options: StoreOptions, access: StoreAccess = 'write'): Promise<OpenStore> {
   if (options.table) {
+    const bucket = options.bucket ?? process.env[BUCKET_ENV];
+    if (!bucket) throw new UsageError(`--table ${options.table} needs the bucket of its account scans: give --bucket (the stack's ManifestBucketName output) or $${BUCKET_ENV}`);
     const client = new DynamoDBClient({ retryMode: 'adaptive', maxAttempts: 8 });
-    return { store: new ResultsStore(client, options.table), where: `DynamoDB table ${options.table}`, close: async () => client.destroy() };
+    const objects = new S3ObjectStore(bucket);
+    return {
+      store: new ResultsStore(client, options.table, objects),
+      where: `DynamoDB table ${options.table} and bucket ${bucket}`,
+      close: async () => {
+        client.destroy();
+        objects.destroy();
+      },
+    };
   }
   const path = join(resolve(options.dataDir ?? DEFAULT_DATA_DIR), 'db');
   const exists = await checkStoreLocation(options, access);

@@ -20,6 +20,7 @@ interface RunOptions extends RunFlags, DeployedFlags, AwsOptions {
   progress: boolean;
   out?: string;
   table?: string;
+  bucket?: string;
   dataDir?: string;
   wait: boolean;
 }
@@ -90,6 +91,7 @@ export function registerRun(program: Command): void {
     .option('--quiet', 'nothing on stderr but errors (and no progress)')
     .option('--out <file>', 'write the report to FILE instead of stdout')
     .option('--table <name>', 'results in this DynamoDB table (default: the embedded store in .rotor/ for --local; $KMS_ROTOR_TABLE or the stack\'s table otherwise)')
+    .option('--bucket <name>', 'with --table: the S3 bucket of account scans ($KMS_ROTOR_BUCKET or the stack\'s ManifestBucketName otherwise)')
     .option('--data-dir <dir>', 'where the embedded store lives', '.rotor')
     .option('--state-machine-arn <arn>', 'deployed state machine (default: scans use the scan-only machine, $KMS_ROTOR_SCAN_STATE_MACHINE_ARN or the stack\'s ScanStateMachineArn; remediation $KMS_ROTOR_STATE_MACHINE_ARN or StateMachineArn)')
     .option('--stack-name <name>', 'the orchestrator stack to read outputs from', 'KmsRotor')

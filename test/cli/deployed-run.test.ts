@@ -18,7 +18,7 @@ import { startSfnStandIn, type SfnStandIn } from '../support/sfn-standin';
 import { progressText, progressWriter } from '../../cli/progress';
 
 const REPO = join(__dirname, '..', '..');
-const RUN_ENV = ['KMS_ROTOR_STATE_MACHINE_ARN', 'KMS_ROTOR_SCAN_STATE_MACHINE_ARN', 'KMS_ROTOR_TABLE', 'KMS_ROTOR_POLL_MS'];
+const RUN_ENV = ['KMS_ROTOR_STATE_MACHINE_ARN', 'KMS_ROTOR_SCAN_STATE_MACHINE_ARN', 'KMS_ROTOR_TABLE', 'KMS_ROTOR_BUCKET', 'KMS_ROTOR_POLL_MS'];
 
 interface Result {
   code: number;
@@ -195,9 +195,10 @@ describe('rotor run on the deployed state machine', () => {
     expect(lines.at(-1)).toBe(`[${'#'.repeat(24)}] ${accounts}/${accounts} accounts scanned`);
   });
 
-  test('the environment names the machine and the table: no DescribeStacks', async () => {
+  test('the environment names the machine, the table and its bucket: no DescribeStacks', async () => {
     process.env.KMS_ROTOR_SCAN_STATE_MACHINE_ARN = standIn.stateMachineArn;
     process.env.KMS_ROTOR_TABLE = standIn.tableName;
+    process.env.KMS_ROTOR_BUCKET = standIn.bucketName;
     standIn.setStackDeployed(false);
     const result = await rotor('run', '--mode', 'scan', '--run-id', 'from-env-1');
 

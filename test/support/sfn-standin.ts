@@ -66,6 +66,8 @@ export interface SfnStandIn {
   stackName: string;
   stateMachineArn: string;
   tableName: string;
+  /** The bucket of account scans (its objects in memory, served as S3 GetObject). */
+  bucketName: string;
   sim: SimulatedOrganization;
   /** The results table as the deployed functions see it. */
   store: ResultsStore;
@@ -566,7 +568,7 @@ export async function startSfnStandIn(options: SfnStandInOptions = {}): Promise<
   };
 
   return {
-    endpoint, dynamodbEndpoint, region, accountId, stackName, stateMachineArn, tableName, sim, store, env,
+    endpoint, dynamodbEndpoint, region, accountId, stackName, stateMachineArn, tableName, bucketName, sim, store, env,
     setStackDeployed: (deployed) => {
       stackDeployed = deployed;
     },
