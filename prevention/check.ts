@@ -101,7 +101,8 @@ export function checkSources(inputs: ReadonlyArray<SourceText | FileError>): Che
     report.files.push(input.file);
     const result = 'error' in input ? input : checkSource(input);
     if ('error' in result) report.errors.push({ file: result.file, error: result.error });
-    else report.keys.push(...result.keys);
+    // One push per key: spreading a plan's 100k keys into one call's arguments overflows the stack.
+    else for (const key of result.keys) report.keys.push(key);
   }
   return report;
 }

@@ -1,8 +1,9 @@
 // Reads one input's text into a document the check understands: a CloudFormation template (JSON,
 // or YAML with the short intrinsic tags) or a Terraform plan (`terraform show -json`). Anything
 // else is a DocumentError whose message says why, in words, without a stack trace.
-import { LineCounter, isMap, isScalar, parseAllDocuments, type YAMLError } from 'yaml';
+import { LineCounter, isMap, isScalar, parseAllDocuments, visit, type Document, type YAMLError } from 'yaml';
 import { CLOUDFORMATION_TAGS } from './intrinsic-tags';
+import { jsonResourceLines } from './json-resource-lines';
 
 export class DocumentError extends Error {
   override readonly name = 'DocumentError';
@@ -75,7 +76,8 @@ export function parseDocument(text: string, options: ParseOptions = {}): ParsedD
   const syntax = syntaxOf(source, options.fileName);
   if (syntax === 'json') {
     const data = parseJson(source);
-    return classify(data, options, 'json', (id) => jsonResourceLine(source, id));
+    let lines: Map<string, number> | undefined;
+    return classify(data, options, 'json', (id) => (lines ??= jsonResourceLines(source)).get(id));
   }
   const { data, resourceLine } = parseYaml(source);
   return classify(data, options, 'yaml', resourceLine);
@@ -105,16 +107,6 @@ function lineAt(source: string, offset: number): number {
   return line;
 }
 
-/** JSON keeps no positions, so look for `"<id>":` after the Resources key: cheap and right for
- * the templates people and tools write. */
-function jsonResourceLine(source: string, logicalId: string): number | undefined {
-  const resources = source.search(/"Resources"\s*:/);
-  if (resources < 0) return undefined;
-  const escaped = JSON.stringify(logicalId).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const match = new RegExp(`${escaped}\\s*:`).exec(source.slice(resources));
-  return match ? lineAt(source, resources + match.index) : undefined;
-}
-
 function describeYamlError(error: YAMLError): string {
   const firstLine = error.message.split('\n')[0].replace(/:$/, '');
   if (error.code === 'TAG_RESOLVE_FAILED') {
@@ -125,9 +117,36 @@ function describeYamlError(error: YAMLError): string {
   return `invalid YAML: ${firstLine}`;
 }
 
+/** The offset of the first key that repeats an earlier key of its mapping. `yaml` checks this with a
+ * scan of the mapping per key (quadratic in a template's Resources), so the parse turns that off
+ * and this does it with a set per mapping. Keys compare as `yaml` compares them: scalars by value. */
+function firstRepeatedKey(document: Document.Parsed): number | undefined {
+  let offset: number | undefined;
+  visit(document, {
+    Map(_, map) {
+      const keys = new Set<unknown>();
+      for (const { key } of map.items) {
+        if (!isScalar(key)) continue;
+        if (keys.has(key.value)) {
+          offset = key.range?.[0];
+          return visit.BREAK;
+        }
+        keys.add(key.value);
+      }
+      return undefined;
+    },
+  });
+  return offset;
+}
+
 function parseYaml(source: string): { data: unknown; resourceLine: (id: string) => number | undefined } {
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(source, { customTags: CLOUDFORMATION_TAGS, prettyErrors: true, lineCounter });
+  const documents = parseAllDocuments(source, {
+    customTags: CLOUDFORMATION_TAGS,
+    prettyErrors: true,
+    lineCounter,
+    uniqueKeys: false,
+  });
   if (!Array.isArray(documents)) throw new DocumentError('the file holds no YAML document');
   if (documents.length !== 1) {
     throw new DocumentError(`the file holds ${documents.length} YAML documents; a template is a single document`);
@@ -136,20 +155,32 @@ function parseYaml(source: string): { data: unknown; resourceLine: (id: string) 
   // An unknown tag is only a warning to `yaml`; to a template it is a function CloudFormation lacks.
   const problem = document.errors[0] ?? document.warnings.find((warning) => warning.code === 'TAG_RESOLVE_FAILED');
   if (problem) throw new DocumentError(describeYamlError(problem));
+  const repeated = firstRepeatedKey(document);
+  if (repeated !== undefined) {
+    const { line, col } = lineCounter.linePos(repeated);
+    throw new DocumentError(`invalid YAML: Map keys must be unique at line ${line}, column ${col}`);
+  }
   let data: unknown;
   try {
     data = document.toJS({ maxAliasCount: 1000 });
   } catch (error) {
     throw new DocumentError(`invalid YAML: ${(error as Error).message}`);
   }
-  const resourceLine = (logicalId: string): number | undefined => {
-    const resources = isMap(document.contents) ? document.contents.get('Resources', true) : undefined;
-    if (!isMap(resources)) return undefined;
-    const pair = resources.items.find((item) => isScalar(item.key) && String(item.key.value) === logicalId);
-    const offset = pair && isScalar(pair.key) ? pair.key.range?.[0] : undefined;
-    return offset === undefined ? undefined : lineCounter.linePos(offset).line;
-  };
+  let lines: Map<string, number> | undefined;
+  const resourceLine = (logicalId: string): number | undefined => (lines ??= yamlResourceLines(document, lineCounter)).get(logicalId);
   return { data, resourceLine };
+}
+
+/** 1-based lines of the keys of the top-level Resources mapping, by logical id, in one pass. */
+function yamlResourceLines(document: Document.Parsed, lineCounter: LineCounter): Map<string, number> {
+  const lines = new Map<string, number>();
+  const resources = isMap(document.contents) ? document.contents.get('Resources', true) : undefined;
+  if (!isMap(resources)) return lines;
+  for (const { key } of resources.items) {
+    const offset = isScalar(key) ? key.range?.[0] : undefined;
+    if (isScalar(key) && offset !== undefined) lines.set(String(key.value), lineCounter.linePos(offset).line);
+  }
+  return lines;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

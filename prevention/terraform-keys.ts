@@ -8,10 +8,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function* moduleResources(module: TerraformModule | undefined): Generator<TerraformResource> {
-  if (!module) return;
-  for (const resource of module.resources ?? []) yield resource;
-  for (const child of module.child_modules ?? []) yield* moduleResources(child);
+/** The resources of a module and of its child modules, depth first. A list of modules still to
+ * visit rather than recursion, so that how deep modules nest never meets the stack limit. */
+function* moduleResources(root: TerraformModule | undefined): Generator<TerraformResource> {
+  const pending = root ? [root] : [];
+  for (let module = pending.pop(); module; module = pending.pop()) {
+    for (const resource of module.resources ?? []) yield resource;
+    const children = module.child_modules ?? [];
+    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]);
+  }
 }
 
 interface PlannedKey {
