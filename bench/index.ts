@@ -1,14 +1,25 @@
-// `npm run bench`: every benchmark in turn; each prints its figures.
+// `npm run bench`: every benchmark in turn; each prints its figures. `-- --json FILE` also writes
+// the scan benchmark's figures (projection and local) as one JSON object; `-- --quick` runs the
+// scan at one small size only.
+import { writeFileSync } from 'node:fs';
 import { main as reportBench } from './report.bench';
 import { main as scanBench } from './scan.bench';
 
-async function main(): Promise<void> {
-  await scanBench();
+async function main(args: string[]): Promise<void> {
+  const figures = await scanBench(args);
+  const jsonAt = args.indexOf('--json');
+  if (jsonAt >= 0) {
+    const file = args[jsonAt + 1];
+    if (!file) throw new Error('--json needs a file name');
+    writeFileSync(file, `${JSON.stringify(figures, null, 2)}\n`);
+    console.log(`figures written to ${file}`);
+  }
+  if (args.includes('--quick')) return;
   console.log('');
   await reportBench([]);
 }
 
-main().catch((error) => {
+main(process.argv.slice(2)).catch((error) => {
   console.error(error);
   process.exitCode = 1;
 });

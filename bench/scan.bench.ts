@@ -1,42 +1,105 @@
-// Scan benchmark: a local scan of a large simulated organization with the real KMS quotas (a
-// token bucket per account, Region and operation), printing time, throughput, API calls per key
-// and memory. Figures are printed, never asserted.
+// Scan benchmark: local scans of simulated organizations with the real KMS quotas and a simulated
+// latency per call, printing wall and CPU time, memory, API calls per key, ScanAccount runs per
+// account and what the store read and wrote; then the same counts, a second (unchanged) scan's
+// writes and Finalize's CPU fed to the scale model (bench/scale-model.ts) for 1,000 and 10,000
+// accounts. Figures are printed, never asserted.
 import '../local/node-compat';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_RETENTION_DAYS } from '../functions/store/results-store';
+import { SHARDS } from '../functions/store/layout';
+import { MemoryManifestStore } from '../functions/aws/manifests';
+import { finalize } from '../functions/handlers/finalize';
+import { DRIFT_CONCURRENCY } from '../functions/store/run-drift';
 import { startEmbeddedStore } from '../local/embedded-store';
-import { runLocal } from '../local/runner';
+import { ASL_PATH, runLocal } from '../local/runner';
 import { buildLargeScenario, startSimulator } from '../local/sim';
 import { useSimulatorEnv } from '../local/simulator-env';
+import { ASSUMPTIONS, projectDailyScan, type MeasuredScan, type Projection } from './scale-model';
 
 export interface ScanBenchResult {
   accounts: number;
   keys: number;
-  seconds: number;
-  apiCalls: number;
-  throttled: number;
+  wallSeconds: number;
+  cpuSeconds: number;
+  cpuMsPerKey: number;
   peakRssMiB: number;
+  apiCalls: Record<string, number>;
+  callsPerKey: number;
+  scanAccountRunsPerAccount: number;
+  store: { itemsRead: number; itemsWritten: number; objectsRead: number; objectsWritten: number; maxPartitionWrites: number; maxPartitionShare: number };
+  measured: MeasuredScan;
 }
 
-export async function benchScan(accounts: number, keysPerAccount: number, latencyMs = 2): Promise<ScanBenchResult> {
-  const sim = await startSimulator({ scenario: buildLargeScenario({ accounts, keysPerAccount }), latencyMs });
+const LATENCY_MS = 30;
+
+export async function benchScan(accounts: number, keysPerAccount: number, regions = ['us-east-1', 'us-west-2', 'eu-west-1']): Promise<ScanBenchResult> {
+  const sim = await startSimulator({ scenario: buildLargeScenario({ accounts, keysPerAccount, regions }), latencyMs: LATENCY_MS });
   const embedded = await startEmbeddedStore();
   const restoreEnv = useSimulatorEnv(sim);
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   try {
+    let scanAccountRuns = 0;
+    const onProgress = (p: { state: string; event: string }) => {
+      if (p.state === 'ScanAccount' && p.event !== 'retried') scanAccountRuns++;
+    };
+    const cpu = process.cpuUsage();
     const started = Date.now();
-    const result = await runLocal({ mode: 'scan', runId: `bench-${accounts}x${keysPerAccount}` }, { store: embedded.store });
-    const seconds = (Date.now() - started) / 1000;
+    const result = await runLocal({ mode: 'scan', runId: `bench-${accounts}x${keysPerAccount}` }, { store: embedded.store, onProgress });
+    const wallSeconds = (Date.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
     if (result.executionStatus !== 'SUCCEEDED') throw new Error(`bench scan ended ${result.executionStatus}: ${result.cause}`);
     const run = await embedded.store.getRun(result.runId);
     const keys = Object.values(run?.summary ?? {}).reduce((a, b) => a + (b ?? 0), 0);
-    const kms = sim.callCounts({ service: 'kms' });
+    const apiCalls: Record<string, number> = {};
+    for (const c of sim.callCounts()) apiCalls[`${c.service}:${c.operation}`] = (apiCalls[`${c.service}:${c.operation}`] ?? 0) + c.calls;
+    const counters = embedded.store.counters;
+    const firstRun = { ...counters, writesByPartition: new Map(counters.writesByPartition) };
+    const runWrites = [...firstRun.writesByPartition.values()].reduce((a, b) => a + b, 0);
+    const maxPartitionWrites = Math.max(...firstRun.writesByPartition.values());
+    const kmsCalls = Object.entries(apiCalls).filter(([op]) => op.startsWith('kms:')).reduce((n, [, c]) => n + c, 0);
+    const otherCalls = Object.entries(apiCalls).filter(([op]) => !op.startsWith('kms:') && !op.startsWith('organizations:')).reduce((n, [, c]) => n + c, 0);
+
+    // A second scan of the unchanged organization: what a daily scan writes.
+    const before = { ...embedded.store.counters };
+    const second = await runLocal({ mode: 'scan', runId: `bench-${accounts}x${keysPerAccount}-again` }, { store: embedded.store });
+    if (second.executionStatus !== 'SUCCEEDED') throw new Error(`second bench scan ended ${second.executionStatus}`);
+    const unchangedWrites = embedded.store.counters.itemsWritten - before.itemsWritten;
+    const s3Puts = embedded.store.counters.objectsWritten - before.objectsWritten;
+    const s3Gets = embedded.store.counters.objectsRead - before.objectsRead;
+    const readsPerRun = embedded.store.counters.itemsRead - before.itemsRead;
+
+    // Finalize alone, again: its CPU per key (drift reads every finding of both runs).
+    const finalizeCpu = process.cpuUsage();
+    await finalize({ store: embedded.store, manifests: new MemoryManifestStore(), now: () => new Date() })({ runId: second.runId, config: { ...(run!.input as Record<string, unknown>), runId: second.runId } as never });
+    const finalizeUsed = process.cpuUsage(finalizeCpu);
+
+    const scan = await embedded.store.getAccountScan(result.runId, (await embedded.store.accountsOfRun(result.runId)).summaries[0].accountId);
+    const bytesPerFinding = scan && scan.findings.length > 0 ? Buffer.byteLength(JSON.stringify(scan)) / scan.findings.length : 500;
+    const summary = await embedded.store.getAccountSummary(result.runId, scan!.accountId);
     return {
       accounts,
       keys,
-      seconds,
-      apiCalls: sim.totalCalls(),
-      throttled: kms.reduce((n, c) => n + (c.errors.ThrottlingException ?? 0), 0),
+      wallSeconds,
+      cpuSeconds: (used.user + used.system) / 1e6,
+      cpuMsPerKey: (used.user + used.system) / 1000 / keys,
       peakRssMiB: peak / 2 ** 20,
+      apiCalls,
+      callsPerKey: (kmsCalls + otherCalls) / keys,
+      scanAccountRunsPerAccount: scanAccountRuns / accounts,
+      store: { itemsRead: firstRun.itemsRead, itemsWritten: firstRun.itemsWritten, objectsRead: firstRun.objectsRead, objectsWritten: firstRun.objectsWritten, maxPartitionWrites, maxPartitionShare: maxPartitionWrites / runWrites },
+      measured: {
+        kmsCallsPerKey: kmsCalls / keys,
+        otherCallsPerAccount: otherCalls / accounts,
+        writeUnitsPerAccountUnchanged: unchangedWrites / accounts,
+        readUnitsPerAccount: readsPerRun / accounts,
+        s3PutsPerAccount: s3Puts / accounts,
+        s3GetsPerAccount: s3Gets / accounts,
+        bytesPerFinding,
+        historyItemBytes: bytesPerFinding + 200,
+        summaryItemBytes: Buffer.byteLength(JSON.stringify(summary)) + 100,
+        finalizeCpuMsPerKey: (finalizeUsed.user + finalizeUsed.system) / 1000 / (2 * keys),
+      },
     };
   } finally {
     clearInterval(sampler);
@@ -46,26 +109,68 @@ export async function benchScan(accounts: number, keysPerAccount: number, latenc
   }
 }
 
-export async function main(): Promise<ScanBenchResult[]> {
-  console.log('local scan of a simulated organization (real KMS quotas, 2 ms latency per call)');
-  console.log('accounts   keys   time (s)   keys/s   API calls   calls/key   throttled   peak RSS (MiB)');
+/** The deployment's shape as the code sets it: the ASL's map concurrency, the handlers' timeouts and memory. */
+function deploymentShape(): Parameters<typeof projectDailyScan>[2] {
+  const asl = JSON.parse(readFileSync(ASL_PATH, 'utf8')) as { States: Record<string, { MaxConcurrency?: number }> };
+  return {
+    mapConcurrency: asl.States.ScanAccounts.MaxConcurrency ?? 40,
+    regionConcurrency: 4,
+    keyCallConcurrency: 8,
+    finalizeConcurrency: DRIFT_CONCURRENCY,
+    summaryShards: SHARDS,
+    retentionDays: DEFAULT_RETENTION_DAYS,
+    timeoutSeconds: { ListAccounts: 900, ScanAccount: 900, PlanWaves: 300, Finalize: 300 },
+    memoryMb: { ListAccounts: 512, ScanAccount: 1024, PlanWaves: 1024, Finalize: 1024 },
+    parentTransitions: 12,
+    transitionsPerChild: 2,
+  };
+}
+
+function printProjection(p: Projection): void {
+  const min = (s: number) => `${(s / 60).toFixed(1)} min`;
+  console.log(`  ${p.accounts} accounts, ${p.keys} keys: makespan ${min(p.makespanSeconds)}`);
+  for (const s of p.stages) console.log(`    ${s.name.padEnd(13)} ${s.seconds.toFixed(1).padStart(8)} s  ${(s.shareOfLimit * 100).toFixed(0).padStart(4)}% of its limit   binds on: ${s.bindsOn}`);
+  const items = Object.entries(p.costItems).map(([k, v]) => `${k} $${v.toFixed(3)}`).join(', ');
+  console.log(`    cost per run $${p.costPerRunUsd.toFixed(2)} (${items}); KMS requests $${p.kmsRequestsPerRunUsd.toFixed(2)} a run, separately`);
+  console.log(`    per month (daily) $${p.costPerMonthUsd.toFixed(2)} with storage: DynamoDB ${p.dynamoStorageGbAfterYear.toFixed(1)} GB after a year, S3 ${p.s3StorageGb.toFixed(1)} GB`);
+  console.log(`    busiest partition: ${(p.maxPartitionWriteShare * 100).toFixed(3)}% of its write limit; steps over half their limit: ${p.stepsOverHalfLimit.join(', ') || 'none'}`);
+}
+
+export async function main(args: string[] = []): Promise<unknown> {
+  const sizes: [number, number][] = args.includes('--quick') ? [[100, 30]] : [[1000, 30], [100, 1000]];
+  console.log(`local scan of a simulated organization (3 Regions, real KMS quotas, ${LATENCY_MS} ms per call)`);
+  console.log('accounts    keys  wall (s)  CPU (s)  CPU ms/key  peak RSS (MiB)  calls/key  ScanAccount runs/account  items read/written  objects read/written  busiest partition');
   const results: ScanBenchResult[] = [];
-  for (const [accounts, keysPerAccount] of [
-    [20, 30],
-    [100, 30],
-    [50, 300],
-  ]) {
+  for (const [accounts, keysPerAccount] of sizes) {
     const r = await benchScan(accounts, keysPerAccount);
     results.push(r);
     console.log(
-      `${String(r.accounts).padStart(8)} ${String(r.keys).padStart(6)} ${r.seconds.toFixed(1).padStart(10)} ${(r.keys / r.seconds).toFixed(0).padStart(8)} ${String(r.apiCalls).padStart(11)} ${(r.apiCalls / r.keys).toFixed(2).padStart(11)} ${String(r.throttled).padStart(11)} ${r.peakRssMiB.toFixed(0).padStart(16)}`,
+      `${String(r.accounts).padStart(8)} ${String(r.keys).padStart(7)} ${r.wallSeconds.toFixed(1).padStart(9)} ${r.cpuSeconds.toFixed(1).padStart(8)} ${r.cpuMsPerKey.toFixed(2).padStart(11)} ${r.peakRssMiB.toFixed(0).padStart(15)} ${r.callsPerKey.toFixed(2).padStart(10)} ${r.scanAccountRunsPerAccount.toFixed(2).padStart(25)} ${`${r.store.itemsRead}/${r.store.itemsWritten}`.padStart(19)} ${`${r.store.objectsRead}/${r.store.objectsWritten}`.padStart(21)} ${(r.store.maxPartitionShare * 100).toFixed(1).padStart(16)}%`,
     );
+    console.log(`    API calls: ${Object.entries(r.apiCalls).map(([op, n]) => `${op} ${n}`).join(', ')}`);
   }
-  return results;
+  const measured = results[0].measured;
+  console.log('');
+  console.log(`projection of a daily scan, 17 Regions × 20 keys per account, from the first size's counts (assumptions: ${JSON.stringify(ASSUMPTIONS)})`);
+  const projection: Record<string, Projection> = {};
+  for (const accounts of [1000, 10000]) {
+    projection[String(accounts)] = projectDailyScan({ accounts, regions: 17, keysPerRegion: 20 }, measured, deploymentShape());
+    printProjection(projection[String(accounts)]);
+  }
+  const hundredK = results.find((r) => r.keys >= 100_000);
+  return {
+    projection,
+    local: {
+      cpuMsPerKey: results[0].cpuMsPerKey,
+      scanAccountRunsPerAccount: Math.max(...results.map((r) => r.scanAccountRunsPerAccount)),
+      peakRssMiBAt100kKeys: hundredK ? hundredK.peakRssMiB : null,
+    },
+    scans: results,
+  };
 }
 
 if (require.main === module) {
-  main().catch((error) => {
+  main(process.argv.slice(2)).catch((error) => {
     console.error(error);
     process.exitCode = 1;
   });

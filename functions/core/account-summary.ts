@@ -24,6 +24,8 @@ export const AccountSummary = z.object({
   errorCount: z.number().int().nonnegative().default(0),
   /** Set when the account's scan failed for good (its error record says why). */
   failed: z.boolean().optional(),
+  /** The account's drift as the scan found it, against the run's previous run of the same scope. */
+  drift: z.object({ newNonCompliant: z.number().int(), regressed: z.number().int(), resolved: z.number().int() }).optional(),
 });
 export type AccountSummary = z.infer<typeof AccountSummary>;
 

@@ -25,7 +25,7 @@ export function scopeOf(input: ExecutionInput): string {
   return parts.length === 0 ? 'org' : parts.join(';');
 }
 
-export function newRun(runId: string, input: ExecutionInput, startedAt: Date, executionId?: string): RunRecord {
+export function newRun(runId: string, input: ExecutionInput, startedAt: Date, executionId?: string, previousRunId?: string): RunRecord {
   return {
     runId,
     executionId,
@@ -39,6 +39,7 @@ export function newRun(runId: string, input: ExecutionInput, startedAt: Date, ex
     summary: {},
     errorCount: 0,
     scope: scopeOf(input),
+    previousRunId,
   };
 }
 

@@ -199,7 +199,12 @@ export const ErrorRecord = z.object({
 });
 export type ErrorRecord = z.infer<typeof ErrorRecord>;
 
-export const RunStatus = z.enum(['RUNNING', 'SUCCEEDED', 'HALTED', 'FAILED']);
+/**
+ * INTERRUPTED: a local run stopped by a signal, or one whose process is gone (killed, the machine
+ * went down) while its record still said RUNNING. It is not a completed run: drift never compares
+ * with it, and the next run of its scope reconciles the keys it had asked KMS to enable.
+ */
+export const RunStatus = z.enum(['RUNNING', 'SUCCEEDED', 'HALTED', 'FAILED', 'INTERRUPTED']);
 export type RunStatus = z.infer<typeof RunStatus>;
 
 export const WaveResult = z.object({
@@ -231,6 +236,15 @@ export const RunRecord = z.object({
   planNote: z.string().optional(),
   /** The scope compared by drift detection: runs of the same scope are comparable. */
   scope: z.string().default('org'),
+  /** The newest completed run of the same scope when this one started: what its drift compares with. */
+  previousRunId: z.string().optional(),
+  /** A local run: the process that runs it (its pid on `host`) and when it last said it was alive. */
+  pid: z.number().int().optional(),
+  host: z.string().optional(),
+  heartbeatAt: z.string().optional(),
+  /** An interrupted run: the later run of its scope that reconciled its keys, and how many it recorded REMEDIATED. */
+  reconciledBy: z.string().optional(),
+  reconciledKeys: z.number().int().optional(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
 

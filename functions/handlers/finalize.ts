@@ -60,9 +60,21 @@ export const finalize: Step<FinalizeEvent, FinalizeResult> = (deps) => async ({ 
 
   const finished = { ...run, status, summary };
   const drift: DriftSummary = { newNonCompliant: 0, regressed: 0, resolved: 0, expiredExceptions: 0 };
-  for await (const part of accountDrifts(deps.store, finished, await previousRunOf(deps.store, finished), finishedAt)) {
-    const counts = driftSummary(part);
-    for (const k of Object.keys(drift) as (keyof DriftSummary)[]) drift[k] += counts[k];
+  const add = (counts: Partial<DriftSummary>) => {
+    for (const k of Object.keys(drift) as (keyof DriftSummary)[]) drift[k] += counts[k] ?? 0;
+  };
+  // The scan's drift of each account stands unless remediation changed the account since: only
+  // those accounts (and any the scan did not count) are read again, so Finalize reads O(accounts) items.
+  const remediated = new Set(outcomes.map((o) => o.accountId));
+  const counted = new Set<string>();
+  for (const s of summaries) {
+    if (s.drift && !remediated.has(s.accountId)) {
+      add(s.drift);
+      counted.add(s.accountId);
+    }
+  }
+  for await (const part of accountDrifts(deps.store, finished, await previousRunOf(deps.store, finished), finishedAt, (accountId) => !counted.has(accountId))) {
+    add(driftSummary(part));
   }
   if (deps.drift) {
     const drifted = drift.newNonCompliant + drift.regressed;

@@ -5,14 +5,17 @@
 // scans exactly the Regions left and loses no finding, error record or change.
 import { scanAccount } from '../aws/account-scan';
 import { ThrottlingError } from '../aws/clients';
-import { statusCounts } from '../core/account-summary';
+import { statusCounts, type AccountSummary } from '../core/account-summary';
 import { keyChanges } from '../core/key-history';
-import type { AccountTarget, ErrorRecord, ExecutionInput } from '../core/schemas';
+import { computeDrift, driftSummary } from '../core/drift';
+import type { AccountTarget, ErrorRecord, ExecutionInput, Finding } from '../core/schemas';
 import { keys } from '../store/layout';
-import type { AccountScanRecord } from '../store/results-store';
+import type { AccountScanRecord, ResultsStore } from '../store/results-store';
 import { lambdaHandler, type Step } from './deps';
 
 const DAY_MS = 86_400_000;
+
+type DriftCounts = NonNullable<AccountSummary['drift']>;
 
 export interface ScanAccountEvent {
   runId: string;
@@ -37,6 +40,27 @@ function finishedRegions(earlier: AccountScanRecord | undefined): Set<string> {
   return new Set([...(earlier?.scannedRegions ?? []), ...failed]);
 }
 
+/**
+ * The account's drift against the run's previous run of the same scope, as the scan found it:
+ * Finalize adds these up, and recomputes only the accounts that remediation changed since.
+ */
+async function scanDrift(
+  store: ResultsStore,
+  runId: string,
+  accountId: string,
+  findings: Finding[],
+  errors: ErrorRecord[],
+  latest: { runId: string; findings: Finding[] } | undefined,
+  now: Date,
+): Promise<DriftCounts> {
+  const run = await store.getRun(runId);
+  if (!run) throw new Error(`run ${runId} is not in the results store`);
+  const previous = run.previousRunId ? await store.getRun(run.previousRunId) : undefined;
+  const previousFindings = !previous ? undefined : latest?.runId === previous.runId ? latest.findings : (await store.accountFindings(previous.runId, accountId)).findings;
+  const { newNonCompliant, regressed, resolved } = driftSummary(await computeDrift({ run, findings, errors }, previous && { run: previous, findings: previousFindings! }, [], now));
+  return { newNonCompliant, regressed, resolved };
+}
+
 export const scanAccountStep: Step<ScanAccountEvent, ScanAccountResult> = (deps) => async ({ runId, config, account }) => {
   const { store } = deps;
   const earlier = await store.getAccountScan(runId, account.accountId);
@@ -59,6 +83,7 @@ export const scanAccountStep: Step<ScanAccountEvent, ScanAccountResult> = (deps)
     new Date(now.getTime() - store.historyCheckpointDays * DAY_MS),
   );
   await store.putAccountScan({ runId, accountId: account.accountId, regions: scan.regions, scannedRegions, findings, errors });
+  const drift = await scanDrift(store, runId, account.accountId, findings, errors, previousRunId === undefined ? undefined : { runId: previousRunId, findings: previous?.findings ?? [] }, now);
 
   await store.putErrors(errors);
   await store.putKeyChanges(changes);
@@ -73,6 +98,7 @@ export const scanAccountStep: Step<ScanAccountEvent, ScanAccountResult> = (deps)
     scannedAt: complete ? now.toISOString() : undefined,
     counts: statusCounts(findings),
     errorCount: errors.length,
+    drift,
   });
   if (!complete) throw new ThrottlingError(`KMS kept throttling in ${account.accountId} ${scan.throttled.join(', ')} after the SDK's retries`);
   await store.setLatestScan(account.accountId, runId);

@@ -2,6 +2,7 @@
 // touched), fixes the run id and records the run as RUNNING.
 import { newRun, runIdFor } from '../core/runs';
 import { ExecutionInput, InputError, parseOrThrow } from '../core/schemas';
+import { previousRunOf } from '../store/run-drift';
 import { lambdaHandler, type Step } from './deps';
 
 export interface ValidateInputEvent {
@@ -62,7 +63,10 @@ export const validateInput: Step<ValidateInputEvent, RunContext> = (deps) => asy
   }
   const startedAt = event.startTime ? new Date(event.startTime) : deps.now();
   const runId = runIdFor(config, event.executionId, startedAt);
-  if ((await deps.store.createRun(newRun(runId, config, startedAt, event.executionId))) === 'exists') {
+  const run = newRun(runId, config, startedAt, event.executionId);
+  // Fixed at the start, so that every account's scan compares with the same earlier run.
+  const previous = await previousRunOf(deps.store, run);
+  if ((await deps.store.createRun({ ...run, previousRunId: previous?.runId })) === 'exists') {
     const existing = await deps.store.getRun(runId);
     if (existing?.executionId !== event.executionId) {
       throw new InputError([{ field: 'runId', message: `"${runId}" is already used by another run; choose a new run id` }]);

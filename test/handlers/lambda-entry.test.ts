@@ -5,6 +5,7 @@ import { handler as scanAccount } from '../../functions/handlers/scan-account';
 import { handler as validateInput } from '../../functions/handlers/validate-input';
 import { handler as recordError } from '../../functions/handlers/record-error';
 import { asStepError } from '../../functions/handlers/deps';
+import { newRun } from '../../functions/core/runs';
 import { ExecutionInput } from '../../functions/core/schemas';
 import { EMBEDDED_TABLE, startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
 import { startSimulator, type SimulatedOrganization } from '../../local/sim';
@@ -149,6 +150,7 @@ describe('a retried scan', () => {
     const config = ExecutionInput.parse({});
     const account = { accountId: '100000000004', name: 'staging', parentIds: [], tags: {}, priority: false };
     // An earlier attempt wrote us-east-1 (with no keys there, as far as this test cares).
+    await deployed.createRun(newRun('retry-1', config, new Date()));
     await deployed.putAccountScan({ runId: 'retry-1', accountId: account.accountId, scannedRegions: ['us-east-1'], findings: [], errors: [] });
     sim.resetCallCounts();
     const out = await scanAccount({ runId: 'retry-1', config, account });

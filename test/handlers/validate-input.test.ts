@@ -6,7 +6,7 @@ import { InputError } from '../../functions/core/schemas';
 
 /** Only what ValidateInput touches: it records the run. */
 const deps = {
-  store: { createRun: async () => 'created', getRun: async () => undefined },
+  store: { createRun: async () => 'created', getRun: async () => undefined, runs: async function* () {} },
   now: () => new Date('2026-11-13T00:00:00Z'),
 } as unknown as HandlerDeps;
 
