@@ -42,9 +42,11 @@ export function withOutputOption(command: Command): Command {
 
 /**
  * Before a command's action: `--profile` becomes AWS_PROFILE and `--region` AWS_REGION, which the
- * SDK prefers over the environment's keys and the profile's region, as the AWS CLI does.
+ * SDK prefers over the environment's keys and the profile's region, as the AWS CLI does. Without
+ * either Region, the one the SDK would take from the profile is written to AWS_REGION too: the
+ * local engine and the handlers take their home Region from AWS_REGION, as Lambda sets it.
  */
-export function applyAwsOptions(command: Command): void {
+export async function applyAwsOptions(command: Command): Promise<void> {
   const { profile, region } = command.opts<AwsOptions>();
   if (sdkProfile.has(command) && profile !== undefined) {
     if (!profile.trim()) throw new UsageError('--profile: is empty; give a profile name');
@@ -54,6 +56,16 @@ export function applyAwsOptions(command: Command): void {
     if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) throw new UsageError(`--region: "${region}" is not a Region name such as us-east-1`);
     process.env.AWS_REGION = region;
   }
+  if (sdkProfile.has(command) && !process.env.AWS_REGION) {
+    const configured = await profileRegion();
+    if (configured) process.env.AWS_REGION = configured;
+  }
+}
+
+/** The region of the profile in use, read by the SDK's own loader (config and credentials files); undefined when none is set. */
+async function profileRegion(): Promise<string | undefined> {
+  const { loadConfig, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS } = await import('@smithy/core/config');
+  return loadConfig(NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS)().catch(() => undefined);
 }
 
 /** Puts AWS_PROFILE and AWS_REGION back as they were: `main` may run many command lines in one process. */
