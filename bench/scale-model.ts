@@ -117,11 +117,11 @@ export function projectDailyScan(org: OrgSize, measured: MeasuredScan, shape: De
   const planSeconds = summaryPages * (a.storeLatencyMs / 1000) + org.accounts * 0.00001;
   const planMemoryMb = (org.accounts * measured.summaryItemBytes * 3) / 2 ** 20;
 
-  // Finalize: the summaries again, then drift: each account's two scans, finalizeConcurrency at a time, plus the CPU of reading them.
-  const finalizeIo = planSeconds + Math.ceil(org.accounts / shape.finalizeConcurrency) * (4 * a.storeLatencyMs) / 1000;
-  const finalizeSeconds = finalizeIo + (keys * measured.finalizeCpuMsPerKey) / 1000;
-  // Two accounts' findings per worker, parsed (about three times their JSON size).
-  const finalizeMemoryMb = (shape.finalizeConcurrency * 2 * keysPerAccount * measured.bytesPerFinding * 3) / 2 ** 20 + planMemoryMb;
+  // Finalize of a scan: the summaries again (each carries its account's drift, counted by its
+  // scan), the error records, and its CPU measured per key. After a remediation it also re-reads
+  // the two scans of each remediated account, finalizeConcurrency at a time (not a daily scan's cost).
+  const finalizeSeconds = planSeconds + (keys * measured.finalizeCpuMsPerKey) / 1000;
+  const finalizeMemoryMb = planMemoryMb + (shape.finalizeConcurrency * 2 * keysPerAccount * measured.bytesPerFinding * 3) / 2 ** 20;
 
   const stage = (name: string, seconds: number, limitSeconds: number, bindsOn: string, memoryShare = 0): Stage => ({
     name,
@@ -138,7 +138,7 @@ export function projectDailyScan(org: OrgSize, measured: MeasuredScan, shape: De
       shareOfLimit: Math.max(accountSeconds / shape.timeoutSeconds.ScanAccount, shape.mapConcurrency / 1000),
     },
     stage('PlanWaves', planSeconds, shape.timeoutSeconds.PlanWaves, 'DynamoDB query pages of the account summaries', planMemoryMb / shape.memoryMb.PlanWaves),
-    stage('Finalize', finalizeSeconds, shape.timeoutSeconds.Finalize, `drift: two account scans per account, ${shape.finalizeConcurrency} accounts at once, and the CPU to read them`, finalizeMemoryMb / shape.memoryMb.Finalize),
+    stage('Finalize', finalizeSeconds, shape.timeoutSeconds.Finalize, 'DynamoDB query pages of the account summaries (drift counted by each scan)', finalizeMemoryMb / shape.memoryMb.Finalize),
   ];
   const makespanSeconds = stages.reduce((n, s) => n + s.seconds, 0);
 
