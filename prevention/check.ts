@@ -1,17 +1,20 @@
 // Checks the text of input files and gathers the verdicts into one report: every key found, every
 // finding (a violated rule), every file that could not be read, and the exit code they add up to.
 import { keysInTemplate, templateContext } from './cloudformation-keys';
-import { DocumentError, parseDocument } from './documents';
+import { DocumentError, parseDocument, TERRAFORM_CONFIGURATION_NOT_READ } from './documents';
 import type { RuleId } from './rules';
 import { decideKeyRotation, type KeyStatus, type Violation } from './rotation-decision';
 import { keysInPlan } from './terraform-keys';
 
-/** One input: its name as the user gave it (or as found in a cdk.out folder) and its text. */
+/** One input: its name as the user gave it (or as found in a folder) and its text. */
 export interface SourceText {
   file: string;
   text: string;
-  /** Set for files a cdk.out manifest names as templates. */
+  /** Set for the templates of a cdk.out folder. */
   expect?: 'cloudformation';
+  /** Set for files a folder walk came across: one that is not a template or plan is left out, and
+   * one that does not parse is an error only when it names a KMS key type (it may hide a key). */
+  found?: 'folder';
 }
 
 /** The verdict on one key of one file. `id` is the logical id or the Terraform address. */
@@ -30,6 +33,19 @@ export interface KeyCheck {
 export interface FileError {
   file: string;
   error: string;
+}
+
+/** What a folder argument held: a cloud assembly's templates, or what a walk of the folder found. */
+export interface FolderInput {
+  folder: string;
+  kind: 'cloud-assembly' | 'folder';
+  inputs: Array<SourceText | FileError>;
+  /** Terraform configuration files (`.tf`) seen, which are not read: the error for a folder with
+   * nothing to check says how to make a plan of them instead. */
+  terraformConfigurations: number;
+  /** Whether some of what it holds was left out as read already (by an earlier argument): such a
+   * folder is not one with nothing to check. */
+  alreadyRead: boolean;
 }
 
 export interface CheckReport {
@@ -94,15 +110,43 @@ function keysOf(source: SourceText): KeyCheck[] {
   });
 }
 
-/** The report over the inputs, in their order: texts to check, and files that could not be read. */
-export function checkSources(inputs: ReadonlyArray<SourceText | FileError>): CheckReport {
+const KMS_KEY_TYPE = /AWS::KMS::|aws_kms_/;
+
+/** A walk meets JSON and YAML that are not templates (package.json, workflows, Helm charts): those
+ * are no concern of the check, unless they name a KMS key type and so may declare a key. */
+function checkFoundSource(source: SourceText): FileCheck | undefined {
+  const result = checkSource(source);
+  return 'error' in result && !KMS_KEY_TYPE.test(source.text) ? undefined : result;
+}
+
+function nothingToCheck(folder: FolderInput): string {
+  if (folder.kind === 'cloud-assembly') return 'a cloud assembly with no *.template.json files';
+  const what = 'no CloudFormation template, cdk.out folder or Terraform plan JSON in this folder';
+  if (folder.terraformConfigurations === 0) return what;
+  return `${what}; ${TERRAFORM_CONFIGURATION_NOT_READ}`;
+}
+
+/** The report over the inputs, in their order: texts to check, files that could not be read, and
+ * what folders held. */
+export function checkSources(inputs: ReadonlyArray<SourceText | FileError | FolderInput>): CheckReport {
   const report: CheckReport = { files: [], keys: [], errors: [] };
-  for (const input of inputs) {
-    report.files.push(input.file);
-    const result = 'error' in input ? input : checkSource(input);
+  const add = (result: FileCheck | FileError) => {
+    report.files.push(result.file);
     if ('error' in result) report.errors.push({ file: result.file, error: result.error });
     // One push per key: spreading a plan's 100k keys into one call's arguments overflows the stack.
     else for (const key of result.keys) report.keys.push(key);
+  };
+  for (const input of inputs) {
+    if ('error' in input) add(input);
+    else if ('text' in input) add(checkSource(input));
+    else {
+      const before = report.files.length;
+      for (const inner of input.inputs) {
+        const result = 'error' in inner ? inner : inner.found === 'folder' ? checkFoundSource(inner) : checkSource(inner);
+        if (result) add(result);
+      }
+      if (report.files.length === before && !input.alreadyRead) add({ file: input.folder, error: nothingToCheck(input) });
+    }
   }
   return report;
 }

@@ -70,7 +70,19 @@ export interface ParseOptions {
 
 export const NOT_A_TEMPLATE = 'not a CloudFormation template or Terraform plan';
 
+/** What a `.tf` (or `.tf.json`) file gets: the check reads plans, where every value is worked out. */
+export const TERRAFORM_CONFIGURATION_NOT_READ =
+  'Terraform configuration (HCL) is not read: check the plan as JSON instead ' +
+  '(terraform plan -out plan.out && terraform show -json plan.out > plan.json)';
+
+export function isTerraformConfiguration(fileName: string): boolean {
+  return /\.tf(\.json)?$/i.test(fileName);
+}
+
 export function parseDocument(text: string, options: ParseOptions = {}): ParsedDocument {
+  if (options.fileName && isTerraformConfiguration(options.fileName)) {
+    throw new DocumentError(TERRAFORM_CONFIGURATION_NOT_READ);
+  }
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (source.trim() === '') throw new DocumentError('the file is empty');
   const syntax = syntaxOf(source, options.fileName);

@@ -1,16 +1,16 @@
 // Prevention: the check of CloudFormation templates, CDK cloud assemblies and Terraform plans for
 // KMS keys without rotation (`rotor check-template`), and the decision the CDK Aspect shares.
 import { checkSources, type CheckReport } from './check';
-import { readInputs } from './read-inputs';
+import { readInputs, type ReadOptions } from './read-inputs';
 import { renderJson } from './report-json';
 import { renderSarif } from './report-sarif';
 import { renderText } from './report-text';
 
 export * from './check';
-export { DocumentError, NOT_A_TEMPLATE, parseDocument, type ParsedDocument } from './documents';
+export { DocumentError, NOT_A_TEMPLATE, parseDocument, TERRAFORM_CONFIGURATION_NOT_READ, type ParsedDocument } from './documents';
 export { CLOUDFORMATION_TAGS, SHORT_FORM_FUNCTIONS } from './intrinsic-tags';
 export { possibleValues, UnknownValue, type Outcome, type TemplateContext } from './intrinsic-values';
-export { assemblyTemplates, readInputs, type ReadInput } from './read-inputs';
+export { readInputs, type ReadInput, type ReadOptions } from './read-inputs';
 export { renderJson } from './report-json';
 export { buildSarif, renderSarif } from './report-sarif';
 export { renderText, summaryLine } from './report-text';
@@ -43,7 +43,7 @@ export function renderReport(report: CheckReport, format: ReportFormat): string 
   }
 }
 
-/** Reads and checks files and cdk.out folders: the whole check, as the CLI runs it. */
-export async function checkPaths(paths: readonly string[]): Promise<CheckReport> {
-  return checkSources(await readInputs(paths));
+/** Reads and checks files and folders: the whole check, as the CLI runs it. */
+export async function checkPaths(paths: readonly string[], options: ReadOptions = {}): Promise<CheckReport> {
+  return checkSources(await readInputs(paths, options));
 }

@@ -234,7 +234,7 @@ describe('CDK cloud assemblies (cdk.out folders)', () => {
   it('refuses a folder without templates, and finds nested assemblies without a manifest', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'rotor-assembly-'));
     try {
-      expect((await checkPaths([folder])).errors[0].error).toMatch(/no \*\.template\.json files/);
+      expect((await checkPaths([folder])).errors[0].error).toBe('no CloudFormation template, cdk.out folder or Terraform plan JSON in this folder');
       const nested = join(folder, 'assembly-Stage');
       mkdirSync(nested);
       writeFileSync(join(nested, 'S.template.json'), JSON.stringify({ Resources: { K: { Type: 'AWS::KMS::Key' } } }));
