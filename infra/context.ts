@@ -11,6 +11,7 @@ import {
   REGION_NAME,
   ROLE_NAME,
 } from '../functions/core/schemas';
+import { DEFAULT_RETENTION_DAYS } from '../functions/store/results-store';
 import { keyRotationScp, SCP_MAX_CHARACTERS } from './guardrail-policies';
 
 /** The context keys the app reads; any other key is CDK's own business. */
@@ -30,6 +31,7 @@ export const CONTEXT_KEYS = [
   'allowedRotationRange',
   'conformancePackExcludedAccounts',
   'conformancePackRegions',
+  'retentionDays',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -48,6 +50,13 @@ const RATE = /^rate\((1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))
 // EventBridge Scheduler cron has six fields: minutes hours day-of-month month day-of-week year.
 const CRON = /^cron\(\S+( \S+){5}\)$/;
 const CALL_AS = ['SELF', 'DELEGATED_ADMIN'] as const;
+/**
+ * Days per-run and per-key results are kept (the table's TTL and the scans' S3 expiry). At least a
+ * week, so a daily scan always finds the run before it; at most ten years.
+ */
+export const MIN_RETENTION_DAYS = 7;
+export const MAX_RETENTION_DAYS = 3650;
+export { DEFAULT_RETENTION_DAYS };
 
 export interface RotationRange {
   min: number;
@@ -83,6 +92,8 @@ export interface RotorContext {
   conformancePackExcludedAccounts?: string[];
   /** More Regions that get the conformance pack, each in a stack of its own (no SCP there). */
   conformancePackRegions?: string[];
+  /** Days per-run and per-key results are kept: DynamoDB TTL and the S3 expiry of account scans. */
+  retentionDays: number;
 }
 
 export interface ContextIssue {
@@ -210,6 +221,7 @@ export function parseRotorContext(raw: RawContext): RotorContext {
     fail('conformancePackExcludedAccounts', `names ${conformancePackExcludedAccounts.length} accounts; a conformance pack excludes at most ${MAX_EXCLUDED_ACCOUNTS}`);
   }
   const conformancePackRegions = listMatching('conformancePackRegions', REGION_NAME, 'is not a Region name such as eu-west-1');
+  const retentionDays = parseDays(raw.retentionDays, MIN_RETENTION_DAYS, MAX_RETENTION_DAYS, (message) => fail('retentionDays', message)) ?? DEFAULT_RETENTION_DAYS;
 
   if (issues.length > 0) throw new ContextError(issues);
   return {
@@ -227,7 +239,18 @@ export function parseRotorContext(raw: RawContext): RotorContext {
     allowedRotationRange,
     conformancePackExcludedAccounts,
     conformancePackRegions,
+    retentionDays,
   };
+}
+
+/** A whole number of days within min-max: a JSON number (cdk.json) or its decimal digits (`-c`). */
+function parseDays(value: unknown, min: number, max: number, fail: (message: string) => undefined): number | undefined {
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
+  const bounds = `a whole number of days within ${min}-${max}`;
+  const days = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (!Number.isSafeInteger(days)) return fail(`must be ${bounds}, such as ${DEFAULT_RETENTION_DAYS}`);
+  if (days < min || days > max) return fail(`must be ${bounds}`);
+  return days;
 }
 
 function parseRange(value: string | undefined, fail: (message: string) => undefined): RotationRange | undefined {

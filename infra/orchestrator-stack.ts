@@ -1,7 +1,8 @@
-// The KmsRotor stack: results table, run-data bucket, the nine functions, the rollout state machine
+// The KmsRotor stack: results table, results bucket, the nine functions, the rollout state machine
 // and the scan-only state machine, the drift schedule, notifications and alarms, and the
 // member-access StackSet. Deployed in the management account or a delegated administrator account.
 // The guardrails are a stack of their own (guardrails-stack.ts).
+import * as fs from 'node:fs';
 import { CfnOutput, CfnParameter, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { ExecutionInputRaw } from '../functions/core/schemas';
@@ -10,7 +11,7 @@ import { DriftNotifications } from './constructs/drift-notifications';
 import { ManifestBucket } from './constructs/manifest-bucket';
 import { MemberAccessStackSet } from './constructs/member-access-stack-set';
 import { ResultsTable } from './constructs/results-table';
-import { RolloutStateMachine } from './constructs/rollout-state-machine';
+import { ASL_PATH, resultWriterPrefixes, RolloutStateMachine } from './constructs/rollout-state-machine';
 import { HANDLERS, RotorFunctions } from './constructs/rotor-functions';
 import { ScanSchedule } from './constructs/scan-schedule';
 import { rotationPeriodWithin } from './guardrail-policies';
@@ -75,12 +76,16 @@ export class OrchestratorStack extends Stack {
       }).valueAsString;
 
     this.table = new ResultsTable(this, 'ResultsTable');
-    this.manifest = new ManifestBucket(this, 'ManifestBucket');
+    // The results bucket: account scans kept as long as the table's items, manifests and the
+    // ResultWriter prefixes of the definition for a month.
+    const definition: unknown = JSON.parse(fs.readFileSync(props.aslPath ?? ASL_PATH, 'utf8'));
+    this.manifest = new ManifestBucket(this, 'ManifestBucket', { retentionDays: settings.retentionDays, resultPrefixes: resultWriterPrefixes(definition) });
     this.notifications = new DriftNotifications(this, 'Notifications', { notificationEmail: settings.notificationEmail });
     this.functions = new RotorFunctions(this, 'Functions', {
       handlersDir: props.handlersDir,
       table: this.table.table,
-      manifestBucket: this.manifest.bucket,
+      resultsBucket: this.manifest.bucket,
+      retentionDays: settings.retentionDays,
       scanRoleName: settings.scanRoleName,
       remediateRoleName: settings.remediateRoleName,
       organizationId,
@@ -148,7 +153,7 @@ export class OrchestratorStack extends Stack {
         description: 'The scan-only state machine, which cannot remediate (the schedule and scan runs start it)',
       },
       ResultsTableName: { value: this.table.table.tableName, description: 'The results table (findings, runs, exceptions)' },
-      ManifestBucketName: { value: this.manifest.bucket.bucketName, description: 'Account manifests and Map Run results' },
+      ManifestBucketName: { value: this.manifest.bucket.bucketName, description: 'The results bucket: account scans (scans/), account manifests and Map Run results' },
       DriftTopicArn: { value: this.notifications.topic.topicArn, description: 'Drift and run alarm notifications' },
     };
     for (const [name, output] of Object.entries(outputs)) new CfnOutput(this, name, output);

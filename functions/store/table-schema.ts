@@ -1,10 +1,14 @@
 // The results table's key schema, defined once for the CDK stack and the embedded store.
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
-export const TABLE_INDEXES = [
-  { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-  { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-] as const;
+/** The one secondary index: runs newest first (gsi1pk RUNS, gsi1sk <startedAt>#<runId>). */
+export const TABLE_INDEXES = [{ indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }] as const;
+
+/**
+ * The TTL attribute (epoch seconds) the store writes on per-run and per-key items; run records and
+ * exceptions carry none. dynalite ignores it; the CDK table sets TimeToLiveSpecification on it.
+ */
+export const TTL_ATTRIBUTE = 'ttl';
 
 /** The CreateTable input for a store of our own (dynalite, or a table made outside CDK). */
 export function createTableInput(tableName: string) {

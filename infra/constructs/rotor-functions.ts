@@ -1,18 +1,20 @@
 // The nine Lambda handlers of the rollout (one per Task state of statemachine/rollout.asl.json) and
-// the least privilege each one needs: table access for all, Organizations reads for list-accounts,
-// AssumeRole into one member role name for scan and remediate, publish and metrics for finalize.
+// the least privilege each one needs: table reads for all and writes only to the partitions it
+// writes (dynamodb:LeadingKeys), objects of the results bucket only under the prefixes it touches,
+// Organizations reads for list-accounts, AssumeRole into one member role name for scan and
+// remediate, publish and metrics for finalize.
 import * as path from 'node:path';
 import { Aws, Duration } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { keys } from '../../functions/store/layout';
 import { acknowledgeWildcardResources } from '../nag';
 import { KEY_READ_ACTIONS, REMEDIATE_ACTIONS, UNSCOPED_READ_ACTIONS } from '../member-template';
-import { MANIFEST_PREFIX } from './manifest-bucket';
+import { MANIFEST_PREFIX, SCANS_PREFIX } from './manifest-bucket';
 import { HandlerFunction, PROJECT_ROOT } from './handler-function';
 import type { RotationRange } from '../context';
 
-export const SERVICE_NAME = 'kms-rotor';
 export const METRICS_NAMESPACE = 'KmsRotor';
 export const DEFAULT_HANDLERS_DIR = path.join(PROJECT_ROOT, 'functions', 'handlers');
 
@@ -32,7 +34,37 @@ export const ORGANIZATIONS_SCOPED_ACTIONS = [
   'organizations:DescribeAccount',
 ] as const;
 
-type TableAccess = 'read' | 'readWrite';
+/** What the store writes with (createRun and the puts, updateRun, BatchWriteItem); no function deletes. */
+export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'] as const;
+
+/** A run id has no `#` (ExecutionInput and runIdFor allow [A-Za-z0-9_.-]): `*` stands for one. */
+const ANY = '*';
+const anyShard = (partition: string) => partition.replace(/\d+$/, ANY);
+
+/**
+ * The partition keys of the results table (functions/store/layout.ts `keys`), as dynamodb:LeadingKeys
+ * patterns: what a function may write is a list of these. `notLike` keeps the run partition
+ * (`RUN#<id>`: run record, wave plan) apart from the run's other partitions, which share its prefix.
+ */
+export const PARTITIONS = {
+  /** `RUN#<id>`: the run record and its waves. */
+  run: { like: keys.run(ANY).pk, notLike: `${keys.run(ANY).pk}#${ANY}` },
+  /** `RUN#<id>#ACCOUNTS#nn`: account summaries and wave outcomes. */
+  accounts: { like: anyShard(keys.accountsPartition(ANY, 0)) },
+  /** `RUN#<id>#ERRORS#nn`: error records. */
+  errors: { like: anyShard(keys.errorsPartition(ANY, 0)) },
+  /** `RUN#<id>#KEYS#<account>`: remediation state per key. */
+  remediation: { like: keys.remediationPartition(ANY, ANY) },
+  /** `KEY#<arn>`: a key's history. */
+  history: { like: keys.historyPartition(ANY) },
+  /** `ACCOUNT#<account>`: the run that last scanned an account. */
+  latest: { like: keys.latestScan(ANY).pk },
+} as const satisfies Record<string, { like: string; notLike?: string }>;
+export type PartitionKind = keyof typeof PARTITIONS;
+
+/** The prefixes of the results bucket a function reads or writes objects under. */
+export const OBJECT_PREFIXES = { scans: SCANS_PREFIX, manifests: MANIFEST_PREFIX } as const;
+export type ObjectPrefix = keyof typeof OBJECT_PREFIXES;
 
 interface HandlerSpec {
   file: string;
@@ -41,7 +73,10 @@ interface HandlerSpec {
   description: string;
   timeout: Duration;
   memorySize: number;
-  table: TableAccess;
+  /** The table partitions it writes (PutItem, UpdateItem, BatchWriteItem); every function reads the table. */
+  writes: readonly PartitionKind[];
+  /** The object prefixes it reads (GetObject) and writes (PutObject) in the results bucket. */
+  objects: { read: readonly ObjectPrefix[]; write: readonly ObjectPrefix[] };
 }
 
 /** One entry per handler file; the key is the construct id. */
@@ -52,7 +87,9 @@ export const HANDLERS = {
     description: 'validates the execution input and opens the run',
     timeout: Duration.minutes(1),
     memorySize: 256,
-    table: 'readWrite',
+    // createRun: the run record.
+    writes: ['run'],
+    objects: { read: [], write: [] },
   },
   ListAccounts: {
     file: 'list-accounts.ts',
@@ -61,7 +98,9 @@ export const HANDLERS = {
     // 10,000 accounts: ~500 ListAccounts pages and, with tag-based priority, a tag read per account.
     timeout: Duration.minutes(15),
     memorySize: 512,
-    table: 'readWrite',
+    // Error records of accounts asked for but not in the Organization; the run's account count; the manifest.
+    writes: ['run', 'errors'],
+    objects: { read: [], write: ['manifests'] },
   },
   ScanAccount: {
     file: 'scan-account.ts',
@@ -70,7 +109,10 @@ export const HANDLERS = {
     timeout: Duration.minutes(15),
     // More memory is more CPU and network for the concurrent per-Region scans.
     memorySize: 1024,
-    table: 'readWrite',
+    // Its scan object (read first: a retry does the Regions left), error records, key history, the
+    // account summary and the latest-scan pointer; the previous run's scan of the account (drift).
+    writes: ['errors', 'history', 'accounts', 'latest'],
+    objects: { read: ['scans'], write: ['scans'] },
   },
   RecordError: {
     file: 'record-error.ts',
@@ -78,7 +120,10 @@ export const HANDLERS = {
     description: 'records an account that could not be scanned or remediated',
     timeout: Duration.minutes(1),
     memorySize: 256,
-    table: 'readWrite',
+    // The scan object says what was scanned; error records, the account summary, and for a failed
+    // remediation its keys (remediation state and history) and wave outcome.
+    writes: ['errors', 'accounts', 'remediation', 'history'],
+    objects: { read: ['scans'], write: [] },
   },
   PlanWaves: {
     file: 'plan-waves.ts',
@@ -86,7 +131,9 @@ export const HANDLERS = {
     description: 'orders the non-compliant keys of the run into remediation waves',
     timeout: Duration.minutes(5),
     memorySize: 1024,
-    table: 'readWrite',
+    // The wave plan (WAVE# items) and the run's wave count, both in the run partition.
+    writes: ['run'],
+    objects: { read: [], write: [] },
   },
   GetWave: {
     file: 'get-wave.ts',
@@ -94,7 +141,9 @@ export const HANDLERS = {
     description: 'reads the accounts of one wave',
     timeout: Duration.minutes(1),
     memorySize: 256,
-    table: 'read',
+    // Reads one wave item.
+    writes: [],
+    objects: { read: [], write: [] },
   },
   RemediateAccount: {
     file: 'remediate-account.ts',
@@ -102,7 +151,9 @@ export const HANDLERS = {
     description: 'enables rotation on the wave keys of one account through the remediate role, then re-scans them',
     timeout: Duration.minutes(15),
     memorySize: 512,
-    table: 'readWrite',
+    // Reads the account's scan; writes each key's remediation state and history, and the wave outcome.
+    writes: ['remediation', 'history', 'accounts'],
+    objects: { read: ['scans'], write: [] },
   },
   ValidationGate: {
     file: 'validation-gate.ts',
@@ -110,7 +161,9 @@ export const HANDLERS = {
     description: 'counts the outcome of a wave and halts the rollout above the failure threshold',
     timeout: Duration.minutes(2),
     memorySize: 512,
-    table: 'readWrite',
+    // Reads the wave outcomes; writes the wave's result on the run record.
+    writes: ['run'],
+    objects: { read: [], write: [] },
   },
   Finalize: {
     file: 'finalize.ts',
@@ -118,7 +171,10 @@ export const HANDLERS = {
     description: 'writes the run summary and drift, publishes drift and metrics',
     timeout: Duration.minutes(5),
     memorySize: 1024,
-    table: 'readWrite',
+    // The manifest (accounts left without a scan), the scans of this and the previous run (drift);
+    // error records for unscanned accounts and the run record.
+    writes: ['run', 'errors'],
+    objects: { read: ['scans', 'manifests'], write: [] },
   },
 } as const satisfies Record<string, HandlerSpec>;
 
@@ -127,7 +183,10 @@ export type HandlerId = keyof typeof HANDLERS;
 export interface RotorFunctionsProps {
   handlersDir?: string;
   table: dynamodb.ITable;
-  manifestBucket: s3.IBucket;
+  /** The results bucket: account scans, manifests, Map Run results. */
+  resultsBucket: s3.IBucket;
+  /** Days the store keeps per-run and per-key items (the `ttl` it writes). */
+  retentionDays: number;
   scanRoleName: string;
   remediateRoleName: string;
   /** The organization id (a literal or a parameter's token). */
@@ -150,7 +209,12 @@ export class RotorFunctions extends Construct {
   constructor(scope: Construct, id: string, props: RotorFunctionsProps) {
     super(scope, id);
     const handlersDir = props.handlersDir ?? DEFAULT_HANDLERS_DIR;
-    const common = { TABLE_NAME: props.table.tableName, SERVICE_NAME };
+    // What ResultsStore.fromEnv reads: every handler builds the store from its environment.
+    const common = {
+      TABLE_NAME: props.table.tableName,
+      RESULTS_BUCKET: props.resultsBucket.bucketName,
+      RETENTION_DAYS: String(props.retentionDays),
+    };
     const environment: Partial<Record<HandlerId, Record<string, string>>> = {
       // This deployment's member role names, ExternalId and (under a rotation range) rotation period:
       // the defaults ValidateInput applies to an input that omits them (scan and remediate then read
@@ -162,7 +226,6 @@ export class RotorFunctions extends Construct {
         ...(props.defaultRotationPeriodDays === undefined ? {} : { DEFAULT_ROTATION_PERIOD_DAYS: String(props.defaultRotationPeriodDays) }),
         ...(props.allowedRotationRange ? { ALLOWED_ROTATION_RANGE: `${props.allowedRotationRange.min}-${props.allowedRotationRange.max}` } : {}),
       },
-      ListAccounts: { MANIFEST_BUCKET: props.manifestBucket.bucketName, MANIFEST_PREFIX },
       Finalize: { DRIFT_TOPIC_ARN: props.driftTopicArn, METRICS_NAMESPACE },
     };
     const unscopedActions: Partial<Record<HandlerId, string[]>> = {
@@ -185,40 +248,88 @@ export class RotorFunctions extends Construct {
         environment: { ...common, ...environment[handlerId] },
         unscopedActions: unscopedActions[handlerId],
       });
-      if (spec.table === 'read') props.table.grantReadData(handler.role);
-      else props.table.grantReadWriteData(handler.role);
-      acknowledgeWildcardResources(
-        handler.role,
-        [`${props.table.tableArn}/index/*`],
-        `${handlerId} has ${spec.table === 'read' ? 'read-only' : 'read-write'} access to the results table, which covers its gsi1 (findings by status, runs newest first) and gsi2 (history of a key) indexes; index ARNs are table/<name>/index/<index>, this table only.`,
-      );
+      this.allowTable(handler, handlerId, spec, props.table);
+      this.allowObjects(handler, handlerId, spec, props.resultsBucket);
       handlers[handlerId] = handler;
     }
     this.handlers = handlers;
 
-    this.allowOrganizationsReads(handlers.ListAccounts, props);
+    this.allowOrganizationsReads(handlers.ListAccounts, props.organizationId);
     this.allowMemberAccess(handlers.ScanAccount, 'ScanAccount', props.scanRoleName, [], props.organizationId);
     this.allowMemberAccess(handlers.RemediateAccount, 'RemediateAccount', props.remediateRoleName, [...REMEDIATE_ACTIONS], props.organizationId);
     this.allowFinalizeOutputs(handlers.Finalize, props.driftTopicArn);
   }
 
-  private allowOrganizationsReads(handler: HandlerFunction, props: RotorFunctionsProps): void {
+  /**
+   * Reads of the whole table and its index; writes (no deletes: only the CLI removes exceptions)
+   * to the partitions the function writes, by dynamodb:LeadingKeys. The run partition shares its
+   * prefix with the run's other partitions, so it has a statement of its own that excludes them.
+   * The store never mixes partition kinds in one BatchWriteItem.
+   */
+  private allowTable(handler: HandlerFunction, handlerId: HandlerId, spec: HandlerSpec, table: dynamodb.ITable): void {
+    table.grantReadData(handler.role);
+    acknowledgeWildcardResources(
+      handler.role,
+      [`${table.tableArn}/index/*`],
+      `${handlerId} reads the results table, which covers its one index gsi1 (runs newest first); index ARNs are table/<name>/index/<index>, this table only.`,
+    );
+    const leading = 'dynamodb:LeadingKeys';
+    if (spec.writes.includes('run')) {
+      const { like, notLike } = PARTITIONS.run;
+      handler.allow({
+        sid: 'WriteRunPartition',
+        actions: [...TABLE_WRITE_ACTIONS],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { [leading]: [like] }, 'ForAllValues:StringNotLike': { [leading]: [notLike] } },
+      });
+    }
+    const others = spec.writes.filter((kind) => kind !== 'run');
+    if (others.length > 0) {
+      handler.allow({
+        sid: 'WriteOwnPartitions',
+        actions: [...TABLE_WRITE_ACTIONS],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { [leading]: others.map((kind) => PARTITIONS[kind].like) } },
+      });
+    }
+  }
+
+  /**
+   * Objects under the prefixes the function reads and writes. A reader also lists the bucket: without
+   * s3:ListBucket, S3 answers GetObject of a missing key (a first scan, an expired previous run, a
+   * manifest never written) with AccessDenied instead of NoSuchKey, which the store reads as "none".
+   * Key names are run and account ids.
+   */
+  private allowObjects(handler: HandlerFunction, handlerId: HandlerId, spec: HandlerSpec, bucket: s3.IBucket): void {
+    const objects = (prefixes: readonly ObjectPrefix[]) => prefixes.map((p) => bucket.arnForObjects(`${OBJECT_PREFIXES[p]}*`));
+    const reads = objects(spec.objects.read);
+    const writes = objects(spec.objects.write);
+    if (reads.length > 0) {
+      handler.allow({ sid: 'ReadResultObjects', actions: ['s3:GetObject'], resources: reads });
+      handler.allow({ sid: 'TellMissingObjects', actions: ['s3:ListBucket'], resources: [bucket.bucketArn] });
+    }
+    if (writes.length > 0) handler.allow({ sid: 'WriteResultObjects', actions: ['s3:PutObject'], resources: writes });
+    const granted = [...new Set([...spec.objects.read, ...spec.objects.write])];
+    if (granted.length === 0) return;
+    const says = (verb: string, prefixes: readonly ObjectPrefix[]) => (prefixes.length > 0 ? `${verb} ${prefixes.map((p) => OBJECT_PREFIXES[p]).join(' and ')}` : undefined);
+    const what = [says('reads', spec.objects.read), says('writes', spec.objects.write)].filter(Boolean).join(' and ');
+    acknowledgeWildcardResources(
+      handler.role,
+      [...new Set([...reads, ...writes])],
+      `${handlerId} ${what} objects of the results bucket (one object per run and account or per run), and no other prefix of it.`,
+    );
+  }
+
+  private allowOrganizationsReads(handler: HandlerFunction, organizationId: string): void {
     handler.allow({ sid: 'OrganizationsReadsWithoutResourceScope', actions: [...ORGANIZATIONS_UNSCOPED_ACTIONS], resources: ['*'] });
     // Organizations ARNs carry the management account, which may not be this one: any account, this organization.
-    const orgArn = (type: string, id: string) => `arn:${Aws.PARTITION}:organizations::*:${type}/${props.organizationId}/${id}`;
+    const orgArn = (type: string, id: string) => `arn:${Aws.PARTITION}:organizations::*:${type}/${organizationId}/${id}`;
     const organizationArns = [orgArn('root', 'r-*'), orgArn('ou', 'ou-*'), orgArn('account', '*')];
     handler.allow({ sid: 'OrganizationsReadsOfThisOrganization', actions: [...ORGANIZATIONS_SCOPED_ACTIONS], resources: organizationArns });
-    const manifestObjects = props.manifestBucket.arnForObjects(`${MANIFEST_PREFIX}*`);
-    handler.allow({ sid: 'WriteAccountManifest', actions: ['s3:PutObject'], resources: [manifestObjects] });
     acknowledgeWildcardResources(
       handler.role,
       organizationArns,
       'ListAccounts reads the organization tree: Organizations ARNs embed the management account id and the member ids (root, OU, account), unknown at deploy time; the ARNs are pinned to this organization id.',
-    );
-    acknowledgeWildcardResources(
-      handler.role,
-      [manifestObjects],
-      `ListAccounts writes each run's own account manifest object under the ${MANIFEST_PREFIX} prefix of the manifest bucket, and nowhere else.`,
     );
   }
 
