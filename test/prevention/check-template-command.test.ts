@@ -132,6 +132,11 @@ describe('rotor check-template', () => {
     expect(run.stdout).toContain('(default: "text")');
     expect(run.stdout).toContain('--out <file>');
     expect(run.stdout).toContain('Exit codes: 0 no findings, 1 findings, 2');
+    // commander wraps paragraphs to the terminal's width.
+    const words = run.stdout.replace(/\s+/g, ' ');
+    expect(words).toContain('Any other folder is searched');
+    expect(words).toContain('Relative paths are taken from the folder you run the command in');
+    expect(words).toContain('terraform show -json plan.out > plan.json');
     expect(run.stdout).toContain('$ rotor check-template cdk.out --format sarif --out rotation.sarif');
   });
 });
