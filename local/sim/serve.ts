@@ -45,8 +45,6 @@ export function connectionInstructions(sim: SimulatedOrganization, region?: stri
 /** Starts the simulator, prints how to use it, and resolves when it has been stopped. */
 export async function serveSimulator(opts: ServeOptions, log: (line: string) => void = (l) => console.log(l)): Promise<void> {
   const sim = await startSimulator(opts);
-  for (const line of connectionInstructions(sim, opts.region)) log(line);
-  opts.onReady?.(sim);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
@@ -54,8 +52,12 @@ export async function serveSimulator(opts: ServeOptions, log: (line: string) => 
       opts.signal?.removeEventListener('abort', stop);
       void sim.close().then(resolve);
     };
+    // Listening for the signals before saying how to connect: a script that stops the simulator as
+    // soon as it has read the instructions must not find the default handler still in place.
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    for (const line of connectionInstructions(sim, opts.region)) log(line);
+    opts.onReady?.(sim);
     if (opts.signal?.aborted) stop();
     else opts.signal?.addEventListener('abort', stop);
   });
