@@ -84,12 +84,14 @@ export async function walkFolder(root: Location, reads: ReadOnce): Promise<Folde
     }
   };
 
+  // One push per input, not a spread: an assembly's inputs could outnumber a call's arguments.
+  const addAssembly = async (folder: Location) => {
+    for (const input of await assemblyInputs(folder, reads)) inputs.push(input);
+  };
+
   const walk = async (folder: Location, relativePath: string, ignores: IgnoreFile[]): Promise<void> => {
     const entries = sortedByName(await readdir(folder.path, { withFileTypes: true }));
-    if (await isCloudAssembly(folder.path, entries)) {
-      inputs.push(...(await assemblyInputs(folder, reads)));
-      return;
-    }
+    if (await isCloudAssembly(folder.path, entries)) return addAssembly(folder);
     if (!reads.first(fileIdentity(await stat(folder.path)))) return;
     const own = entries.some((entry) => entry.name === '.gitignore' && entry.isFile())
       ? await ignoreFileIn(folder.path, relativePath)
@@ -103,7 +105,7 @@ export async function walkFolder(root: Location, reads: ReadOnce): Promise<Folde
         if (!isIgnored(rules, path, true)) {
           await walk(child, path, rules).catch((error: unknown) => inputs.push({ file: child.name, error: describeFsError(error) }));
         } else if (await isAssemblyFolder(child.path)) {
-          inputs.push(...(await assemblyInputs(child, reads)));
+          await addAssembly(child);
         }
       } else if (entry.isFile() && !isIgnored(rules, path, false)) {
         if (isTerraformConfiguration(entry.name)) terraformConfigurations++;
