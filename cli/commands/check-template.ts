@@ -35,7 +35,7 @@ Examples:
   $ rotor check-template template.yaml
   $ rotor check-template .
   $ rotor check-template cdk.out --format sarif --out rotation.sarif
-  $ terraform show -json plan.tfplan > plan.json && rotor check-template plan.json --format json`;
+  $ terraform show -json plan.out > plan.json && rotor check-template plan.json --format json`;
 
 /**
  * The folder the user ran the command in. `npm run rotor` starts it in this package's root and

@@ -102,7 +102,7 @@ describe('the examples', () => {
     'rotor check-template template.yaml cdk.out plan.json --format sarif --out kms.sarif': 0,
     'rotor check-template cdk.out --format sarif --out rotation.sarif': 0,
     'terraform plan -out plan.out && terraform show -json plan.out > plan.json': 0,
-    'terraform show -json plan.tfplan > plan.json && rotor check-template plan.json --format json': 0,
+    'terraform show -json plan.out > plan.json && rotor check-template plan.json --format json': 0,
   };
 
   it('are the ones this test runs', async () => {
