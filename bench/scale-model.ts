@@ -21,8 +21,8 @@ export interface MeasuredScan {
   /** Bytes of one history item and of one account summary item. */
   historyItemBytes: number;
   summaryItemBytes: number;
-  /** CPU ms per key of Finalize (its drift reads every finding once), measured locally. */
-  finalizeCpuMsPerKey: number;
+  /** CPU ms per account of Finalize of a scan (it reads the account summaries), measured locally. */
+  finalizeCpuMsPerAccount: number;
 }
 
 /** The deployment's shape and limits the projection needs (its defaults come from the code). */
@@ -118,9 +118,9 @@ export function projectDailyScan(org: OrgSize, measured: MeasuredScan, shape: De
   const planMemoryMb = (org.accounts * measured.summaryItemBytes * 3) / 2 ** 20;
 
   // Finalize of a scan: the summaries again (each carries its account's drift, counted by its
-  // scan), the error records, and its CPU measured per key. After a remediation it also re-reads
+  // scan), the error records, and its CPU measured per account. After a remediation it also re-reads
   // the two scans of each remediated account, finalizeConcurrency at a time (not a daily scan's cost).
-  const finalizeSeconds = planSeconds + (keys * measured.finalizeCpuMsPerKey) / 1000;
+  const finalizeSeconds = planSeconds + (org.accounts * measured.finalizeCpuMsPerAccount) / 1000;
   const finalizeMemoryMb = planMemoryMb + (shape.finalizeConcurrency * 2 * keysPerAccount * measured.bytesPerFinding * 3) / 2 ** 20;
 
   const stage = (name: string, seconds: number, limitSeconds: number, bindsOn: string, memoryShare = 0): Stage => ({

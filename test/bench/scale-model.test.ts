@@ -12,7 +12,7 @@ const measured: MeasuredScan = {
   bytesPerFinding: 400,
   historyItemBytes: 600,
   summaryItemBytes: 400,
-  finalizeCpuMsPerKey: 0,
+  finalizeCpuMsPerAccount: 0,
 };
 const shape: DeploymentShape = {
   mapConcurrency: 40,
@@ -58,7 +58,7 @@ describe('projectDailyScan', () => {
     expect(p.s3StorageGb).toBeCloseTo((90 * 3_400_000 * 400) / 2 ** 30, 6);
     expect(projectDailyScan(org, measured, { ...shape, retentionDays: 30 }).dynamoStorageGbAfterYear).toBeLessThan(p.dynamoStorageGbAfterYear);
     expect(p.stepsOverHalfLimit).toEqual([]);
-    const slowFinalize = projectDailyScan(org, { ...measured, finalizeCpuMsPerKey: 0.1 }, shape);
+    const slowFinalize = projectDailyScan(org, { ...measured, finalizeCpuMsPerAccount: 20 }, shape);
     expect(slowFinalize.stepsOverHalfLimit).toEqual(['Finalize']);
   });
 
