@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { ContextError, parseRotorContext, readContext } from '../../infra/context';
+import { ContextError, DEFAULT_RETENTION_DAYS, parseRotorContext, readContext } from '../../infra/context';
 import { buildRotorApp } from '../../infra/rotor-app';
 import { REPO_ROOT } from './support';
 
@@ -36,6 +36,7 @@ describe('parseRotorContext', () => {
       allowedRotationRange: undefined,
       conformancePackExcludedAccounts: undefined,
       conformancePackRegions: undefined,
+      retentionDays: 90,
     });
   });
 
@@ -56,6 +57,7 @@ describe('parseRotorContext', () => {
       allowedRotationRange: '90-365',
       conformancePackExcludedAccounts: '111111111111, 222222222222',
       conformancePackRegions: 'eu-west-1,ap-southeast-2',
+      retentionDays: '400',
     });
     expect(settings).toEqual({
       memberTargets: ['r-ab12', 'ou-ab12-abcdefgh'],
@@ -72,7 +74,17 @@ describe('parseRotorContext', () => {
       allowedRotationRange: { min: 90, max: 365 },
       conformancePackExcludedAccounts: ['111111111111', '222222222222'],
       conformancePackRegions: ['eu-west-1', 'ap-southeast-2'],
+      retentionDays: 400,
     });
+  });
+
+  test('retentionDays: the store\'s default of 90, a number from cdk.json or digits from -c, 7-3650', () => {
+    expect(DEFAULT_RETENTION_DAYS).toBe(90);
+    expect(parseRotorContext({}).retentionDays).toBe(DEFAULT_RETENTION_DAYS);
+    expect(parseRotorContext({ retentionDays: '' }).retentionDays).toBe(DEFAULT_RETENTION_DAYS);
+    expect(parseRotorContext({ retentionDays: 30 }).retentionDays).toBe(30);
+    expect(parseRotorContext({ retentionDays: ' 7 ' }).retentionDays).toBe(7);
+    expect(parseRotorContext({ retentionDays: '3650' }).retentionDays).toBe(3650);
   });
 
   test('breakGlassRoleArn: account * (every account), or a list of role ARNs', () => {
@@ -135,6 +147,15 @@ describe('parseRotorContext', () => {
     ['allowedRotationRange', '90-3000', /within 90-2560/],
     ['allowedRotationRange', '365-90', /MIN no greater than MAX/],
     ['allowedRotationRange', '90', /MIN-MAX/],
+    ['retentionDays', '6', /whole number of days within 7-3650/],
+    ['retentionDays', '3651', /whole number of days within 7-3650/],
+    ['retentionDays', '30.5', /whole number of days within 7-3650/],
+    ['retentionDays', '-30', /whole number of days within 7-3650/],
+    ['retentionDays', '1e2', /whole number of days within 7-3650/],
+    ['retentionDays', '0x20', /whole number of days within 7-3650/],
+    ['retentionDays', 'ninety', /whole number of days within 7-3650/],
+    ['retentionDays', 12.5, /whole number of days within 7-3650/],
+    ['retentionDays', true, /whole number of days within 7-3650/],
   ])('%s=%s is refused', (key, value, message) => {
     const issues = issuesOf({ [key]: value });
     expect(issues).toEqual([{ key, message: expect.stringMatching(message) }]);
@@ -162,7 +183,8 @@ describe('parseRotorContext', () => {
     expect(asked).toContain('allowedRotationRange');
     expect(asked).toContain('conformancePackExcludedAccounts');
     expect(asked).toContain('conformancePackRegions');
-    expect(asked).toHaveLength(15);
+    expect(asked).toContain('retentionDays');
+    expect(asked).toHaveLength(16);
   });
 });
 

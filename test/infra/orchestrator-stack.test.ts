@@ -7,8 +7,11 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { ExecutionInput } from '../../functions/core/schemas';
 import { TOPIC_KEY_ADMIN_ACTIONS } from '../../infra/constructs/drift-notifications';
 import { HANDLER_RUNTIME } from '../../infra/constructs/handler-function';
-import { ASL_PATH, aslSubstitutionNames } from '../../infra/constructs/rollout-state-machine';
+import { ASL_PATH, aslSubstitutionNames, resultWriterPrefixes } from '../../infra/constructs/rollout-state-machine';
 import { HANDLERS, type HandlerId } from '../../infra/constructs/rotor-functions';
+import { keys, SCANS_PREFIX } from '../../functions/store/layout';
+import { DEFAULT_RETENTION_DAYS } from '../../functions/store/results-store';
+import { createTableInput, TTL_ATTRIBUTE } from '../../functions/store/table-schema';
 import { OUTPUTS } from '../../infra/orchestrator-stack';
 import {
   actionMatches,
@@ -70,7 +73,7 @@ describe('stack', () => {
 });
 
 describe('results table', () => {
-  test('pk/sk strings, gsi1 and gsi2 projecting ALL, on demand, PITR, encrypted, retained', () => {
+  test('pk/sk strings, exactly one index (gsi1) projecting ALL, on demand, PITR, encrypted, retained', () => {
     const [, table] = only('AWS::DynamoDB::Table');
     expect(table.DeletionPolicy).toBe('Retain');
     expect(table.Properties).toMatchObject({
@@ -84,29 +87,47 @@ describe('results table', () => {
       DeletionProtectionEnabled: true,
     });
     const attributes = Object.fromEntries(table.Properties.AttributeDefinitions.map((a: Json) => [a.AttributeName, a.AttributeType]));
-    expect(attributes).toEqual({ pk: 'S', sk: 'S', gsi1pk: 'S', gsi1sk: 'S', gsi2pk: 'S', gsi2sk: 'S' });
-    expect(table.Properties.GlobalSecondaryIndexes).toEqual(
-      ['gsi1', 'gsi2'].map((name) => ({
-        IndexName: name,
+    expect(attributes).toEqual({ pk: 'S', sk: 'S', gsi1pk: 'S', gsi1sk: 'S' });
+    expect(table.Properties.GlobalSecondaryIndexes).toHaveLength(1);
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: 'gsi1',
         KeySchema: [
-          { AttributeName: `${name}pk`, KeyType: 'HASH' },
-          { AttributeName: `${name}sk`, KeyType: 'RANGE' },
+          { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+          { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'ALL' },
-      })),
+      },
+    ]);
+  });
+
+  test('the same key schema as the embedded store creates (functions/store/table-schema.ts)', () => {
+    const [, table] = only('AWS::DynamoDB::Table');
+    const input = createTableInput('t');
+    expect(table.Properties.KeySchema).toEqual(input.KeySchema);
+    expect([...table.Properties.AttributeDefinitions].sort((a: Json, b: Json) => a.AttributeName.localeCompare(b.AttributeName))).toEqual(
+      [...input.AttributeDefinitions].sort((a, b) => a.AttributeName.localeCompare(b.AttributeName)),
     );
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual(input.GlobalSecondaryIndexes);
+  });
+
+  test('items expire by the TTL attribute ttl, the one the store writes', () => {
+    const [, table] = only('AWS::DynamoDB::Table');
+    expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'ttl', Enabled: true });
+    expect(TTL_ATTRIBUTE).toBe('ttl');
   });
 });
 
-describe('manifest bucket', () => {
-  test('encrypted, private, TLS only, access-logged, with an expiry', () => {
-    const bucket = resources[logicalId(built.stack.manifest.bucket)];
-    expect(bucket.Properties).toMatchObject({
+describe('results bucket', () => {
+  const bucketProps = () => resources[logicalId(built.stack.manifest.bucket)].Properties;
+
+  test('encrypted, private, TLS only, access-logged', () => {
+    expect(bucketProps()).toMatchObject({
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       LoggingConfiguration: { DestinationBucketName: { Ref: logicalId(built.stack.manifest.accessLogs) } },
-      LifecycleConfiguration: { Rules: [expect.objectContaining({ ExpirationInDays: 30, Status: 'Enabled' })] },
     });
+    expect(bucketProps()).not.toHaveProperty('VersioningConfiguration');
     const policies = ofType('AWS::S3::BucketPolicy').map(([, p]) => p.Properties);
     expect(policies).toHaveLength(2);
     for (const policy of policies) {
@@ -114,6 +135,28 @@ describe('manifest bucket', () => {
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
       );
     }
+  });
+
+  test('scans expire after the retention (90 days by default), manifests and Map Run results after 30, per prefix', () => {
+    expect(DEFAULT_RETENTION_DAYS).toBe(90);
+    expect(SCANS_PREFIX).toBe('scans/');
+    expect(bucketProps().LifecycleConfiguration.Rules).toEqual([
+      { Id: 'expire-scans', Prefix: 'scans/', ExpirationInDays: 90, Status: 'Enabled' },
+      { Id: 'expire-manifests', Prefix: 'manifests/', ExpirationInDays: 30, Status: 'Enabled' },
+      { Id: 'expire-scan-results', Prefix: 'scan-results/', ExpirationInDays: 30, Status: 'Enabled' },
+      { Id: 'expire-remediation-results', Prefix: 'remediation-results/', ExpirationInDays: 30, Status: 'Enabled' },
+      { Id: 'abort-incomplete-uploads', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' },
+    ]);
+  });
+
+  test('every ResultWriter prefix of the ASL has an expiry; no rule without a prefix expires objects (it would cut the scans short)', () => {
+    const rules: Json[] = bucketProps().LifecycleConfiguration.Rules;
+    for (const prefix of resultWriterPrefixes(JSON.parse(fs.readFileSync(ASL_PATH, 'utf8')))) {
+      expect(rules).toContainEqual(expect.objectContaining({ Prefix: `${prefix}/`, ExpirationInDays: 30 }));
+    }
+    for (const rule of rules.filter((r) => r.Prefix === undefined)) expect(rule).not.toHaveProperty('ExpirationInDays');
+    // An account's scan is gone no sooner than the table items that point at it.
+    expect(rules.find((r) => r.Prefix === SCANS_PREFIX)?.ExpirationInDays).toBe(DEFAULT_RETENTION_DAYS);
   });
 });
 
@@ -162,6 +205,31 @@ describe('functions', () => {
     }
   });
 
+  test('every Task of the ASL times out with its function: TimeoutSeconds is the Lambda timeout', () => {
+    const definition = JSON.parse(fs.readFileSync(ASL_PATH, 'utf8'));
+    const tasks: [string, Json][] = [];
+    const walk = (machine: Json) => {
+      for (const [name, state] of Object.entries<Json>(machine.States)) {
+        if (state.Type === 'Task') tasks.push([name, state]);
+        for (const inner of [state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])]) if (inner) walk(inner);
+      }
+    };
+    walk(definition);
+    const bySubstitution = new Map(handlerIds.map((id) => [HANDLERS[id].substitution as string, id]));
+    const checked = new Set<HandlerId>();
+    for (const [name, state] of tasks) {
+      const substitution = /^\$\{([A-Za-z0-9_]+)\}$/.exec(state.Resource)?.[1];
+      const id = substitution && bySubstitution.get(substitution);
+      if (!id) throw new Error(`Task ${name} invokes ${state.Resource}, no function of the stack`);
+      expect({ task: name, timeout: state.TimeoutSeconds }).toEqual({ task: name, timeout: fnProps(id).Timeout });
+      expect({ task: name, timeout: state.TimeoutSeconds }).toEqual({ task: name, timeout: HANDLERS[id].timeout.toSeconds() });
+      checked.add(id);
+    }
+    // Every function is some Task's (RecordError and Finalize are two Tasks' each).
+    expect([...checked].sort()).toEqual([...handlerIds].sort());
+    expect(tasks.length).toBeGreaterThan(handlerIds.length);
+  });
+
   test('each function logs to its own log group with a retention', () => {
     for (const id of handlerIds) {
       const logGroupId = logicalId(built.stack.functions.handlers[id].logGroup);
@@ -170,26 +238,23 @@ describe('functions', () => {
     }
   });
 
-  test('environment: the table for all, the manifest bucket, the topic and metrics namespace where needed', () => {
-    const tableRef = { Ref: only('AWS::DynamoDB::Table')[0] };
+  test('environment: the store (table, results bucket, retention) for all, the topic and metrics namespace for Finalize', () => {
+    const store = { TABLE_NAME: { Ref: only('AWS::DynamoDB::Table')[0] }, RESULTS_BUCKET: { Ref: logicalId(built.stack.manifest.bucket) }, RETENTION_DAYS: '90' };
+    const own: Partial<Record<HandlerId, Json>> = {
+      ValidateInput: { SCAN_ROLE_NAME: 'KmsRotorScanRole', REMEDIATE_ROLE_NAME: 'KmsRotorRemediateRole', EXTERNAL_ID: { Ref: 'ExternalId' } },
+      Finalize: { DRIFT_TOPIC_ARN: { Ref: only('AWS::SNS::Topic')[0] }, METRICS_NAMESPACE: 'KmsRotor' },
+    };
+    for (const id of handlerIds) expect(fnProps(id).Environment.Variables).toEqual({ ...store, ...own[id] });
+  });
+
+  test('no function is given a variable that no function reads', () => {
+    const handlerSources = fs.readdirSync(`${__dirname}/../../functions`, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => fs.readFileSync(`${__dirname}/../../functions/${f}`, 'utf8'))
+      .join('\n');
     for (const id of handlerIds) {
-      expect(fnProps(id).Environment.Variables).toMatchObject({ TABLE_NAME: tableRef, SERVICE_NAME: 'kms-rotor' });
+      for (const name of Object.keys(fnProps(id).Environment.Variables)) expect(handlerSources).toContain(`process.env.${name}`);
     }
-    expect(fnProps('ListAccounts').Environment.Variables).toMatchObject({
-      MANIFEST_BUCKET: { Ref: logicalId(built.stack.manifest.bucket) },
-      MANIFEST_PREFIX: 'manifests/',
-    });
-    expect(fnProps('Finalize').Environment.Variables).toMatchObject({
-      DRIFT_TOPIC_ARN: { Ref: only('AWS::SNS::Topic')[0] },
-      METRICS_NAMESPACE: 'KmsRotor',
-    });
-    expect(fnProps('ValidateInput').Environment.Variables).toEqual({
-      TABLE_NAME: tableRef,
-      SERVICE_NAME: 'kms-rotor',
-      SCAN_ROLE_NAME: 'KmsRotorScanRole',
-      REMEDIATE_ROLE_NAME: 'KmsRotorRemediateRole',
-      EXTERNAL_ID: { Ref: 'ExternalId' },
-    });
   });
 
   const LOGS_AND_TRACING = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
@@ -203,7 +268,8 @@ describe('functions', () => {
     'dynamodb:Query',
     'dynamodb:Scan',
   ];
-  const TABLE_READ_WRITE = [...TABLE_READ, 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+  // No dynamodb:DeleteItem: no function deletes (only the CLI removes exceptions).
+  const TABLE_READ_WRITE = [...TABLE_READ, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
   // No kms:ListResourceTags: nothing reads key tags.
   const KMS_READS = ['ec2:DescribeRegions', 'kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:ListAliases', 'kms:ListKeys'];
   const EXPECTED_ACTIONS: Record<HandlerId, string[]> = {
@@ -221,13 +287,13 @@ describe('functions', () => {
       'organizations:ListTagsForResource',
       's3:PutObject',
     ],
-    ScanAccount: [...TABLE_READ_WRITE, 'sts:AssumeRole', ...KMS_READS],
-    RecordError: TABLE_READ_WRITE,
+    ScanAccount: [...TABLE_READ_WRITE, 'sts:AssumeRole', ...KMS_READS, 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
+    RecordError: [...TABLE_READ_WRITE, 's3:GetObject', 's3:ListBucket'],
     PlanWaves: TABLE_READ_WRITE,
     GetWave: TABLE_READ,
-    RemediateAccount: [...TABLE_READ_WRITE, 'sts:AssumeRole', ...KMS_READS, 'kms:EnableKeyRotation'],
+    RemediateAccount: [...TABLE_READ_WRITE, 'sts:AssumeRole', ...KMS_READS, 'kms:EnableKeyRotation', 's3:GetObject', 's3:ListBucket'],
     ValidationGate: TABLE_READ_WRITE,
-    Finalize: [...TABLE_READ_WRITE, 'sns:Publish', 'cloudwatch:PutMetricData'],
+    Finalize: [...TABLE_READ_WRITE, 'sns:Publish', 'cloudwatch:PutMetricData', 's3:GetObject', 's3:ListBucket'],
   };
 
   test.each(Object.keys(HANDLERS) as HandlerId[])('%s role: exactly its actions', (id) => {
@@ -266,18 +332,113 @@ describe('functions', () => {
     }
   });
 
-  test('list-accounts writes manifests only under manifests/; finalize publishes to its topic and the KmsRotor namespace only', () => {
-    const put = roleStatements(built.json, roleOf('ListAccounts')).find((s) => s.Action === 's3:PutObject');
-    expect(put?.Resource).toEqual({
-      'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(built.stack.manifest.bucket), 'Arn'] }, '/manifests/*']],
-    });
+  test('finalize publishes to its topic and the KmsRotor namespace only', () => {
     const finalize = roleStatements(built.json, roleOf('Finalize'));
     expect(finalize.find((s) => s.Action === 'sns:Publish')?.Resource).toEqual({ Ref: only('AWS::SNS::Topic')[0] });
     expect(finalize.find((s) => s.Action === 'cloudwatch:PutMetricData')?.Condition).toEqual({
       StringEquals: { 'cloudwatch:namespace': 'KmsRotor' },
     });
   });
+
+  // What each handler touches in the results bucket (functions/handlers/*.ts): the store's
+  // getAccountScan, putAccountScan and accountFindings are scans/ objects, deps.manifests is manifests/.
+  const OBJECT_GRANTS: Record<HandlerId, { read: string[]; write: string[] }> = {
+    ValidateInput: { read: [], write: [] },
+    ListAccounts: { read: [], write: ['manifests/'] },
+    ScanAccount: { read: ['scans/'], write: ['scans/'] },
+    RecordError: { read: ['scans/'], write: [] },
+    PlanWaves: { read: [], write: [] },
+    GetWave: { read: [], write: [] },
+    RemediateAccount: { read: ['scans/'], write: [] },
+    ValidationGate: { read: [], write: [] },
+    Finalize: { read: ['scans/', 'manifests/'], write: [] },
+  };
+
+  test.each(handlerIds)('%s: exactly its object grants in the results bucket, and nothing in any other bucket', (id) => {
+    const bucket = logicalId(built.stack.manifest.bucket);
+    const objects = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, `/${prefix}*`]] });
+    const s3Statements = roleStatements(built.json, roleOf(id)).filter((st) => [st.Action].flat().some((a: string) => a.startsWith('s3:')));
+    const granted = (action: string) =>
+      s3Statements.filter((st) => [st.Action].flat().includes(action)).flatMap((st) => [st.Resource].flat());
+    const { read, write } = OBJECT_GRANTS[id];
+    expect(granted('s3:GetObject')).toEqual(read.map(objects));
+    expect(granted('s3:PutObject')).toEqual(write.map(objects));
+    // A reader lists the bucket, so that a missing object is NoSuchKey rather than AccessDenied.
+    expect(granted('s3:ListBucket')).toEqual(read.length > 0 ? [{ 'Fn::GetAtt': [bucket, 'Arn'] }] : []);
+    for (const st of s3Statements) {
+      expect(st.Effect).toBe('Allow');
+      expect([st.Action].flat().every((a: string) => ['s3:GetObject', 's3:PutObject', 's3:ListBucket'].includes(a))).toBe(true);
+      expect(st).not.toHaveProperty('Condition');
+    }
+  });
+
+  // The partitions each handler writes (functions/handlers/*.ts and the store methods they call;
+  // layout.ts `keys`), as dynamodb:LeadingKeys patterns. No function writes EXCEPTION items.
+  const RUN = { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RUN#*'] }, 'ForAllValues:StringNotLike': { 'dynamodb:LeadingKeys': ['RUN#*#*'] } };
+  const own = (...patterns: string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': patterns } });
+  const WRITE_CONDITIONS: Record<HandlerId, Json[]> = {
+    ValidateInput: [RUN],
+    ListAccounts: [RUN, own('RUN#*#ERRORS#*')],
+    ScanAccount: [own('RUN#*#ERRORS#*', 'KEY#*', 'RUN#*#ACCOUNTS#*', 'ACCOUNT#*')],
+    RecordError: [own('RUN#*#ERRORS#*', 'RUN#*#ACCOUNTS#*', 'RUN#*#KEYS#*', 'KEY#*')],
+    PlanWaves: [RUN],
+    GetWave: [],
+    RemediateAccount: [own('RUN#*#KEYS#*', 'KEY#*', 'RUN#*#ACCOUNTS#*')],
+    ValidationGate: [RUN],
+    Finalize: [RUN, own('RUN#*#ERRORS#*')],
+  };
+  const WRITES = ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+
+  test.each(handlerIds)('%s: table writes only to its own partitions (dynamodb:LeadingKeys), on the table only; reads unconditioned', (id) => {
+    const table = only('AWS::DynamoDB::Table')[0];
+    const statements = roleStatements(built.json, roleOf(id)).filter((st) => [st.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
+    const writing = statements.filter((st) => [st.Action].flat().some((a: string) => WRITES.some((w) => actionMatches(a, w)) || actionMatches(a, 'dynamodb:DeleteItem')));
+    expect(writing.map((st) => st.Condition)).toEqual(WRITE_CONDITIONS[id]);
+    for (const st of writing) {
+      expect([...[st.Action].flat()].sort()).toEqual(WRITES);
+      expect(st.Resource).toEqual({ 'Fn::GetAtt': [table, 'Arn'] });
+    }
+    const reading = statements.filter((st) => !writing.includes(st));
+    expect(reading.flatMap((st) => [st.Action].flat()).sort()).toEqual(TABLE_READ);
+    for (const st of reading) expect(st).not.toHaveProperty('Condition');
+  });
+
+  test('no pattern of one partition kind admits a key of another (the keys as layout.ts makes them)', () => {
+    const sample = {
+      run: [keys.run('run-1').pk, keys.wave('run-1', 3).pk],
+      accounts: [keys.accountSummary('run-1', '111122223333').pk, keys.waveOutcome('run-1', '111122223333', 2).pk],
+      errors: [keys.error({ runId: 'run-1', accountId: '111122223333', phase: 'scan', error: 'x', at: '2026-01-01T00:00:00Z' }).pk],
+      remediation: [keys.remediation('run-1', '111122223333', 'eu-west-1', 'k').pk],
+      history: [keys.history('arn:aws:kms:eu-west-1:111122223333:key/k', 'run-1', 'scan').pk],
+      latest: [keys.latestScan('111122223333').pk],
+      exception: [keys.exception('111122223333').pk],
+    };
+    const allowedBy = (pk: string, condition: Json) =>
+      condition['ForAllValues:StringLike']['dynamodb:LeadingKeys'].some((p: string) => iamLike(p, pk)) &&
+      !(condition['ForAllValues:StringNotLike']?.['dynamodb:LeadingKeys'] ?? []).some((p: string) => iamLike(p, pk));
+    const kindsOf = (condition: Json) =>
+      Object.entries(sample).filter(([, pks]) => pks.every((pk) => allowedBy(pk, condition))).map(([kind]) => kind).sort();
+    // Each condition admits whole kinds, never part of one and never EXCEPTION.
+    for (const condition of Object.values(WRITE_CONDITIONS).flat()) {
+      for (const [kind, pks] of Object.entries(sample)) {
+        const admitted = pks.map((pk) => allowedBy(pk, condition));
+        expect(admitted.every(Boolean) || admitted.every((a) => !a)).toBe(true);
+        if (kind === 'exception') expect(admitted).toEqual([false]);
+      }
+    }
+    expect(kindsOf(RUN)).toEqual(['run']);
+    expect(kindsOf(own('RUN#*#ERRORS#*'))).toEqual(['errors']);
+    expect(kindsOf(own('RUN#*#ACCOUNTS#*'))).toEqual(['accounts']);
+    expect(kindsOf(own('RUN#*#KEYS#*'))).toEqual(['remediation']);
+    expect(kindsOf(own('KEY#*'))).toEqual(['history']);
+    expect(kindsOf(own('ACCOUNT#*'))).toEqual(['latest']);
+  });
 });
+
+/** IAM's StringLike: `*` any run of characters, `?` one, case-sensitive. */
+function iamLike(pattern: string, value: string): boolean {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(value);
+}
 
 describe('the rollout and scan-only state machines', () => {
   const aslText = fs.readFileSync(ASL_PATH, 'utf8');

@@ -121,9 +121,20 @@ describe('every option given as context', () => {
         guardrailTargets: 'r-ab12',
         breakGlassRoleArn,
         allowedRotationRange: '90-180',
+        retentionDays: '400',
       },
       { bundle: false },
     );
+  });
+
+  test('retentionDays=400: every function keeps items 400 days (RETENTION_DAYS) and the scans expire after 400', () => {
+    for (const handler of Object.values(built.stack.functions.handlers)) {
+      expect(built.json.Resources[logicalId(handler.function)].Properties.Environment.Variables.RETENTION_DAYS).toBe('400');
+    }
+    const rules: Json[] = built.json.Resources[logicalId(built.stack.manifest.bucket)].Properties.LifecycleConfiguration.Rules;
+    expect(rules.find((r) => r.Prefix === 'scans/')).toEqual({ Id: 'expire-scans', Prefix: 'scans/', ExpirationInDays: 400, Status: 'Enabled' });
+    // Manifests and Map Run results keep their month.
+    expect(rules.filter((r) => r.Prefix && r.Prefix !== 'scans/').map((r) => r.ExpirationInDays)).toEqual([30, 30, 30]);
   });
 
   test('no parameters are left but CDK’s bootstrap version, in either stack', () => {
