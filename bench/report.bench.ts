@@ -3,8 +3,8 @@
 // the time, the bytes written and the peak RSS / heapUsed above the starting point, sampled while
 // the findings stream, so a builder that collected its input would show here.
 // Run: node --import tsx bench/report.bench.ts [findings]   (add --expose-gc for steadier baselines)
-import { REPORT_FORMATS, writeReport } from '../functions/core/report';
-import type { ReportFormat, ReportInput } from '../functions/core/report';
+import { REPORT_FORMATS, writeReport } from '../report';
+import type { ReportFormat, ReportInput } from '../report';
 import type { Finding, FindingStatus, RunRecord } from '../functions/core/schemas';
 
 const KEYS_PER_REGION = 50;

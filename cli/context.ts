@@ -4,10 +4,14 @@ import { createWriteStream, mkdirSync, type Stats } from 'node:fs';
 import { access, constants, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { writableSink, type ReportSink } from '../functions/core/report';
+import { writableSink, type ReportSink } from '../report';
 import { S3ObjectStore } from '../functions/store/object-store';
 import { ResultsStore } from '../functions/store/results-store';
 import { startEmbeddedStore } from '../local/embedded-store';
+import { runAsSeen } from '../functions/core/runs';
+import type { RunRecord } from '../functions/core/schemas';
+import { hostname } from 'node:os';
+import { checkStoreFolder, lockHolderOf, lockStore, pidAlive, probeStore } from './store-lock';
 import type { Command } from 'commander';
 import { UsageError } from './errors';
 import { showsNotes } from './progress';
@@ -44,15 +48,34 @@ export function withStoreOptions(command: Command): Command {
  */
 export type StoreAccess = 'read' | 'write';
 
-/** The results store a command reads and writes: `--table` names a DynamoDB table, else the embedded store. */
-export async function openStore(options: StoreOptions, access: StoreAccess = 'write'): Promise<OpenStore> {
+/** How the CLI reads a run record: a RUNNING local run whose process is gone is INTERRUPTED. */
+export function runView(run: RunRecord): RunRecord {
+  return runAsSeen(run, { host: hostname(), isAlive: pidAlive, now: new Date() });
+}
+
+/** Who opens the store, for the lock's message to a second command: the run id of a run. */
+export interface StoreHolder {
+  command?: string;
+  runId?: string;
+}
+
+function commandName(): string {
+  return process.argv.slice(2).filter((a) => !a.startsWith('-')).slice(0, 2).join(' ') || 'rotor';
+}
+
+/**
+ * The results store a command reads and writes: `--table` names a DynamoDB table, else the
+ * embedded store, which one process at a time can hold (cli/store-lock.ts): a second command is
+ * refused with who holds it (exit 2), and a damaged store is refused with how to recover.
+ */
+export async function openStore(options: StoreOptions, access: StoreAccess = 'write', holder: StoreHolder = {}): Promise<OpenStore> {
   if (options.table) {
     const bucket = options.bucket ?? process.env[BUCKET_ENV];
     if (!bucket) throw new UsageError(`--table ${options.table} needs the bucket of its account scans: give --bucket (the stack's ManifestBucketName output) or $${BUCKET_ENV}`);
     const client = new DynamoDBClient({ retryMode: 'adaptive', maxAttempts: 8 });
     const objects = new S3ObjectStore(bucket);
     return {
-      store: new ResultsStore(client, options.table, objects),
+      store: new ResultsStore(client, options.table, objects, { runView }),
       where: `DynamoDB table ${options.table} and bucket ${bucket}`,
       close: async () => {
         client.destroy();
@@ -60,21 +83,40 @@ export async function openStore(options: StoreOptions, access: StoreAccess = 'wr
       },
     };
   }
-  const path = join(resolve(options.dataDir ?? DEFAULT_DATA_DIR), 'db');
+  const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  const path = join(dataDir, 'db');
   const exists = await checkStoreLocation(options, access);
   if (!exists && access === 'read') {
     note(`no results store in ${dirname(path)} yet: nothing has run with this --data-dir`);
-    const empty = await startEmbeddedStore();
+    const empty = await startEmbeddedStore({ runView });
     return { store: empty.store, where: `an empty store (none in ${path})`, close: empty.close };
   }
+  if (access === 'write') mkdirSync(dataDir, { recursive: true });
+  const release = lockStore(dataDir, holder.command ?? commandName(), access, holder.runId);
   try {
-    const embedded = await startEmbeddedStore({ path });
-    return { store: embedded.store, where: `the embedded store in ${path}`, close: embedded.close };
-  } catch (error) {
-    if (/lock/i.test(String((error as Error).message))) {
-      throw new UsageError(`the embedded store in ${path} is in use by another rotor command; wait for it to finish`);
+    if (exists) {
+      checkStoreFolder(path);
+      await probeStore(path, () => lockHolderOf(dataDir));
     }
-    throw error;
+    const embedded = await startEmbeddedStore({ path, runView });
+    return {
+      store: embedded.store,
+      where: `the embedded store in ${path}`,
+      close: async () => {
+        try {
+          await embedded.close();
+        } finally {
+          release();
+        }
+      },
+    };
+  } catch (error) {
+    release();
+    if (error instanceof UsageError) throw error;
+    if (/lock/i.test(String((error as Error).message))) {
+      throw new UsageError(`the embedded store in ${path} is in use by another process; try again when it ends`);
+    }
+    throw new UsageError(`the embedded store in ${path} cannot be opened (${(error as Error).message}): restore it from a backup, or move it away to start an empty store`);
   }
 }
 

@@ -1,7 +1,7 @@
 // The end of a run, local or deployed: the report from the store, and exit code 1 when the
 // run halted or failed.
-import { parseReportFormat, writeReport } from '../functions/core/report';
-import { reportInputFor } from '../functions/store/report-input';
+import { parseReportFormat, writeReport } from '../report';
+import { reportInputFor } from '../report/input';
 import type { RunRecord } from '../functions/core/schemas';
 import type { ResultsStore } from '../functions/store/results-store';
 import { inertText } from '../functions/core/text';

@@ -5,6 +5,7 @@ import './node-compat';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { MemoryManifestStore, type ManifestLocation, type ManifestStore } from '../functions/aws/manifests';
 import { asStepError, type HandlerDeps, type Step } from '../functions/handlers/deps';
@@ -18,6 +19,7 @@ import { scanAccountStep } from '../functions/handlers/scan-account';
 import { validateInput } from '../functions/handlers/validate-input';
 import { validationGate } from '../functions/handlers/validation-gate';
 import type { ResultsStore } from '../functions/store/results-store';
+import { HEARTBEAT_INTERVAL_MS } from '../functions/core/runs';
 import { adaptForLocalEngine, allStates, substitute } from './asl-adapter';
 
 export const ASL_PATH = join(__dirname, '..', 'statemachine', 'rollout.asl.json');
@@ -51,12 +53,20 @@ export interface LocalRunOptions {
   retryDelayMs?: number;
   onProgress?: (progress: LocalProgress) => void;
   now?: () => Date;
+  /**
+   * Stops the run cleanly (SIGINT/SIGTERM): no Task starts after it, the time budget of the
+   * attempts in flight reads 0 (RemediateAccount finishes its keys in flight, writes them and
+   * stops with TimeBudgetExceeded), and once none is left the execution is aborted: ABORTED.
+   */
+  signal?: AbortSignal;
+  /** Milliseconds between heartbeats on the run record (default HEARTBEAT_INTERVAL_MS). */
+  heartbeatMs?: number;
 }
 
 export interface LocalRunResult {
   runId: string;
   /** How the execution ended, as Step Functions would say it. */
-  executionStatus: 'SUCCEEDED' | 'FAILED';
+  executionStatus: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   error?: string;
   cause?: string;
   output?: unknown;
@@ -82,23 +92,47 @@ export async function runLocal(input: Record<string, unknown>, options: LocalRun
   // (a deployed Lambda is stopped at its timeout instead). An attempt of a Task on an input waits
   // for the earlier one on the same input to end, so no account is ever worked on twice at once.
   const inFlight = new Map<string, Promise<unknown>>();
+  const signal = options.signal;
+  // Once stopped, a Task's result never reaches the engine: the execution is aborted instead,
+  // when the last attempt in flight has ended (and written what it did).
+  const stopped = new Promise<never>(() => undefined);
+  let running = 0;
+  let abortExecution: () => void = () => undefined;
+  const maybeAbort = () => {
+    if (signal?.aborted && running === 0) abortExecution();
+  };
+  // The process and its heartbeat on the run record, from when ValidateInput has created it.
+  let heartbeat: NodeJS.Timeout | undefined;
+  const startHeartbeat = async (runId: string) => {
+    const beat = () => deps.store.updateRun(runId, { heartbeatAt: new Date().toISOString() });
+    await deps.store.updateRun(runId, { pid: process.pid, host: hostname(), heartbeatAt: new Date().toISOString() });
+    heartbeat = setInterval(() => void beat().catch(() => undefined), options.heartbeatMs ?? HEARTBEAT_INTERVAL_MS);
+    heartbeat.unref();
+  };
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const [state, { step }] of Object.entries(TASK_STEPS)) {
     const timeoutMs = timeouts.get(state) ?? 0;
     handlers[state] = async (event) => {
+      if (signal?.aborted) return stopped;
       const attemptKey = `${state}\u0000${JSON.stringify(event)}`;
       const earlier = inFlight.get(attemptKey);
       if (earlier) await earlier.catch(() => undefined);
-      // The time budget a Lambda has: the Task's TimeoutSeconds, from this attempt's start.
+      if (signal?.aborted) return stopped;
+      // The time budget a Lambda has: the Task's TimeoutSeconds, from this attempt's start; none once stopped.
       const deadline = Date.now() + timeoutMs;
-      const attempt = (step({ ...deps, timeLeftMs: timeoutMs ? () => deadline - Date.now() : undefined }) as (event: unknown) => Promise<unknown>)(event);
+      const timeLeftMs = timeoutMs || signal ? () => (signal?.aborted ? 0 : timeoutMs ? deadline - Date.now() : Number.MAX_SAFE_INTEGER) : undefined;
+      running++;
+      const attempt = (step({ ...deps, timeLeftMs }) as (event: unknown) => Promise<unknown>)(event);
       inFlight.set(attemptKey, attempt);
       try {
         const output = await attempt;
+        if (state === 'ValidateInput' && !heartbeat) await startHeartbeat(String((output as Json).runId));
+        if (signal?.aborted) return stopped;
         report({ state, event: 'succeeded', output });
         // JSON round trip: what a Lambda returns crosses the wire as JSON.
         return JSON.parse(JSON.stringify(output ?? null));
       } catch (error) {
+        if (signal?.aborted) return stopped;
         report({ state, event: 'failed', error: (error as Error).message });
         // Step Functions names a Lambda error by its errorType: keep the name the Lambda would report.
         const e = asStepError(error);
@@ -107,6 +141,8 @@ export async function runLocal(input: Record<string, unknown>, options: LocalRun
         throw named;
       } finally {
         if (inFlight.get(attemptKey) === attempt) inFlight.delete(attemptKey);
+        running--;
+        maybeAbort();
       }
     };
   }
@@ -134,13 +170,20 @@ export async function runLocal(input: Record<string, unknown>, options: LocalRun
       StateMachine: { Id: 'arn:aws:states:local:000000000000:stateMachine:kms-rotor-rollout', Name: 'kms-rotor-rollout' },
     } as never,
   });
+  abortExecution = () => execution.abort();
+  const onAbort = () => maybeAbort();
+  signal?.addEventListener('abort', onAbort);
   try {
     const output = (await execution.result) as Json;
     return { runId: String(output?.runId ?? runId), executionStatus: 'SUCCEEDED', output };
   } catch (error) {
+    if ((error as Error).name === 'ExecutionAbortedError' || signal?.aborted) return { runId, executionStatus: 'ABORTED', error: 'Interrupted', cause: 'stopped by a signal' };
     // The engine wraps what failed the execution (a task's error, a Fail state) in an ExecutionError.
     const failed = ((error as Error).cause ?? error) as Error & { cause?: unknown };
     return { runId, executionStatus: 'FAILED', error: failed.name, cause: typeof failed.cause === 'string' ? failed.cause : failed.message };
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    if (heartbeat) clearInterval(heartbeat);
   }
 }
 

@@ -1,6 +1,6 @@
 // `rotor report`, `rotor runs` and `rotor status`: what the results store says about runs.
 import { Command } from 'commander';
-import { parseReportFormat } from '../../functions/core/report';
+import { parseReportFormat } from '../../report';
 import type { RunRecord } from '../../functions/core/schemas';
 import type { ResultsStore } from '../../functions/store/results-store';
 import { inertJson, inertText } from '../../functions/core/text';
@@ -94,6 +94,13 @@ export function registerReport(program: Command): void {
         }
         if (run.planNote) lines.push(`plan: ${run.planNote}`);
         if (run.haltReason) lines.push(`why it stopped: ${run.haltReason}`);
+        if (run.status === 'INTERRUPTED') {
+          lines.push(
+            run.reconciledBy
+              ? `interrupted; reconciled by run ${run.reconciledBy}: ${run.reconciledKeys ?? 0} key(s) it enabled recorded REMEDIATED`
+              : `interrupted${run.pid === undefined ? '' : ` (pid ${run.pid}${run.host ? ` on ${run.host}` : ''}, last heartbeat ${run.heartbeatAt ?? run.startedAt})`}; the next run of its scope records the keys it enabled`,
+          );
+        }
         process.stdout.write(`${lines.map((line) => inertText(line)).join('\n')}\n`);
       } finally {
         await opened.close();

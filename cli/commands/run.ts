@@ -3,10 +3,10 @@
 // engine and the SDK clients load only for the kind of run asked for (`run --help` needs neither).
 import { randomUUID } from 'node:crypto';
 import { Command, Option } from 'commander';
-import { parseReportFormat } from '../../functions/core/report';
+import { parseReportFormat } from '../../report';
 import { outputOption, reportFormatOf, withAwsOptions, type AwsOptions } from '../aws-options';
 import { checkStoreLocation, checkWritable, note, openStore } from '../context';
-import { RunFailedError, UsageError } from '../errors';
+import { InterruptedError, RunFailedError, UsageError } from '../errors';
 import { localProgress, setChattiness } from '../progress';
 import { finishRun, writeRunReport } from '../run-report';
 import { inputFromFlags, type RunFlags } from '../run-input';
@@ -46,15 +46,35 @@ async function checkCredentials(): Promise<void> {
 
 async function runHere(input: Record<string, unknown>, options: RunOptions): Promise<void> {
   await checkStoreLocation(options, 'write');
-  await checkCredentials();
-  const { runLocal } = await import('../../local/runner');
-  const opened = await openStore(options);
+  // The store first: a second run on it is refused before any AWS call.
+  const opened = await openStore(options, 'write', { command: 'run', runId: String(input.runId) });
   try {
+    await checkCredentials();
+    const { runLocal } = await import('../../local/runner');
     note(`running ${input.mode} locally; results go to ${opened.where}`);
     const progress = localProgress(String(input.mode));
-    const result = await runLocal(input, { store: opened.store, onProgress: progress.onEvent }).finally(progress.done);
+    // SIGINT/SIGTERM stop the run cleanly; a second one stops the process at once.
+    const stop = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stop.signal.aborted) process.exit(130);
+      note(`\n${signal}: stopping run ${String(input.runId)} — the keys in flight are finished and written; again to stop at once`);
+      stop.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const result = await runLocal(input, { store: opened.store, onProgress: progress.onEvent, signal: stop.signal })
+      .finally(progress.done)
+      .finally(() => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      });
+    if (result.executionStatus === 'ABORTED') {
+      if (await opened.store.getRun(result.runId)) await opened.store.updateRun(result.runId, { status: 'INTERRUPTED', finishedAt: new Date().toISOString() });
+      throw new InterruptedError(`run ${result.runId} INTERRUPTED: the keys in flight were written; the next run of this scope records the keys it enabled (\`rotor status ${result.runId}\`)`);
+    }
     if (result.executionStatus === 'FAILED' && result.error === 'InputError') throw new UsageError(result.cause ?? 'bad input');
     const run = await opened.store.getRun(result.runId);
+    if (run) await reconcileAfter(opened.store, run);
     if (result.executionStatus === 'FAILED' && run?.status === 'RUNNING') {
       // The execution died before Finalize recorded it: show what was found, then fail.
       await writeRunReport(opened.store, run, options.report, options.out);
@@ -63,6 +83,14 @@ async function runHere(input: Record<string, unknown>, options: RunOptions): Pro
     await finishRun(opened.store, result.runId, options.report, options.out);
   } finally {
     await opened.close();
+  }
+}
+
+/** Reconciles the interrupted runs of the run's scope with what it found, and says what it recorded. */
+async function reconcileAfter(store: import('../../functions/store/results-store').ResultsStore, run: import('../../functions/core/schemas').RunRecord): Promise<void> {
+  const { reconcileInterruptedRuns } = await import('../../functions/store/reconcile');
+  for (const r of await reconcileInterruptedRuns(store, run, new Date())) {
+    note(`run ${r.runId} was INTERRUPTED: ${r.remediated} key(s) it enabled are now recorded REMEDIATED there (found rotating by ${run.runId})`);
   }
 }
 

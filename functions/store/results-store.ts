@@ -65,6 +65,11 @@ export interface ResultsStoreOptions {
   /** Days that per-run and per-key items and scans are kept (the TTL attribute); run records are kept. */
   retentionDays?: number;
   now?: () => Date;
+  /**
+   * How a stored run record reads (getRun, runs): the CLI passes one that shows a RUNNING local run
+   * whose process is gone as INTERRUPTED (core/runs.ts runAsSeen). The stored item is not changed.
+   */
+  runView?: (run: RunRecord) => RunRecord;
 }
 
 const TYPE_FIELDS = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'type', 'ttl'] as const;
@@ -75,18 +80,45 @@ function stripKeys(item: Item): Item {
   return rest;
 }
 
+/** A stored item its schema rejects: named by its key, with how to get rid of it when the CLI can. */
+export class MalformedItemError extends Error {
+  override readonly name = 'MalformedItemError';
+  constructor(
+    readonly what: string,
+    readonly pk: string,
+    readonly sk: string,
+    readonly problem: string,
+  ) {
+    super(
+      `the results store holds a malformed ${what} (${pk} / ${sk}): ${problem}` +
+        (what === 'exception' ? `; \`rotor exceptions list\` shows it, \`rotor exceptions remove ${JSON.stringify(sk)}\` removes it` : ''),
+    );
+  }
+}
+
 /** Parses a stored item with its schema: a malformed item is an error that names it, never a silent cast. */
-function parseItem<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, item: Item, what: string): T {
+type Issues = { issues: readonly { path: readonly PropertyKey[]; message: string }[] };
+
+/** A schema's complaints, one line: `field: message; …`. */
+function issuesText(error: Issues): string {
+  return error.issues.map((i) => `${i.path.map(String).join('.') || '(item)'}: ${i.message}`).join('; ');
+}
+
+function parseItem<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: Issues } }, item: Item, what: string): T {
   const result = schema.safeParse(stripKeys(item));
-  if (!result.success) throw new Error(`the results store holds a malformed ${what} (${String(item.pk)} / ${String(item.sk)}): ${result.error.message}`);
+  if (!result.success) throw new MalformedItemError(what, String(item.pk), String(item.sk), issuesText(result.error));
   return result.data;
 }
+
+/** An exception item as stored: parsed, or malformed (its key and what is wrong with it). */
+export type StoredException = { ok: true; exception: ExceptionRecord } | { ok: false; target: string; problem: string; item: Item };
 
 export class ResultsStore {
   readonly doc: DynamoDBDocumentClient;
   readonly counters: StoreCounters = { itemsRead: 0, itemsWritten: 0, objectsRead: 0, objectsWritten: 0, writesByPartition: new Map() };
   private readonly retentionDays: number;
   private readonly now: () => Date;
+  private readonly runView: (run: RunRecord) => RunRecord;
 
   constructor(
     client: DynamoDBClient,
@@ -97,6 +129,7 @@ export class ResultsStore {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
     this.retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
     this.now = options.now ?? (() => new Date());
+    this.runView = options.runView ?? ((run) => run);
   }
 
   /** The store the deployed functions use: TABLE_NAME, RESULTS_BUCKET and RETENTION_DAYS, SDK configuration as is. */
@@ -133,7 +166,7 @@ export class ResultsStore {
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
     const item = await this.get(keys.run(runId));
-    return item && parseItem(RunRecord, item, 'run record');
+    return item && this.runView(parseItem(RunRecord, item, 'run record'));
   }
 
   /** Sets fields of a run record (never its keys). */
@@ -166,7 +199,7 @@ export class ResultsStore {
     let n = 0;
     for await (const item of this.query({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': 'RUNS' }, ScanIndexForward: false })) {
       if (n++ >= limit) return;
-      yield parseItem(RunRecord, item, 'run record');
+      yield this.runView(parseItem(RunRecord, item, 'run record'));
     }
   }
 
@@ -385,10 +418,26 @@ export class ResultsStore {
     return out.Attributes !== undefined;
   }
 
+  /**
+   * The exceptions; a malformed one is an error naming it (MalformedItemError), never skipped:
+   * skipping it would let remediation enable a key someone meant to leave alone.
+   */
   async exceptions(): Promise<ExceptionRecord[]> {
     const out: ExceptionRecord[] = [];
+    for (const entry of await this.storedExceptions()) {
+      if (!entry.ok) throw new MalformedItemError('exception', keys.exception('').pk, entry.target, entry.problem);
+      out.push(entry.exception);
+    }
+    return out;
+  }
+
+  /** Every exception item, malformed ones included (for `rotor exceptions list` and `remove`). */
+  async storedExceptions(): Promise<StoredException[]> {
+    const out: StoredException[] = [];
     for await (const item of this.query({ KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': keys.exception('').pk } })) {
-      out.push(stripKeys(item) as unknown as ExceptionRecord);
+      const parsed = ExceptionRecord.safeParse(stripKeys(item));
+      if (parsed.success) out.push({ ok: true, exception: parsed.data });
+      else out.push({ ok: false, target: String(item.sk), problem: issuesText(parsed.error), item: stripKeys(item) });
     }
     return out;
   }

@@ -5,9 +5,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderReport } from '../../functions/core/report';
+import { renderReport } from '../../report';
 import type { Finding, FindingStatus } from '../../functions/core/schemas';
-import { reportInputFor } from '../../functions/store/report-input';
+import { reportInputFor } from '../../report/input';
 import { startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
 import { runLocal } from '../../local/runner';
 import { startMoto, type MotoServer } from '../support/moto';

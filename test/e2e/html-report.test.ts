@@ -9,8 +9,8 @@ import { pathToFileURL } from 'node:url';
 import packagedChromium from '@sparticuz/chromium';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
-import { renderReport } from '../../functions/core/report';
-import { EXCEPTIONS, FINDINGS, RUN, SCRIPT_ALIAS, consoleUrlOf, fixtureInput } from '../core/report/fixture';
+import { renderReport } from '../../report';
+import { EXCEPTIONS, FINDINGS, RUN, SCRIPT_ALIAS, consoleUrlOf, fixtureInput } from '../report/fixture';
 
 /** The page's globals used in evaluate callbacks (the project compiles without the DOM lib). */
 interface BrowserGlobals {

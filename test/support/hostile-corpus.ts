@@ -3,7 +3,7 @@
 // field. The report and CLI tests push it through every format and assert that what comes out
 // is inert: nothing a terminal acts on, no forged row, no formula, no live link, no markup.
 import type { Drift } from '../../functions/core/drift';
-import type { ReportInput } from '../../functions/core/report';
+import type { ReportInput } from '../../report';
 import type { ErrorRecord, ExceptionRecord, Finding, RunRecord } from '../../functions/core/schemas';
 
 /** The account id a forged row claims; no real row of the corpus input has it. */

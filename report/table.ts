@@ -2,8 +2,8 @@
 // plan/results, then the non-compliant and failed keys (capped, "and N more") and the errors.
 // Plain text in fixed-width columns, every value inert (functions/core/text.ts). One pass over the findings holding only per-account counts
 // and the first few keys that need attention.
-import { FINDING_STATUSES } from '../schemas';
-import type { Finding, FindingStatus } from '../schemas';
+import { FINDING_STATUSES } from '../functions/core/schemas';
+import type { Finding, FindingStatus } from '../functions/core/schemas';
 import {
   ChunkWriter,
   accountName,
@@ -20,7 +20,7 @@ import {
   waveOutcome,
   waveRows,
 } from './common';
-import { inertText } from '../text';
+import { inertText } from '../functions/core/text';
 import type { ReportInput, ReportSink } from './types';
 
 /** How many keys needing attention the terminal lists before "and N more". */

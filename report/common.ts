@@ -1,8 +1,8 @@
 // What every report format shares: the buffered writer over a sink, console links, status totals,
 // compliance percentage, exception expiry state and the wave rows. Pure helpers over plain data.
-import { expiresAtMs } from '../exceptions';
-import { FINDING_STATUSES } from '../schemas';
-import type { ExceptionRecord, Finding, FindingStatus, RunRecord, WaveResult } from '../schemas';
+import { expiresAtMs } from '../functions/core/exceptions';
+import { FINDING_STATUSES } from '../functions/core/schemas';
+import type { ExceptionRecord, Finding, FindingStatus, RunRecord, WaveResult } from '../functions/core/schemas';
 import type { ReportInput, ReportSink, WavePlanEntry } from './types';
 
 /** Exceptions that end within this many days of the report time are flagged. */

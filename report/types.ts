@@ -1,7 +1,7 @@
 // The input every report builder takes and the sink it writes to: plain data and iterables, so a
 // report of 100,000 findings streams from the store to a file without being held in memory.
-import type { Drift } from '../drift';
-import type { ErrorRecord, ExceptionRecord, Finding, FindingStatus, RunRecord } from '../schemas';
+import type { Drift } from '../functions/core/drift';
+import type { ErrorRecord, ExceptionRecord, Finding, FindingStatus, RunRecord } from '../functions/core/schemas';
 
 /**
  * Where findings come from: a function that starts a fresh iteration each time it is called

@@ -2,8 +2,8 @@
 // table starts when the account changes, its counts follow it), then errors and exceptions.
 // Every key links to its console page, the only URL the report prints; every value is inert and
 // escaped so it cannot break the table, make a link or inject HTML into a renderer.
-import { FINDING_STATUSES } from '../schemas';
-import type { Finding, FindingStatus } from '../schemas';
+import { FINDING_STATUSES } from '../functions/core/schemas';
+import type { Finding, FindingStatus } from '../functions/core/schemas';
 import {
   ChunkWriter,
   accountName,
@@ -22,7 +22,7 @@ import {
   waveOutcome,
   waveRows,
 } from './common';
-import { inertText } from '../text';
+import { inertText } from '../functions/core/text';
 import type { ReportInput, ReportSink } from './types';
 
 /**

@@ -7,9 +7,9 @@ import {
   exceptionStatus,
   parseReportFormat,
   writeReport,
-} from '../../../functions/core/report';
-import type { ReportFormat } from '../../../functions/core/report';
-import type { Finding } from '../../../functions/core/schemas';
+} from '../../report';
+import type { ReportFormat } from '../../report';
+import type { Finding } from '../../functions/core/schemas';
 import { FINDINGS, fixtureInput } from './fixture';
 
 describe('parseReportFormat', () => {

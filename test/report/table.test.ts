@@ -1,6 +1,6 @@
 // The terminal table: totals, per-account counts, the keys that need attention (capped), errors.
-import { TABLE_KEY_LIMIT, renderReport } from '../../../functions/core/report';
-import type { Finding } from '../../../functions/core/schemas';
+import { TABLE_KEY_LIMIT, renderReport } from '../../report';
+import type { Finding } from '../../functions/core/schemas';
 import { BROKEN, FINDINGS, RUN, fixtureInput } from './fixture';
 
 describe('table report', () => {

@@ -1,6 +1,6 @@
 // The Markdown report: totals, a table per account with every key linked to its console page,
 // errors, exceptions with the soon-expiring one flagged, and hostile text neutralised.
-import { renderReport } from '../../../functions/core/report';
+import { renderReport } from '../../report';
 import { BROKEN, DEV, FINDINGS, PROD, consoleUrlOf, fixtureInput } from './fixture';
 
 describe('Markdown report', () => {

@@ -1,6 +1,6 @@
 // The JSON report parsed back and checked against SPEC's shape, field by field.
-import { renderReport } from '../../../functions/core/report';
-import { computeDrift } from '../../../functions/core/drift';
+import { renderReport } from '../../report';
+import { computeDrift } from '../../functions/core/drift';
 import { ERRORS, FINDINGS, NOW, RUN, consoleUrlOf, fixtureInput } from './fixture';
 
 const REQUIRED = ['accountId', 'region', 'keyId', 'keyArn', 'status', 'rotationEnabledBefore', 'consoleUrl'];

@@ -1,6 +1,6 @@
 // The CSV report parsed back with an RFC 4180 reader: one row per key, the right columns,
 // quoting that survives commas, quotes and line breaks, and formulas neutralised.
-import { CSV_COLUMNS, csvCell, renderReport } from '../../../functions/core/report';
+import { CSV_COLUMNS, csvCell, renderReport } from '../../report';
 import { parseCsv } from './csv-reader';
 import { FINDINGS, FORMULA_REASON, MULTILINE_REASON, consoleUrlOf, fixtureInput } from './fixture';
 

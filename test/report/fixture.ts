@@ -1,8 +1,8 @@
 // A fixture run for the report tests: every finding status, an AWS-managed key, hostile text
 // (a <script> alias, a spreadsheet formula, quotes and a line break), two error records, three
 // exceptions (expired, ending within 30 days, active), a halted wave plan and a run history.
-import type { ErrorRecord, ExceptionRecord, Finding, RunRecord } from '../../../functions/core/schemas';
-import type { ReportInput } from '../../../functions/core/report';
+import type { ErrorRecord, ExceptionRecord, Finding, RunRecord } from '../../functions/core/schemas';
+import type { ReportInput } from '../../report';
 
 export const NOW = new Date('2025-06-01T12:00:00.000Z');
 export const RUN_ID = 'run-2025-06-01';

@@ -1,17 +1,17 @@
 // Gathers what a report of one run needs from the store: the run, its findings (streamed, not
 // held), error records, exceptions, account names, the wave plan and the runs before it.
-import type { Drift } from '../core/drift';
-import type { ReportInput, RunHistoryPoint } from '../core/report';
-import type { RunRecord } from '../core/schemas';
-import type { ResultsStore } from './results-store';
-import { driftOfRun } from './run-drift';
+import type { Drift } from '../functions/core/drift';
+import type { ReportInput, RunHistoryPoint } from './index';
+import type { RunRecord } from '../functions/core/schemas';
+import type { ResultsStore } from '../functions/store/results-store';
+import { driftOfRun } from '../functions/store/run-drift';
 
 /** How many earlier runs of the same scope the compliance chart shows. */
 const HISTORY_RUNS = 12;
 
 /** Drift belongs in a report once there is an earlier finished run of the same scope to compare with. */
 async function reportDrift(store: ResultsStore, run: RunRecord, now: Date): Promise<Drift | undefined> {
-  if (run.status === 'RUNNING') return undefined;
+  if (run.status === 'RUNNING' || run.status === 'INTERRUPTED') return undefined;
   const drift = await driftOfRun(store, run, now);
   return drift.previousRunId ? drift : undefined;
 }
@@ -24,12 +24,12 @@ export async function reportInputFor(store: ResultsStore, run: RunRecord, now: D
   const history: RunHistoryPoint[] = [];
   for await (const r of store.runs()) {
     if (history.length >= HISTORY_RUNS) break;
-    if (r.scope === run.scope && r.startedAt <= run.startedAt && r.status !== 'RUNNING') {
+    if (r.scope === run.scope && r.startedAt <= run.startedAt && r.status !== 'RUNNING' && r.status !== 'INTERRUPTED') {
       history.push({ runId: r.runId, startedAt: r.startedAt, summary: r.summary });
     }
   }
   // A run that was never finalized has no summary yet: count what it found.
-  if (run.status === 'RUNNING') run = { ...run, summary: await store.countByStatus(run.runId) };
+  if (run.status === 'RUNNING' || run.status === 'INTERRUPTED') run = { ...run, summary: await store.countByStatus(run.runId) };
   return {
     run,
     findings: () => store.findings(run.runId),

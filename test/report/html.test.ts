@@ -1,6 +1,6 @@
 // The HTML report as text: self-contained, every value escaped, every key linked, every section.
-import { renderReport } from '../../../functions/core/report';
-import { computeDrift } from '../../../functions/core/drift';
+import { renderReport } from '../../report';
+import { computeDrift } from '../../functions/core/drift';
 import { BROKEN, EXCEPTIONS, FINDINGS, NOW, RUN, SCRIPT_ALIAS, consoleUrlOf, fixtureInput } from './fixture';
 
 const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');

@@ -1,7 +1,7 @@
 // The hostile corpus (test/support/hostile-corpus.ts) through every report format: the terminal
 // table, CSV, Markdown and HTML come out inert, and JSON gives back the text unchanged while
 // printing inert too.
-import { CSV_COLUMNS, renderReport } from '../../../functions/core/report';
+import { CSV_COLUMNS, renderReport } from '../../report';
 import {
   HIDDEN_CHARACTER,
   HOSTILE_CORPUS,
@@ -10,7 +10,7 @@ import {
   HOSTILE_FINDINGS,
   expectInertForTerminal,
   hostileReportInput,
-} from '../../support/hostile-corpus';
+} from '../support/hostile-corpus';
 import { parseCsv } from './csv-reader';
 import { fixtureInput } from './fixture';
 

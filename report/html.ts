@@ -9,8 +9,8 @@
 // caller has it, else `findings` filtered); pass two is the per-account tables, which start a new
 // table whenever the account changes (findings arrive sorted by account) and close it with that
 // account's counts.
-import { FINDING_STATUSES } from '../schemas';
-import type { Finding, FindingStatus } from '../schemas';
+import { FINDING_STATUSES } from '../functions/core/schemas';
+import type { Finding, FindingStatus } from '../functions/core/schemas';
 import { chartPoints, complianceChartSvg } from './chart';
 import {
   ChunkWriter,
@@ -81,7 +81,7 @@ td.key a:hover { text-decoration: underline; }
 .status.s-EXEMPT { color: var(--exempt); background: var(--exempt-bg); }
 .status.s-NOT_APPLICABLE { color: var(--na); background: var(--na-bg); }
 .status.run-SUCCEEDED { color: var(--ok); background: var(--ok-bg); }
-.status.run-HALTED, .status.run-FAILED { color: var(--bad); background: var(--bad-bg); }
+.status.run-HALTED, .status.run-FAILED, .status.run-INTERRUPTED { color: var(--bad); background: var(--bad-bg); }
 .status.run-RUNNING { color: var(--fixed); background: var(--fixed-bg); }
 .account-counts { color: var(--muted); margin: 6px 0 0; font-size: 13px; }
 .empty { color: var(--muted); font-style: italic; }

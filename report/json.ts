@@ -3,9 +3,9 @@
 // when drift is given. Streamed: the findings array is written one element per line. Values are
 // faithful data, as they came: JSON escaping, widened to what a terminal would act on
 // (inertJson), keeps the file inert when printed, and parsing gives back the text unchanged.
-import type { Finding } from '../schemas';
+import type { Finding } from '../functions/core/schemas';
 import { ChunkWriter, consoleUrl, iterate, statusTotals, waveRows } from './common';
-import { inertJson } from '../text';
+import { inertJson } from '../functions/core/text';
 import type { ReportInput, ReportSink } from './types';
 
 /** One finding as the JSON report shows it: SPEC's fields in SPEC's order, plus its console link. */

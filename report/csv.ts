@@ -1,7 +1,7 @@
 // The CSV report: one row per key, RFC 4180 (CRLF, quoted where needed), with every text cell
 // inert and guarded against formula injection for spreadsheet users. Streamed row by row.
-import type { Finding } from '../schemas';
-import { inertText } from '../text';
+import type { Finding } from '../functions/core/schemas';
+import { inertText } from '../functions/core/text';
 import { ChunkWriter, accountName, boolText, consoleUrl, iterate } from './common';
 import type { ReportInput, ReportSink } from './types';
 

@@ -1,0 +1,44 @@
+// The store shell of reconciling interrupted runs (the decision is core/runs.ts
+// reconcileInterrupted): after a local run, each earlier INTERRUPTED run of its scope that no run
+// has reconciled yet gets, per account of its waves, the keys it had asked KMS to enable and that
+// this run found rotating, recorded REMEDIATED in its own remediation state (and key history), its
+// wave outcomes rewritten with them, and its record marked INTERRUPTED with its counts and who
+// reconciled it. Run by `rotor run --local` after the run, before its report.
+import { reconcileInterrupted } from '../core/runs';
+import type { Finding, RunRecord } from '../core/schemas';
+import type { ResultsStore } from './results-store';
+import { putWaveOutcome } from './wave-keys';
+
+export interface Reconciled {
+  runId: string;
+  remediated: number;
+}
+
+export async function reconcileInterruptedRuns(store: ResultsStore, run: RunRecord, now: Date): Promise<Reconciled[]> {
+  const interrupted: RunRecord[] = [];
+  for await (const candidate of store.runs()) {
+    if (candidate.runId === run.runId || candidate.startedAt >= run.startedAt || candidate.scope !== run.scope) continue;
+    if (candidate.status === 'INTERRUPTED' && !candidate.reconciledBy) interrupted.push(candidate);
+  }
+  const out: Reconciled[] = [];
+  for (const r of interrupted) {
+    let remediated = 0;
+    for (const [accountId, slices] of await store.slicesByAccount(r.runId)) {
+      const later = new Map((await store.accountFindings(run.runId, accountId)).findings.map((f) => [f.keyArn, f]));
+      if (later.size === 0) continue;
+      const { findings } = await store.accountFindings(r.runId, accountId, slices);
+      const decided = reconcileInterrupted(findings, later, run.runId, now.toISOString());
+      if (decided.length === 0) continue;
+      await store.putFindings(decided);
+      const byWave = new Map<number, Finding[]>();
+      for (const f of decided) if (f.wave !== undefined) byWave.set(f.wave, [...(byWave.get(f.wave) ?? []), f]);
+      for (const [wave, updates] of byWave) {
+        await putWaveOutcome(store, r.runId, accountId, wave, findings.filter((f) => f.wave === wave), updates);
+      }
+      remediated += decided.length;
+    }
+    await store.updateRun(r.runId, { status: 'INTERRUPTED', reconciledBy: run.runId, reconciledKeys: remediated, summary: await store.countByStatus(r.runId) });
+    out.push({ runId: r.runId, remediated });
+  }
+  return out;
+}
