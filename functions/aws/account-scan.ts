@@ -4,8 +4,8 @@
 import { classifyKey } from '../core/classify';
 import { exceptionFor } from '../core/exceptions';
 import type { AccountTarget, ErrorRecord, ExceptionRecord, ExecutionInput, Finding } from '../core/schemas';
-import { describeError, isThrottling, kmsClient } from './clients';
-import { credentialsFor } from './credentials';
+import { describeError, isThrottling, kmsClient, partitionOf } from './clients';
+import { callerIdentity, credentialsFor } from './credentials';
 import { scanRegion } from './key-scanner';
 import { mapWithConcurrency } from './pool';
 import { enabledRegions, regionsToScan } from './regions';
@@ -38,15 +38,14 @@ export async function scanAccount(
     externalId: config.externalId,
     sessionName: `kms-rotor-scan-${runId}`,
   });
-  const { scan, notEnabled } = regionsToScan(await enabledRegions(credentials), config.regions);
-  const errors: ErrorRecord[] = notEnabled.map((region) => ({
-    runId,
-    accountId: account.accountId,
-    region,
-    phase: 'scan',
-    error: 'Region is not enabled in this account',
-    at: now().toISOString(),
-  }));
+  const { partition } = await callerIdentity();
+  const { scan, notEnabled, otherPartition } = regionsToScan(await enabledRegions(credentials), config.regions, partition);
+  const asked = new Set(config.regions ?? []);
+  const notScannable = (region: string, error: string): ErrorRecord => ({ runId, accountId: account.accountId, region, phase: 'scan', error, at: now().toISOString() });
+  const errors: ErrorRecord[] = [
+    ...notEnabled.map((region) => notScannable(region, 'Region is not enabled in this account')),
+    ...otherPartition.filter((r) => asked.has(r)).map((region) => notScannable(region, `Region of partition ${partitionOf(region)}, not ${partition} where these credentials are: it cannot be scanned with them`)),
+  ];
   const findings: Finding[] = [];
   const throttled: string[] = [];
   const completed: string[] = [];

@@ -16,7 +16,7 @@ export class MemberAccessDenied extends Error {
 const ownConfig = () => [homeRegion(), process.env.AWS_ENDPOINT_URL_STS ?? process.env.AWS_ENDPOINT_URL ?? '', process.env.AWS_ACCESS_KEY_ID ?? '', process.env.AWS_PROFILE ?? ''].join('|');
 
 const stsClients = new Map<string, STSClient>();
-const callerAccounts = new Map<string, Promise<string>>();
+const callerIdentities = new Map<string, Promise<CallerIdentity>>();
 
 /** One STS client per configuration (a Lambda container reuses it across invocations). */
 function ownSts(): STSClient {
@@ -26,21 +26,32 @@ function ownSts(): STSClient {
   return client;
 }
 
-/** The account our own credentials belong to (asked once per configuration). */
-export function callerAccountId(): Promise<string> {
+/** Who our own credentials are: their account, and the partition of their ARN. */
+export interface CallerIdentity {
+  accountId: string;
+  partition: string;
+}
+
+/** Our own identity (asked once per configuration). */
+export function callerIdentity(): Promise<CallerIdentity> {
   const key = ownConfig();
-  let account = callerAccounts.get(key);
-  if (!account) {
-    account = ownSts()
+  let identity = callerIdentities.get(key);
+  if (!identity) {
+    identity = ownSts()
       .send(new GetCallerIdentityCommand({}))
-      .then((out) => out.Account ?? '')
+      .then((out) => ({ accountId: out.Account ?? '', partition: out.Arn?.split(':')[1] || partitionOf(homeRegion()) }))
       .catch((error) => {
-        callerAccounts.delete(key);
+        callerIdentities.delete(key);
         throw error;
       });
-    callerAccounts.set(key, account);
+    callerIdentities.set(key, identity);
   }
-  return account;
+  return identity;
+}
+
+/** The account our own credentials belong to. */
+export async function callerAccountId(): Promise<string> {
+  return (await callerIdentity()).accountId;
 }
 
 export interface MemberAccess {

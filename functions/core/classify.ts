@@ -35,12 +35,23 @@ export function keyScope(facts: KeyFacts): KeyScope {
     return { inScope: false, reason: `external key store${facts.customKeyStoreId ? ` ${facts.customKeyStoreId}` : ''}` };
   }
   if (origin !== 'AWS_KMS') return { inScope: false, reason: `key origin ${origin}` };
-  if (facts.multiRegion && facts.multiRegionKeyType === 'REPLICA') {
+  if (isReplica(facts)) {
     return { inScope: false, reason: `replica of ${facts.primaryKeyArn ?? 'a multi-Region primary key'}` };
   }
   const state = facts.keyState ?? 'Enabled';
   if (state !== 'Enabled') return { inScope: false, reason: NOT_APPLICABLE_STATES[state] ?? `key state ${state}` };
   return { inScope: true };
+}
+
+/**
+ * A multi-Region key is a replica exactly when its ARN is not its primary's ARN: the same on AWS,
+ * and robust on emulators that report a primary's type wrongly once a replica has been described.
+ * The type is the answer only when the primary's ARN is missing.
+ */
+export function isReplica(facts: Pick<KeyFacts, 'keyArn' | 'multiRegion' | 'multiRegionKeyType' | 'primaryKeyArn'>): boolean {
+  if (!facts.multiRegion) return false;
+  if (facts.primaryKeyArn) return facts.primaryKeyArn !== facts.keyArn;
+  return facts.multiRegionKeyType === 'REPLICA';
 }
 
 export interface RotationState {

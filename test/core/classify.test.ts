@@ -42,6 +42,12 @@ describe('keyScope: which keys the control covers', () => {
     expect(keyScope(base).inScope).toBe(true);
     expect(keyScope({ ...base, multiRegion: true, multiRegionKeyType: 'PRIMARY' }).inScope).toBe(true);
   });
+
+  it('decides replica by ARN: a primary whose type reads REPLICA (as moto reports it) is still the primary', () => {
+    expect(keyScope({ ...base, multiRegion: true, multiRegionKeyType: 'REPLICA', primaryKeyArn: arn }).inScope).toBe(true);
+    expect(keyScope({ ...base, multiRegion: true, multiRegionKeyType: 'PRIMARY', primaryKeyArn: arn.replace('us-east-1', 'eu-west-1') }).inScope).toBe(false);
+    expect(keyScope({ ...base, multiRegion: true, multiRegionKeyType: 'REPLICA' }).inScope).toBe(false);
+  });
 });
 
 describe('classifyKey: the scan-time status', () => {
