@@ -1,6 +1,7 @@
 // The progress line of a run, local or deployed: accounts scanned, then waves done; rewritten
 // in place on a terminal, a line per change in a log. And how much a command says on stderr
 // besides errors: `run --no-progress` drops the progress line, `run --quiet` every note too.
+// LocalProgress.state is a TaskState of the step registry: a state renamed there fails to compile here.
 import type { LocalProgress } from '../local/runner';
 
 /** What a command says on stderr besides errors: progress and notes, notes only, or nothing. */

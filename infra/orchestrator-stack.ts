@@ -2,7 +2,6 @@
 // and the scan-only state machine, the drift schedule, notifications and alarms, and the
 // member-access StackSet. Deployed in the management account or a delegated administrator account.
 // The guardrails are a stack of their own (guardrails-stack.ts).
-import * as fs from 'node:fs';
 import { CfnOutput, CfnParameter, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { ExecutionInputRaw } from '../functions/core/schemas';
@@ -11,8 +10,10 @@ import { DriftNotifications } from './constructs/drift-notifications';
 import { ManifestBucket } from './constructs/manifest-bucket';
 import { MemberAccessStackSet } from './constructs/member-access-stack-set';
 import { ResultsTable } from './constructs/results-table';
-import { ASL_PATH, resultWriterPrefixes, RolloutStateMachine } from './constructs/rollout-state-machine';
-import { HANDLERS, RotorFunctions } from './constructs/rotor-functions';
+import { resultWriterPrefixes, RolloutStateMachine } from './constructs/rollout-state-machine';
+import { RotorFunctions } from './constructs/rotor-functions';
+import { readAslText, type AslDefinition } from '../statemachine/asl';
+import { STEP_FUNCTIONS, STEP_FUNCTION_IDS } from '../statemachine/steps';
 import { ScanSchedule } from './constructs/scan-schedule';
 import { rotationPeriodWithin } from './guardrail-policies';
 import { EXTERNAL_ID_PARAMETER } from './member-template';
@@ -78,7 +79,7 @@ export class OrchestratorStack extends Stack {
     this.table = new ResultsTable(this, 'ResultsTable');
     // The results bucket: account scans kept as long as the table's items, manifests and the
     // ResultWriter prefixes of the definition for a month.
-    const definition: unknown = JSON.parse(fs.readFileSync(props.aslPath ?? ASL_PATH, 'utf8'));
+    const definition = JSON.parse(readAslText(props.aslPath)) as AslDefinition;
     this.manifest = new ManifestBucket(this, 'ManifestBucket', { retentionDays: settings.retentionDays, resultPrefixes: resultWriterPrefixes(definition) });
     this.notifications = new DriftNotifications(this, 'Notifications', { notificationEmail: settings.notificationEmail });
     this.functions = new RotorFunctions(this, 'Functions', {
@@ -100,7 +101,7 @@ export class OrchestratorStack extends Stack {
     this.notifications.allowPublisher(handlers.Finalize.role);
 
     const functions = Object.fromEntries(
-      Object.entries(HANDLERS).map(([handlerId, spec]) => [spec.substitution, handlers[handlerId as keyof typeof HANDLERS].function]),
+      STEP_FUNCTION_IDS.map((id) => [STEP_FUNCTIONS[id].substitution, handlers[id].function]),
     );
     const machine = { functions, manifestBucket: this.manifest.bucket, aslPath: props.aslPath };
     this.rollout = new RolloutStateMachine(this, 'Rollout', { ...machine, nameSuffix: 'rollout', allowedModes: ['scan', 'remediate'] });

@@ -2,24 +2,18 @@
 // Distributed Map (ItemReader, ItemBatcher, ResultWriter, tolerated failures), so each
 // DISTRIBUTED Map becomes an inline Map, and one that reads its items from S3 is preceded by a
 // Task, under the Map's own name, that reads the same manifest from the local manifest store.
+import type { AslStates } from '../statemachine/asl';
+
 type Json = Record<string, unknown>;
 
-export interface AdaptedDefinition {
-  definition: Json;
+export interface AdaptedDefinition<D extends AslStates = AslStates> {
+  definition: D;
   /** The reader Tasks that stand for ItemReaders (named as their Maps were). */
   itemReaders: string[];
 }
 
 /** The path the reader task leaves the items at, and the inline Map reads them from. */
 export const LOCAL_ITEMS_PATH = '$.localItems';
-
-/** Fills the ASL's ${Name} placeholders, as CloudFormation's DefinitionSubstitutions would. */
-export function substitute(text: string, values: Record<string, string>): string {
-  return text.replace(/\$\{(\w+)\}/g, (_match, name: string) => {
-    if (!(name in values)) throw new Error(`the state machine definition uses \${${name}}, which has no substitution`);
-    return values[name];
-  });
-}
 
 const DISTRIBUTED_ONLY = ['ItemReader', 'ItemBatcher', 'ResultWriter', 'ToleratedFailurePercentage', 'ToleratedFailurePercentagePath', 'ToleratedFailureCount', 'ToleratedFailureCountPath', 'Label'];
 
@@ -64,22 +58,8 @@ function adaptStates(states: Record<string, Json>, itemReaders: string[]): Recor
   return out;
 }
 
-/** Every state of a definition with its name, the states inside Map item processors included. */
-export function allStates(definition: Json): [string, Json][] {
-  const out: [string, Json][] = [];
-  const walk = (states: Record<string, Json>) => {
-    for (const [name, state] of Object.entries(states)) {
-      out.push([name, state]);
-      const processor = (state.ItemProcessor ?? state.Iterator) as { States: Record<string, Json> } | undefined;
-      if (processor) walk(processor.States);
-    }
-  };
-  walk(definition.States as Record<string, Json>);
-  return out;
-}
-
-export function adaptForLocalEngine(definition: Json): AdaptedDefinition {
+export function adaptForLocalEngine<D extends AslStates>(definition: D): AdaptedDefinition<D> {
   const itemReaders: string[] = [];
-  const States = adaptStates(definition.States as Record<string, Json>, itemReaders);
+  const States = adaptStates(definition.States, itemReaders);
   return { definition: { ...definition, States }, itemReaders };
 }

@@ -2,45 +2,29 @@
 // with the Lambda handlers in-process, against whatever AWS the SDK is configured for. Results
 // go to the results store it is given (embedded or a real table).
 import './node-compat';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { MemoryManifestStore, type ManifestLocation, type ManifestStore } from '../functions/aws/manifests';
 import { asStepError, type HandlerDeps, type Step } from '../functions/handlers/deps';
-import { finalize } from '../functions/handlers/finalize';
-import { getWave } from '../functions/handlers/get-wave';
-import { listAccounts } from '../functions/handlers/list-accounts';
-import { planWavesStep } from '../functions/handlers/plan-waves';
-import { recordError } from '../functions/handlers/record-error';
-import { remediateAccount } from '../functions/handlers/remediate-account';
-import { scanAccountStep } from '../functions/handlers/scan-account';
-import { validateInput } from '../functions/handlers/validate-input';
-import { validationGate } from '../functions/handlers/validation-gate';
 import type { ResultsStore } from '../functions/store/results-store';
 import { HEARTBEAT_INTERVAL_MS } from '../functions/core/runs';
-import { adaptForLocalEngine, allStates, substitute } from './asl-adapter';
+import { allStates, readAslText, substitute, type AslDefinition } from '../statemachine/asl';
+import { STEP_FUNCTIONS, STEP_FUNCTION_IDS, TASK_STATES, type StepFunctionId, type TaskState } from '../statemachine/steps';
+import { adaptForLocalEngine, type AdaptedDefinition } from './asl-adapter';
 
-export const ASL_PATH = join(__dirname, '..', 'statemachine', 'rollout.asl.json');
-
-/** The Lambda-backed Task states and the step each runs. Names are the ASL's state names. */
-const TASK_STEPS: Record<string, { substitution: string; step: Step<never, unknown> }> = {
-  ValidateInput: { substitution: 'ValidateInputFunctionArn', step: validateInput as Step<never, unknown> },
-  ListAccounts: { substitution: 'ListAccountsFunctionArn', step: listAccounts as Step<never, unknown> },
-  ScanAccount: { substitution: 'ScanAccountFunctionArn', step: scanAccountStep as Step<never, unknown> },
-  RecordScanError: { substitution: 'RecordErrorFunctionArn', step: recordError as Step<never, unknown> },
-  RecordRemediationError: { substitution: 'RecordErrorFunctionArn', step: recordError as Step<never, unknown> },
-  PlanWaves: { substitution: 'PlanWavesFunctionArn', step: planWavesStep as Step<never, unknown> },
-  GetWave: { substitution: 'GetWaveFunctionArn', step: getWave as Step<never, unknown> },
-  RemediateAccount: { substitution: 'RemediateAccountFunctionArn', step: remediateAccount as Step<never, unknown> },
-  ValidationGate: { substitution: 'ValidationGateFunctionArn', step: validationGate as Step<never, unknown> },
-  Finalize: { substitution: 'FinalizeFunctionArn', step: finalize as Step<never, unknown> },
-  FinalizeFailed: { substitution: 'FinalizeFunctionArn', step: finalize as Step<never, unknown> },
-};
+/** The step a function of the registry runs: its handler file's export, called in-process. */
+export function stepOf(id: StepFunctionId): Step<never, unknown> {
+  const { file, step } = STEP_FUNCTIONS[id];
+  // A template literal: esbuild bundles every file of functions/handlers/ for it (the installed CLI).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const handler = require(`../functions/handlers/${file}`) as Record<string, unknown>;
+  if (typeof handler[step] !== 'function') throw new Error(`functions/handlers/${file}.ts exports no step ${step}`);
+  return handler[step] as Step<never, unknown>;
+}
 
 export interface LocalProgress {
-  state: string;
+  state: TaskState;
   event: 'succeeded' | 'failed' | 'retried';
   output?: unknown;
   error?: string;
@@ -73,12 +57,10 @@ export interface LocalRunResult {
 }
 
 /** The ASL with its substitutions filled for the local engine (no real ARNs are called). */
-export function localDefinition(): { definition: Record<string, unknown>; itemReaders: string[] } {
+export function localDefinition(): AdaptedDefinition<AslDefinition> {
   const values: Record<string, string> = { ManifestBucket: 'local', AllowedModes: 'scan,remediate' };
-  for (const { substitution } of Object.values(TASK_STEPS)) {
-    values[substitution] = `arn:aws:lambda:us-east-1:000000000000:function:kms-rotor-${substitution.replace(/FunctionArn$/, '')}`;
-  }
-  return adaptForLocalEngine(JSON.parse(substitute(readFileSync(ASL_PATH, 'utf8'), values)) as Record<string, unknown>);
+  for (const id of STEP_FUNCTION_IDS) values[STEP_FUNCTIONS[id].substitution] = `arn:aws:lambda:us-east-1:000000000000:function:kms-rotor-${id}`;
+  return adaptForLocalEngine(JSON.parse(substitute(readAslText(), values)) as AslDefinition);
 }
 
 /** Runs the rollout for `input` (the execution input, as `rotor run` would send it). */
@@ -87,7 +69,7 @@ export async function runLocal(input: Record<string, unknown>, options: LocalRun
   const { definition, itemReaders } = localDefinition();
   const report = options.onProgress ?? (() => undefined);
 
-  const timeouts = new Map(allStates(definition).map(([name, state]) => [name, Number(state.TimeoutSeconds ?? 0) * 1000]));
+  const timeouts = new Map(allStates(definition).map(({ name, state }) => [name, Number(state.TimeoutSeconds ?? 0) * 1000]));
   // The engine starts a retry when a Task times out, while the timed-out attempt still runs here
   // (a deployed Lambda is stopped at its timeout instead). An attempt of a Task on an input waits
   // for the earlier one on the same input to end, so no account is ever worked on twice at once.
@@ -110,7 +92,8 @@ export async function runLocal(input: Record<string, unknown>, options: LocalRun
     heartbeat.unref();
   };
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
-  for (const [state, { step }] of Object.entries(TASK_STEPS)) {
+  for (const [state, id] of Object.entries(TASK_STATES) as [TaskState, StepFunctionId][]) {
+    const step = stepOf(id);
     const timeoutMs = timeouts.get(state) ?? 0;
     handlers[state] = async (event) => {
       if (signal?.aborted) return stopped;
@@ -156,7 +139,7 @@ export async function runLocal(input: Record<string, unknown>, options: LocalRun
   const runId = typeof input.runId === 'string' ? input.runId : executionName;
   const startTime = deps.now().toISOString();
   const retryIntervalOverrides =
-    options.retryDelayMs === undefined ? undefined : Object.fromEntries(allStates(definition).filter(([, state]) => state.Retry).map(([name]) => [name, options.retryDelayMs!]));
+    options.retryDelayMs === undefined ? undefined : Object.fromEntries(allStates(definition).filter(({ state }) => state.Retry).map(({ name }) => [name, options.retryDelayMs!]));
   const execution = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides },
     context: {

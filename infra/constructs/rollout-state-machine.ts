@@ -2,8 +2,6 @@
 // also executes) with a `${...}` substitution for every function ARN, the manifest bucket and the
 // modes it may run, and a role holding exactly what the states reachable in those modes need: the
 // rollout machine (scan and remediate) and the scan-only machine are both made by this construct.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Aws, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -13,10 +11,9 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { RunMode } from '../../functions/core/schemas';
 import { acknowledgeWildcardResources } from '../nag';
-import { PROJECT_ROOT } from './handler-function';
 import { MANIFEST_PREFIX } from './manifest-bucket';
+import { ASL_PATH, allStates, innerMachines, readAslText, resultWriterPrefix, substitutionNames, taskSubstitution, type AslDefinition, type AslState, type AslStates } from '../../statemachine/asl';
 
-export const ASL_PATH = path.join(PROJECT_ROOT, 'statemachine', 'rollout.asl.json');
 /** The substitution that names the bucket of the Distributed Maps' ResultWriter. */
 export const MANIFEST_BUCKET_SUBSTITUTION = 'ManifestBucket';
 /** The substitution ValidateInput receives as `allowedModes`: the modes this machine may run. */
@@ -24,35 +21,9 @@ export const ALLOWED_MODES_SUBSTITUTION = 'AllowedModes';
 /** The input field the ASL's Choice states test to tell a scan from a remediation. */
 export const MODE_PATH = '$.config.mode';
 
-/** Every `${Name}` the ASL text refers to, in order of first use. */
-export function aslSubstitutionNames(aslText: string): string[] {
-  return [...new Set([...aslText.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]))];
-}
-
 /** The S3 prefixes the definition's ResultWriters write to, at any depth. */
-export function resultWriterPrefixes(definition: unknown): string[] {
-  const prefixes = new Set<string>();
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (node === null || typeof node !== 'object') return;
-    const record = node as Record<string, unknown>;
-    const prefix = ownResultWriterPrefix(record);
-    if (prefix !== undefined) prefixes.add(prefix);
-    Object.values(record).forEach(visit);
-  };
-  visit(definition);
-  return [...prefixes];
-}
-
-function ownResultWriterPrefix(state: Record<string, unknown>): string | undefined {
-  const writer = state.ResultWriter as { Parameters?: { Prefix?: unknown } } | undefined;
-  return writer && typeof writer.Parameters?.Prefix === 'string' ? writer.Parameters.Prefix.replace(/\/+$/, '') : undefined;
-}
-
-type AslState = Record<string, any>;
-interface AslStates {
-  StartAt: string;
-  States: Record<string, AslState>;
+export function resultWriterPrefixes(definition: AslStates): string[] {
+  return [...new Set(allStates(definition).map(({ state }) => resultWriterPrefix(state)).filter((p): p is string => p !== undefined))];
 }
 
 /** The mode a Choice rule requires (`$.config.mode` StringEquals, alone or inside an And), if any. */
@@ -67,9 +38,9 @@ function requiredMode(rule: AslState): string | undefined {
  * included: a Choice rule that requires another mode is never taken (ValidateInput refuses any other
  * mode before the first Choice). Every other transition (Next, Default, Catch) counts as taken.
  */
-export function reachableStates(definition: AslStates, allowedModes: readonly string[]): AslState[] {
+export function reachableStates(definition: AslDefinition, allowedModes: readonly string[]): AslState[] {
   const reached: AslState[] = [];
-  const walk = (machine: AslStates): void => {
+  const walk = (machine: AslDefinition): void => {
     const seen = new Set<string>();
     const queue = [machine.StartAt];
     while (queue.length > 0) {
@@ -86,9 +57,7 @@ export function reachableStates(definition: AslStates, allowedModes: readonly st
       });
       const catches: AslState[] = state.Catch ?? [];
       queue.push(...[state.Next, state.Default, ...taken.map((r) => r.Next), ...catches.map((c) => c.Next)].filter(Boolean));
-      const processor = state.ItemProcessor ?? state.Iterator;
-      if (processor) walk(processor);
-      for (const branch of state.Branches ?? []) walk(branch);
+      innerMachines(state).forEach(walk);
     }
   };
   walk(definition);
@@ -97,11 +66,7 @@ export function reachableStates(definition: AslStates, allowedModes: readonly st
 
 /** The `${...}` names of the Task resources among `states` (the functions they invoke). */
 export function invokedSubstitutions(states: AslState[]): string[] {
-  const names = states
-    .filter((state) => state.Type === 'Task' && typeof state.Resource === 'string')
-    .map((state) => /^\$\{([A-Za-z0-9_]+)\}$/.exec(state.Resource)?.[1])
-    .filter((name): name is string => name !== undefined);
-  return [...new Set(names)];
+  return [...new Set(states.map(taskSubstitution).filter((name): name is string => name !== undefined))];
 }
 
 export interface RolloutStateMachineProps {
@@ -126,7 +91,7 @@ export class RolloutStateMachine extends Construct {
   constructor(scope: Construct, id: string, props: RolloutStateMachineProps) {
     super(scope, id);
     const aslPath = props.aslPath ?? ASL_PATH;
-    const aslText = fs.readFileSync(aslPath, 'utf8');
+    const aslText = readAslText(aslPath);
     // Every function is substituted, even one this machine may not invoke (the scan-only machine's
     // RemediateAccount): one definition for both machines; an invoke there would be denied by IAM.
     const substitutions: Record<string, string> = {
@@ -134,16 +99,16 @@ export class RolloutStateMachine extends Construct {
       [ALLOWED_MODES_SUBSTITUTION]: props.allowedModes.join(','),
       ...Object.fromEntries(Object.entries(props.functions).map(([name, fn]) => [name, fn.functionArn])),
     };
-    const missing = aslSubstitutionNames(aslText).filter((name) => !(name in substitutions));
+    const missing = substitutionNames(aslText).filter((name) => !(name in substitutions));
     if (missing.length > 0) {
       throw new Error(`${aslPath} refers to \${${missing.join('}, ${')}} which the stack does not substitute`);
     }
 
-    const reachable = reachableStates(JSON.parse(aslText) as AslStates, props.allowedModes);
+    const reachable = reachableStates(JSON.parse(aslText) as AslDefinition, props.allowedModes);
     this.invokedFunctions = invokedSubstitutions(reachable);
     const unknown = this.invokedFunctions.filter((name) => !(name in props.functions));
     if (unknown.length > 0) throw new Error(`${aslPath}: the Task resources \${${unknown.join('}, ${')}} are not functions of the stack`);
-    const prefixes = [...new Set(reachable.map(ownResultWriterPrefix).filter((p): p is string => p !== undefined))];
+    const prefixes = [...new Set(reachable.map(resultWriterPrefix).filter((p): p is string => p !== undefined))];
     const readsItems = reachable.some((state) => state.ItemReader !== undefined);
     const runsDistributedMaps = reachable.some((state) => state.ItemProcessor?.ProcessorConfig?.Mode === 'DISTRIBUTED');
 

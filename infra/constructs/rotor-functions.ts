@@ -1,5 +1,5 @@
-// The nine Lambda handlers of the rollout (one per Task state of statemachine/rollout.asl.json) and
-// the least privilege each one needs: table reads for all and writes only to the partitions it
+// The Lambda functions of the rollout (statemachine/steps.ts names them, their handlers, timeouts,
+// memory and what they write) and the least privilege each one needs: table reads for all and writes only to the partitions it
 // writes (dynamodb:LeadingKeys), objects of the results bucket only under the prefixes it touches,
 // Organizations reads for list-accounts, AssumeRole into one member role name for scan and
 // remediate, publish and metrics for finalize.
@@ -14,6 +14,7 @@ import { KEY_READ_ACTIONS, REMEDIATE_ACTIONS, UNSCOPED_READ_ACTIONS } from '../m
 import { MANIFEST_PREFIX, SCANS_PREFIX } from './manifest-bucket';
 import { HandlerFunction, PROJECT_ROOT } from './handler-function';
 import type { RotationRange } from '../context';
+import { STEP_FUNCTIONS, STEP_FUNCTION_IDS, type ObjectPrefix, type PartitionKind, type StepFunction, type StepFunctionId } from '../../statemachine/steps';
 
 export const METRICS_NAMESPACE = 'KmsRotor';
 export const DEFAULT_HANDLERS_DIR = path.join(PROJECT_ROOT, 'functions', 'handlers');
@@ -59,126 +60,11 @@ export const PARTITIONS = {
   history: { like: keys.historyPartition(ANY) },
   /** `ACCOUNT#<account>`: the run that last scanned an account. */
   latest: { like: keys.latestScan(ANY).pk },
-} as const satisfies Record<string, { like: string; notLike?: string }>;
-export type PartitionKind = keyof typeof PARTITIONS;
+} as const satisfies Record<PartitionKind, { like: string; notLike?: string }>;
 
 /** The prefixes of the results bucket a function reads or writes objects under. */
-export const OBJECT_PREFIXES = { scans: SCANS_PREFIX, manifests: MANIFEST_PREFIX } as const;
-export type ObjectPrefix = keyof typeof OBJECT_PREFIXES;
+export const OBJECT_PREFIXES = { scans: SCANS_PREFIX, manifests: MANIFEST_PREFIX } as const satisfies Record<ObjectPrefix, string>;
 
-interface HandlerSpec {
-  file: string;
-  /** The `${...}` name of this function's ARN in the ASL. */
-  substitution: string;
-  description: string;
-  timeout: Duration;
-  memorySize: number;
-  /** The table partitions it writes (PutItem, UpdateItem, BatchWriteItem); every function reads the table. */
-  writes: readonly PartitionKind[];
-  /** The object prefixes it reads (GetObject) and writes (PutObject) in the results bucket. */
-  objects: { read: readonly ObjectPrefix[]; write: readonly ObjectPrefix[] };
-}
-
-/** One entry per handler file; the key is the construct id. */
-export const HANDLERS = {
-  ValidateInput: {
-    file: 'validate-input.ts',
-    substitution: 'ValidateInputFunctionArn',
-    description: 'validates the execution input and opens the run',
-    timeout: Duration.minutes(1),
-    memorySize: 256,
-    // createRun: the run record.
-    writes: ['run'],
-    objects: { read: [], write: [] },
-  },
-  ListAccounts: {
-    file: 'list-accounts.ts',
-    substitution: 'ListAccountsFunctionArn',
-    description: 'lists the organization accounts in scope and writes the account manifest',
-    // 10,000 accounts: ~500 ListAccounts pages and, with tag-based priority, a tag read per account.
-    timeout: Duration.minutes(15),
-    memorySize: 512,
-    // Error records of accounts asked for but not in the Organization; the run's account count; the manifest.
-    writes: ['run', 'errors'],
-    objects: { read: [], write: ['manifests'] },
-  },
-  ScanAccount: {
-    file: 'scan-account.ts',
-    substitution: 'ScanAccountFunctionArn',
-    description: 'scans one account, every enabled Region, through the read-only scan role',
-    timeout: Duration.minutes(15),
-    // More memory is more CPU and network for the concurrent per-Region scans.
-    memorySize: 1024,
-    // Its scan object (read first: a retry does the Regions left), error records, key history, the
-    // account summary and the latest-scan pointer; the previous run's scan of the account (drift).
-    writes: ['errors', 'history', 'accounts', 'latest'],
-    objects: { read: ['scans'], write: ['scans'] },
-  },
-  RecordError: {
-    file: 'record-error.ts',
-    substitution: 'RecordErrorFunctionArn',
-    description: 'records an account that could not be scanned or remediated',
-    timeout: Duration.minutes(1),
-    memorySize: 256,
-    // The scan object says what was scanned; error records, the account summary, and for a failed
-    // remediation its keys (remediation state and history) and wave outcome.
-    writes: ['errors', 'accounts', 'remediation', 'history'],
-    objects: { read: ['scans'], write: [] },
-  },
-  PlanWaves: {
-    file: 'plan-waves.ts',
-    substitution: 'PlanWavesFunctionArn',
-    description: 'orders the non-compliant keys of the run into remediation waves',
-    timeout: Duration.minutes(5),
-    memorySize: 1024,
-    // The wave plan (WAVE# items) and the run's wave count, both in the run partition.
-    writes: ['run'],
-    objects: { read: [], write: [] },
-  },
-  GetWave: {
-    file: 'get-wave.ts',
-    substitution: 'GetWaveFunctionArn',
-    description: 'reads the accounts of one wave',
-    timeout: Duration.minutes(1),
-    memorySize: 256,
-    // Reads one wave item.
-    writes: [],
-    objects: { read: [], write: [] },
-  },
-  RemediateAccount: {
-    file: 'remediate-account.ts',
-    substitution: 'RemediateAccountFunctionArn',
-    description: 'enables rotation on the wave keys of one account through the remediate role, then re-scans them',
-    timeout: Duration.minutes(15),
-    memorySize: 512,
-    // Reads the account's scan; writes each key's remediation state and history, and the wave outcome.
-    writes: ['remediation', 'history', 'accounts'],
-    objects: { read: ['scans'], write: [] },
-  },
-  ValidationGate: {
-    file: 'validation-gate.ts',
-    substitution: 'ValidationGateFunctionArn',
-    description: 'counts the outcome of a wave and halts the rollout above the failure threshold',
-    timeout: Duration.minutes(2),
-    memorySize: 512,
-    // Reads the wave outcomes; writes the wave's result on the run record.
-    writes: ['run'],
-    objects: { read: [], write: [] },
-  },
-  Finalize: {
-    file: 'finalize.ts',
-    substitution: 'FinalizeFunctionArn',
-    description: 'writes the run summary and drift, publishes drift and metrics',
-    timeout: Duration.minutes(5),
-    memorySize: 1024,
-    // The manifest (accounts left without a scan), the scans of this and the previous run (drift);
-    // error records for unscanned accounts and the run record.
-    writes: ['run', 'errors'],
-    objects: { read: ['scans', 'manifests'], write: [] },
-  },
-} as const satisfies Record<string, HandlerSpec>;
-
-export type HandlerId = keyof typeof HANDLERS;
 
 export interface RotorFunctionsProps {
   handlersDir?: string;
@@ -204,7 +90,7 @@ export interface RotorFunctionsProps {
 }
 
 export class RotorFunctions extends Construct {
-  readonly handlers: Record<HandlerId, HandlerFunction>;
+  readonly handlers: Record<StepFunctionId, HandlerFunction>;
 
   constructor(scope: Construct, id: string, props: RotorFunctionsProps) {
     super(scope, id);
@@ -215,7 +101,7 @@ export class RotorFunctions extends Construct {
       RESULTS_BUCKET: props.resultsBucket.bucketName,
       RETENTION_DAYS: String(props.retentionDays),
     };
-    const environment: Partial<Record<HandlerId, Record<string, string>>> = {
+    const environment: Partial<Record<StepFunctionId, Record<string, string>>> = {
       // This deployment's member role names, ExternalId and (under a rotation range) rotation period:
       // the defaults ValidateInput applies to an input that omits them (scan and remediate then read
       // them from the config).
@@ -228,7 +114,7 @@ export class RotorFunctions extends Construct {
       },
       Finalize: { DRIFT_TOPIC_ARN: props.driftTopicArn, METRICS_NAMESPACE },
     };
-    const unscopedActions: Partial<Record<HandlerId, string[]>> = {
+    const unscopedActions: Partial<Record<StepFunctionId, string[]>> = {
       ListAccounts: [...ORGANIZATIONS_UNSCOPED_ACTIONS],
       ScanAccount: [...UNSCOPED_READ_ACTIONS],
       RemediateAccount: [...UNSCOPED_READ_ACTIONS],
@@ -238,13 +124,14 @@ export class RotorFunctions extends Construct {
     // No reserved concurrency: the Distributed Maps' MaxConcurrency (40 scans, 20 remediations) already
     // bounds the fan-out, and reserving would fail deployment in accounts whose unreserved pool would
     // drop below Lambda's minimum.
-    const handlers = {} as Record<HandlerId, HandlerFunction>;
-    for (const [handlerId, spec] of Object.entries(HANDLERS) as [HandlerId, HandlerSpec][]) {
+    const handlers = {} as Record<StepFunctionId, HandlerFunction>;
+    for (const handlerId of STEP_FUNCTION_IDS) {
+      const spec: StepFunction = STEP_FUNCTIONS[handlerId];
       const handler = new HandlerFunction(this, handlerId, {
-        entry: path.join(handlersDir, spec.file),
+        entry: path.join(handlersDir, `${spec.file}.ts`),
         description: spec.description,
-        timeout: spec.timeout,
-        memorySize: spec.memorySize,
+        timeout: Duration.seconds(spec.timeoutSeconds),
+        memorySize: spec.memoryMB,
         environment: { ...common, ...environment[handlerId] },
         unscopedActions: unscopedActions[handlerId],
       });
@@ -266,7 +153,7 @@ export class RotorFunctions extends Construct {
    * prefix with the run's other partitions, so it has a statement of its own that excludes them.
    * The store never mixes partition kinds in one BatchWriteItem.
    */
-  private allowTable(handler: HandlerFunction, handlerId: HandlerId, spec: HandlerSpec, table: dynamodb.ITable): void {
+  private allowTable(handler: HandlerFunction, handlerId: StepFunctionId, spec: StepFunction, table: dynamodb.ITable): void {
     table.grantReadData(handler.role);
     acknowledgeWildcardResources(
       handler.role,
@@ -300,7 +187,7 @@ export class RotorFunctions extends Construct {
    * manifest never written) with AccessDenied instead of NoSuchKey, which the store reads as "none".
    * Key names are run and account ids.
    */
-  private allowObjects(handler: HandlerFunction, handlerId: HandlerId, spec: HandlerSpec, bucket: s3.IBucket): void {
+  private allowObjects(handler: HandlerFunction, handlerId: StepFunctionId, spec: StepFunction, bucket: s3.IBucket): void {
     const objects = (prefixes: readonly ObjectPrefix[]) => prefixes.map((p) => bucket.arnForObjects(`${OBJECT_PREFIXES[p]}*`));
     const reads = objects(spec.objects.read);
     const writes = objects(spec.objects.write);
@@ -339,7 +226,7 @@ export class RotorFunctions extends Construct {
    */
   private allowMemberAccess(
     handler: HandlerFunction,
-    handlerId: HandlerId,
+    handlerId: StepFunctionId,
     roleName: string,
     extraKeyActions: string[],
     organizationId: string,

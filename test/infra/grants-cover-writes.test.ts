@@ -7,7 +7,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ManifestStore } from '../../functions/aws/manifests';
 import { MemoryObjectStore } from '../../functions/store/object-store';
-import { HANDLERS, type HandlerId } from '../../infra/constructs/rotor-functions';
+import { STEP_FUNCTIONS as HANDLERS, type StepFunctionId as HandlerId } from '../../statemachine/steps';
 import { runLocal } from '../../local/runner';
 import { standardScenarioPath } from '../scenarios';
 import { startHarness, type Harness } from '../support/harness';

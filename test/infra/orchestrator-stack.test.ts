@@ -7,8 +7,9 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { ExecutionInput } from '../../functions/core/schemas';
 import { TOPIC_KEY_ADMIN_ACTIONS } from '../../infra/constructs/drift-notifications';
 import { HANDLER_RUNTIME } from '../../infra/constructs/handler-function';
-import { ASL_PATH, aslSubstitutionNames, resultWriterPrefixes } from '../../infra/constructs/rollout-state-machine';
-import { HANDLERS, type HandlerId } from '../../infra/constructs/rotor-functions';
+import { resultWriterPrefixes } from '../../infra/constructs/rollout-state-machine';
+import { ASL_PATH, substitutionNames as aslSubstitutionNames } from '../../statemachine/asl';
+import { STEP_FUNCTIONS as HANDLERS, type StepFunctionId as HandlerId } from '../../statemachine/steps';
 import { keys, SCANS_PREFIX } from '../../functions/store/layout';
 import { DEFAULT_RETENTION_DAYS } from '../../functions/store/results-store';
 import { createTableInput, TTL_ATTRIBUTE } from '../../functions/store/table-schema';
@@ -168,7 +169,7 @@ describe('functions', () => {
   test('one function per handler file, each file present', () => {
     expect(ofType('AWS::Lambda::Function')).toHaveLength(9);
     for (const spec of Object.values(HANDLERS)) {
-      expect(fs.existsSync(`${__dirname}/../../functions/handlers/${spec.file}`)).toBe(true);
+      expect(fs.existsSync(`${__dirname}/../../functions/handlers/${spec.file}.ts`)).toBe(true);
     }
   });
 
@@ -222,7 +223,7 @@ describe('functions', () => {
       const id = substitution && bySubstitution.get(substitution);
       if (!id) throw new Error(`Task ${name} invokes ${state.Resource}, no function of the stack`);
       expect({ task: name, timeout: state.TimeoutSeconds }).toEqual({ task: name, timeout: fnProps(id).Timeout });
-      expect({ task: name, timeout: state.TimeoutSeconds }).toEqual({ task: name, timeout: HANDLERS[id].timeout.toSeconds() });
+      expect({ task: name, timeout: state.TimeoutSeconds }).toEqual({ task: name, timeout: HANDLERS[id].timeoutSeconds });
       checked.add(id);
     }
     // Every function is some Task's (RecordError and Finalize are two Tasks' each).

@@ -7,10 +7,9 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ASL_PATH, substitutionNames as aslSubstitutionNames } from '../../statemachine/asl';
 import {
-  ASL_PATH,
   RolloutStateMachine,
-  aslSubstitutionNames,
   invokedSubstitutions,
   reachableStates,
   resultWriterPrefixes,

@@ -1,8 +1,9 @@
 // The local engine's adapter: Distributed Maps become inline Maps, an ItemReader becomes a Task
 // under the Map's name, and every ${substitution} must be known.
 import { readFileSync } from 'node:fs';
-import { adaptForLocalEngine, LOCAL_ITEMS_PATH, substitute } from '../../local/asl-adapter';
-import { ASL_PATH, localDefinition } from '../../local/runner';
+import { adaptForLocalEngine, LOCAL_ITEMS_PATH } from '../../local/asl-adapter';
+import { localDefinition } from '../../local/runner';
+import { ASL_PATH, substitute } from '../../statemachine/asl';
 
 type State = Record<string, unknown>;
 

@@ -4,7 +4,6 @@
 // handlers in-process) against the simulated organization. Executions can also be scripted (end
 // at once with a given status, or stay RUNNING until released) for the edge cases.
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -13,7 +12,9 @@ import { MemoryManifestStore } from '../../functions/aws/manifests';
 import { MemoryObjectStore } from '../../functions/store/object-store';
 import { ResultsStore } from '../../functions/store/results-store';
 import { createTableInput } from '../../functions/store/table-schema';
-import { ASL_PATH, runLocal, type LocalProgress, type LocalRunResult } from '../../local/runner';
+import { runLocal, type LocalProgress, type LocalRunResult } from '../../local/runner';
+import { allStates, readAslText, type AslDefinition } from '../../statemachine/asl';
+import { TASK_STATES } from '../../statemachine/steps';
 import { demoScenarioPath, startSimulator, type SimulatedOrganization, type SimulatorOptions } from '../../local/sim';
 
 type Json = Record<string, unknown>;
@@ -113,12 +114,15 @@ interface WorkflowShape {
   failErrors: Set<string>;
 }
 
-export function workflowShape(asl: Json): WorkflowShape {
-  const states = asl.States as Record<string, Json>;
-  const topTasks = new Set(Object.entries(states).filter(([, s]) => s.Type === 'Task').map(([n]) => n));
-  const failErrors = new Set(Object.values(states).filter((s) => s.Type === 'Fail' && typeof s.Error === 'string').map((s) => s.Error as string));
+export function workflowShape(asl: AslDefinition): WorkflowShape {
+  const states = asl.States;
+  const every = allStates(asl);
+  const top = every.filter((s) => s.parent === undefined);
+  // The registry's Task states: a Task the registry does not know is no function of the deployment.
+  const topTasks = new Set(top.filter(({ name, state }) => state.Type === 'Task' && name in TASK_STATES).map(({ name }) => name));
+  const failErrors = new Set(top.filter(({ state: s }) => s.Type === 'Fail' && typeof s.Error === 'string').map(({ state: s }) => s.Error as string));
   const maps: MapShape[] = [];
-  for (const [name, state] of Object.entries(states)) {
+  for (const { name, state } of top) {
     const processor = state.ItemProcessor as { ProcessorConfig?: Json; States: Record<string, Json> } | undefined;
     if (state.Type !== 'Map' || processor?.ProcessorConfig?.Mode !== 'DISTRIBUTED') continue;
     const feeder = Object.entries(states).find(([, s]) => s.Type === 'Task' && s.Next === name);
@@ -133,8 +137,8 @@ export function workflowShape(asl: Json): WorkflowShape {
       feederResultPath: String(feeder[1].ResultPath ?? '$'),
       itemsPath: params ? undefined : String(state.ItemsPath ?? '$'),
       reader: params ? { bucket: params['Bucket.$'] ?? params.Bucket, key: params['Key.$'] ?? params.Key } : undefined,
-      itemEnds: new Set(Object.entries(processor.States).filter(([, s]) => s.End === true).map(([n]) => n)),
-      inner: new Set(Object.keys(processor.States)),
+      itemEnds: new Set(every.filter((s) => s.parent === name && s.state.End === true).map((s) => s.name)),
+      inner: new Set(every.filter((s) => s.parent === name).map((s) => s.name)),
     });
   }
   return { topTasks, maps, failErrors };
@@ -224,7 +228,7 @@ export async function startSfnStandIn(options: SfnStandInOptions = {}): Promise<
   const tableName = options.tableName ?? `KmsRotor-ResultsTable${suffix}`;
   const stackId = `arn:aws:cloudformation:${region}:${accountId}:stack/${stackName}/${randomUUID()}`;
   let stackDeployed = options.stackDeployed ?? true;
-  const shape = workflowShape(JSON.parse(readFileSync(ASL_PATH, 'utf8')) as Json);
+  const shape = workflowShape(JSON.parse(readAslText()) as AslDefinition);
 
   // The results table: dynalite with the deployed table's name.
   const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
