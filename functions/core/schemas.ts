@@ -180,6 +180,11 @@ export const Finding = z.object({
   remediatedAt: z.string().optional(),
   /** When the key's latest history item was written (see core/key-history.ts). */
   historyAt: z.string().optional(),
+  /** Set on a finding that an event recorded (core/key-event.ts): the CloudTrail event, its call and who made it. */
+  source: z.literal('event').optional(),
+  eventId: z.string().optional(),
+  eventName: z.string().optional(),
+  principal: z.string().optional(),
 });
 export type Finding = z.infer<typeof Finding>;
 
