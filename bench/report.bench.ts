@@ -6,6 +6,7 @@
 import { REPORT_FORMATS, writeReport } from '../report';
 import type { ReportFormat, ReportInput } from '../report';
 import type { Finding, FindingStatus, RunRecord } from '../functions/core/schemas';
+import { runCoverage } from '../functions/core/coverage';
 
 const KEYS_PER_REGION = 50;
 const REGIONS = ['eu-west-1', 'us-east-1'];
@@ -104,7 +105,7 @@ export async function benchFormat(format: ReportFormat, count: number): Promise<
     errorCount: 0,
     scope: 'org',
   };
-  const input: ReportInput = { run, findings: source(count, peak), errors: [], now: new Date('2025-06-01T12:00:00.000Z') };
+  const input: ReportInput = { run, findings: source(count, peak), errors: [], coverage: runCoverage(run, [], []), now: new Date('2025-06-01T12:00:00.000Z') };
   let bytes = 0;
   const sink = {
     write(chunk: string) {

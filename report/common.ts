@@ -1,5 +1,6 @@
 // What every report format shares: the buffered writer over a sink, console links, status totals,
 // compliance percentage, exception expiry state and the wave rows. Pure helpers over plain data.
+import type { Coverage } from '../functions/core/coverage';
 import { expiresAtMs } from '../functions/core/exceptions';
 import { FINDING_STATUSES } from '../functions/core/schemas';
 import type { ExceptionRecord, Finding, FindingStatus, RunRecord, WaveResult } from '../functions/core/schemas';
@@ -75,20 +76,23 @@ export function totalKeys(summary: RunRecord['summary'] | undefined): number {
   return FINDING_STATUSES.reduce((sum, status) => sum + totals[status], 0);
 }
 
-/**
- * Compliance as the control counts it: keys with rotation on (COMPLIANT, REMEDIATED) over the
- * keys the control covers that are not excepted (those plus NON_COMPLIANT, REMEDIATION_FAILED).
- * EXEMPT and NOT_APPLICABLE keys are outside the ratio. Null when no key is covered.
- */
-export function compliancePercent(summary: RunRecord['summary'] | undefined): number | null {
-  const t = statusTotals(summary);
-  const on = t.COMPLIANT + t.REMEDIATED;
-  const covered = on + t.NON_COMPLIANT + t.REMEDIATION_FAILED;
-  return covered === 0 ? null : (100 * on) / covered;
+export { compliancePercent, formatPercent } from '../functions/core/coverage';
+
+/** One account or Region the run left out: excluded on purpose, or in scope and not scanned. */
+export interface CoverageGapRow {
+  accountId: string;
+  /** Absent: the whole account. */
+  region?: string;
+  state: 'EXCLUDED' | 'NOT_SCANNED';
+  why: string;
 }
 
-export function formatPercent(percent: number | null): string {
-  return percent === null ? 'n/a' : `${(Math.floor(percent * 10) / 10).toFixed(1)}%`;
+/** What every format lists under the coverage line: the scopes not scanned first, then the excluded accounts. */
+export function coverageGapRows(coverage: Coverage): CoverageGapRow[] {
+  return [
+    ...coverage.notScanned.map((n) => ({ accountId: n.accountId, region: n.region, state: 'NOT_SCANNED' as const, why: n.why })),
+    ...coverage.accounts.excluded.map((e) => ({ accountId: e.accountId, state: 'EXCLUDED' as const, why: e.why })),
+  ];
 }
 
 export type ExceptionState = 'expired' | 'expiring' | 'active';

@@ -1,8 +1,9 @@
-// The CSV report: one row per key, RFC 4180 (CRLF, quoted where needed), with every text cell
+// The CSV report: one row per key, then one per account or Region the run did not cover (status
+// EXCLUDED or NOT_SCANNED, the reason why), RFC 4180 (CRLF, quoted where needed), with every text cell
 // inert and guarded against formula injection for spreadsheet users. Streamed row by row.
 import type { Finding } from '../functions/core/schemas';
 import { inertText } from '../functions/core/text';
-import { ChunkWriter, accountName, boolText, consoleUrl, iterate } from './common';
+import { ChunkWriter, accountName, boolText, consoleUrl, coverageGapRows, iterate, type CoverageGapRow } from './common';
 import type { ReportInput, ReportSink } from './types';
 
 export const CSV_COLUMNS = [
@@ -66,9 +67,22 @@ function findingRow(input: ReportInput, finding: Finding): string {
   ]);
 }
 
+/** A scope the run did not cover, as a row after the keys: status EXCLUDED or NOT_SCANNED, the reason why. */
+function gapRow(input: ReportInput, gap: CoverageGapRow): string {
+  const cells: Partial<Record<(typeof CSV_COLUMNS)[number], string>> = {
+    accountId: gap.accountId,
+    accountName: accountName(input, gap.accountId),
+    region: gap.region ?? '',
+    status: gap.state,
+    reason: gap.why,
+  };
+  return csvRow(CSV_COLUMNS.map((column) => cells[column]));
+}
+
 export async function writeCsvReport(input: ReportInput, sink: ReportSink): Promise<void> {
   const out = new ChunkWriter(sink);
   await out.write(csvRow(CSV_COLUMNS));
   for await (const finding of iterate(input.findings)) await out.write(findingRow(input, finding));
+  for (const gap of coverageGapRows(input.coverage)) await out.write(gapRow(input, gap));
   await out.flush();
 }

@@ -12,6 +12,7 @@
 import { FINDING_STATUSES } from '../functions/core/schemas';
 import type { Finding, FindingStatus } from '../functions/core/schemas';
 import { chartPoints, complianceChartSvg } from './chart';
+import { complianceHeadline, fullyCovered } from '../functions/core/coverage';
 import {
   ChunkWriter,
   accountName,
@@ -146,6 +147,7 @@ function headerHtml(input: ReportInput, now: Date): string {
   const { run } = input;
   const finished = run.finishedAt ? ` · finished <b>${h(run.finishedAt)}</b>` : '';
   const halt = run.haltReason ? `<p class="meta">Halted: ${h(run.haltReason)}</p>` : '';
+  const coverage = `<p class="meta" id="coverage" data-covered="${fullyCovered(input.coverage)}">Compliance ${h(complianceHeadline(run.summary, input.coverage))}</p>`;
   return (
     `<!doctype html>\n<html lang="en"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1">` +
@@ -154,7 +156,7 @@ function headerHtml(input: ReportInput, now: Date): string {
     `<title>KMS key rotation report · run ${h(run.runId)}</title><style>${STYLE}</style></head>\n<body>\n` +
     `<header><h1>KMS key rotation report</h1>` +
     `<p class="meta">Run <code>${h(run.runId)}</code> · mode <b>${h(run.mode)}</b> · <span class="status run-${h(run.status)}">${h(run.status)}</span>` +
-    ` · started <b>${h(run.startedAt)}</b>${finished} · ${h(run.accountCount)} accounts · report generated ${h(now.toISOString())}</p>${halt}</header>\n` +
+    ` · started <b>${h(run.startedAt)}</b>${finished} · ${h(run.accountCount)} accounts · report generated ${h(now.toISOString())}</p>${coverage}${halt}</header>\n` +
     `<nav><a href="#totals">Totals</a><a href="#attention">Non-compliant and failed</a>${input.drift ? '<a href="#drift">Drift</a>' : ''}` +
     `<a href="#waves">Waves</a><a href="#exceptions">Exceptions</a><a href="#errors">Errors</a><a href="#accounts">Accounts</a></nav>\n<main>\n`
   );

@@ -1,5 +1,6 @@
 // Gathers what a report of one run needs from the store: the run, its findings (streamed, not
-// held), error records, exceptions, account names, the wave plan and the runs before it.
+// held), error records, its coverage, exceptions, account names, the wave plan and the runs before it.
+import { runCoverage } from '../functions/core/coverage';
 import type { Drift } from '../functions/core/drift';
 import type { ReportInput, RunHistoryPoint } from './index';
 import type { RunRecord } from '../functions/core/schemas';
@@ -18,7 +19,9 @@ async function reportDrift(store: ResultsStore, run: RunRecord, now: Date): Prom
 
 export async function reportInputFor(store: ResultsStore, run: RunRecord, now: Date): Promise<ReportInput> {
   const accounts: Record<string, { name: string }> = {};
-  for (const a of (await store.accountsOfRun(run.runId)).summaries) accounts[a.accountId] = { name: a.name };
+  const { summaries } = await store.accountsOfRun(run.runId);
+  for (const a of summaries) accounts[a.accountId] = { name: a.name };
+  const errors = await store.errors(run.runId);
   const wavePlan = [];
   for await (const w of store.waves(run.runId)) wavePlan.push({ wave: w.wave, keys: w.keyCount, accounts: w.accounts.length });
   const history: RunHistoryPoint[] = [];
@@ -37,7 +40,8 @@ export async function reportInputFor(store: ResultsStore, run: RunRecord, now: D
       yield* store.findingsByStatus(run.runId, 'NON_COMPLIANT');
       yield* store.findingsByStatus(run.runId, 'REMEDIATION_FAILED');
     },
-    errors: await store.errors(run.runId),
+    errors,
+    coverage: runCoverage(run, summaries, errors),
     exceptions: await store.exceptions(),
     accounts,
     history: history.reverse(),

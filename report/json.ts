@@ -1,10 +1,10 @@
-// The JSON report (SPEC "CLI"): {runId, mode, status, startedAt, finishedAt, summary, findings,
-// errors}, plus `waves` (plan and results) when there are any, and `drift` / `expiredExceptions`
+// The JSON report: {runId, mode, status, startedAt, finishedAt, summary, compliancePercent (over
+// the keys covered), coverage (functions/core/coverage.ts), findings, errors}, plus `waves` (plan and results) when there are any, and `drift` / `expiredExceptions`
 // when drift is given. Streamed: the findings array is written one element per line. Values are
 // faithful data, as they came: JSON escaping, widened to what a terminal would act on
 // (inertJson), keeps the file inert when printed, and parsing gives back the text unchanged.
 import type { Finding } from '../functions/core/schemas';
-import { ChunkWriter, consoleUrl, iterate, statusTotals, waveRows } from './common';
+import { ChunkWriter, compliancePercent, consoleUrl, iterate, statusTotals, waveRows } from './common';
 import { inertJson } from '../functions/core/text';
 import type { ReportInput, ReportSink } from './types';
 
@@ -44,6 +44,8 @@ export async function writeJsonReport(input: ReportInput, sink: ReportSink): Pro
     field('startedAt', run.startedAt),
     field('finishedAt', run.finishedAt ?? null),
     field('summary', statusTotals(run.summary)),
+    field('compliancePercent', compliancePercent(run.summary)),
+    field('coverage', input.coverage),
   ];
   await out.write(`{\n${head.join(',\n')},\n  "findings": [`);
   let first = true;

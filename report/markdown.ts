@@ -1,4 +1,4 @@
-// The Markdown report: run header, totals, drift, waves, a table per account (streamed: a new
+// The Markdown report: run header, totals, compliance beside coverage (each scope not covered), drift, waves, a table per account (streamed: a new
 // table starts when the account changes, its counts follow it), then errors and exceptions.
 // Every key links to its console page, the only URL the report prints; every value is inert and
 // escaped so it cannot break the table, make a link or inject HTML into a renderer.
@@ -7,13 +7,12 @@ import type { Finding, FindingStatus } from '../functions/core/schemas';
 import {
   ChunkWriter,
   accountName,
-  compliancePercent,
   consoleUrl,
+  coverageGapRows,
   countsText,
   emptyCounts,
   exceptionStatus,
   exceptionTargetLabel,
-  formatPercent,
   iterate,
   reportTime,
   rotationText,
@@ -22,6 +21,7 @@ import {
   waveOutcome,
   waveRows,
 } from './common';
+import { complianceHeadline, coverageText } from '../functions/core/coverage';
 import { inertText } from '../functions/core/text';
 import type { ReportInput, ReportSink } from './types';
 
@@ -86,7 +86,10 @@ export async function writeMarkdownReport(input: ReportInput, sink: ReportSink):
   head.push(`- Report generated: ${now.toISOString()}`, '');
   head.push('## Totals', '');
   head.push(mdTable(['Status', 'Keys'], [...FINDING_STATUSES.map((s) => [s, String(totals[s])]), ['**Total**', String(totalKeys(run.summary))]]));
-  head.push('', `Compliance: **${formatPercent(compliancePercent(run.summary))}** of covered keys have rotation on (EXEMPT and NOT_APPLICABLE keys are outside the ratio).`, '');
+  head.push('', `Compliance: **${mdText(complianceHeadline(run.summary, input.coverage))}** (EXEMPT and NOT_APPLICABLE keys are outside the ratio).`, '');
+  const gaps = coverageGapRows(input.coverage);
+  head.push('## Coverage', '', mdText(coverageText(input.coverage)), '');
+  if (gaps.length > 0) head.push(mdTable(['Account', 'Region', 'State', 'Why'], gaps.map((g) => [mdText(g.accountId), mdText(g.region ?? '(all Regions)'), mdText(g.state), mdText(g.why)])), '');
 
   if (input.drift) {
     const d = input.drift;

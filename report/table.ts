@@ -1,4 +1,5 @@
-// The terminal report: run header, totals per status, counts per account, the drift, the wave
+// The terminal report: run header, totals per status, compliance beside coverage (and each account
+// or Region not covered), counts per account, the drift, the wave
 // plan/results, then the non-compliant and failed keys (capped, "and N more") and the errors.
 // Plain text in fixed-width columns, every value inert (functions/core/text.ts). One pass over the findings holding only per-account counts
 // and the first few keys that need attention.
@@ -7,11 +8,10 @@ import type { Finding, FindingStatus } from '../functions/core/schemas';
 import {
   ChunkWriter,
   accountName,
-  compliancePercent,
+  coverageGapRows,
   emptyCounts,
   exceptionStatus,
   exceptionTargetLabel,
-  formatPercent,
   iterate,
   needsAttention,
   reportTime,
@@ -20,6 +20,7 @@ import {
   waveOutcome,
   waveRows,
 } from './common';
+import { complianceHeadline } from '../functions/core/coverage';
 import { inertText } from '../functions/core/text';
 import type { ReportInput, ReportSink } from './types';
 
@@ -89,8 +90,15 @@ export async function writeTableReport(input: ReportInput, sink: ReportSink): Pr
       ['left', 'right'],
     ),
   );
-  lines.push(`compliance: ${formatPercent(compliancePercent(run.summary))} of covered keys have rotation on`);
+  lines.push(inertText(`compliance: ${complianceHeadline(run.summary, input.coverage)}`));
   lines.push('');
+  const gaps = coverageGapRows(input.coverage);
+  if (gaps.length > 0) {
+    lines.push(`NOT COVERED (${gaps.length})`);
+    lines.push(formatColumns(['ACCOUNT', 'REGION', 'STATE', 'WHY'], gaps.slice(0, TABLE_KEY_LIMIT).map((g) => [g.accountId, g.region ?? '(all)', g.state, g.why])));
+    if (gaps.length > TABLE_KEY_LIMIT) lines.push(`and ${gaps.length - TABLE_KEY_LIMIT} more (see --format json: coverage)`);
+    lines.push('');
+  }
 
   if (perAccount.size > 0) {
     const accountRows = [...perAccount.entries()].slice(0, TABLE_ACCOUNT_LIMIT).map(([id, counts]) => [

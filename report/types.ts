@@ -1,5 +1,6 @@
 // The input every report builder takes and the sink it writes to: plain data and iterables, so a
 // report of 100,000 findings streams from the store to a file without being held in memory.
+import type { Coverage } from '../functions/core/coverage';
 import type { Drift } from '../functions/core/drift';
 import type { ErrorRecord, ExceptionRecord, Finding, FindingStatus, RunRecord } from '../functions/core/schemas';
 
@@ -36,6 +37,8 @@ export interface ReportInput {
    */
   nonCompliantFindings?: FindingSource;
   errors: readonly ErrorRecord[];
+  /** What the run covered (functions/core/coverage.ts): every format states it beside the compliance figure. */
+  coverage: Coverage;
   /** Every exception on record; the reports show owner, expiry and whether it expires soon. */
   exceptions?: readonly ExceptionRecord[];
   /** Account names by account id. */

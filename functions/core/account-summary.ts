@@ -14,6 +14,8 @@ export const AccountSummary = z.object({
   priority: z.boolean().default(false),
   /** The Regions this run scans in the account (enabled and asked for). */
   regions: z.array(z.string()).default([]),
+  /** Every Region enabled in the account, which --regions may narrow: coverage sets the scanned ones against it. */
+  enabledRegions: z.array(z.string()).optional(),
   /** The Regions whose findings and error records are written. */
   scannedRegions: z.array(z.string()).default([]),
   /** Set when every Region of `regions` is scanned. */

@@ -3,6 +3,7 @@
 // exceptions (expired, ending within 30 days, active), a halted wave plan and a run history.
 import type { ErrorRecord, ExceptionRecord, Finding, RunRecord } from '../../functions/core/schemas';
 import type { ReportInput } from '../../report';
+import { runCoverage } from '../../functions/core/coverage';
 
 export const NOW = new Date('2025-06-01T12:00:00.000Z');
 export const RUN_ID = 'run-2025-06-01';
@@ -89,6 +90,15 @@ export const RUN: RunRecord = {
   scope: 'org',
 };
 
+/** PROD's ap-south-1 and all of BROKEN not scanned (their error records), one account excluded. */
+export const SUMMARIES = [
+  { accountId: PROD, regions: ['ap-south-1', 'eu-west-1', 'us-east-1'], scannedRegions: ['eu-west-1', 'us-east-1'], scannedAt: '2025-06-01T11:05:00.000Z' },
+  { accountId: DEV, regions: ['us-east-1', 'us-west-2'], scannedRegions: ['us-east-1', 'us-west-2'], scannedAt: '2025-06-01T11:05:00.000Z' },
+  { accountId: BROKEN, regions: [], scannedRegions: [] },
+];
+export const EXCLUDED = '555555555555';
+export const COVERAGE = runCoverage({ ...RUN, input: { mode: 'remediate', excludeAccounts: [EXCLUDED] } }, SUMMARIES, ERRORS);
+
 export const ACCOUNTS = { [PROD]: { name: 'prod-core' }, [DEV]: { name: 'dev & <sandbox>' } };
 
 /** An async source, as the store gives: each call starts a fresh iteration. */
@@ -103,6 +113,7 @@ export function fixtureInput(overrides: Partial<ReportInput> = {}): ReportInput 
     run: RUN,
     findings: asyncSource(FINDINGS),
     errors: ERRORS,
+    coverage: COVERAGE,
     exceptions: EXCEPTIONS,
     accounts: ACCOUNTS,
     wavePlan: [

@@ -46,8 +46,9 @@ describe('the hostile corpus in CSV', () => {
     rows = parseCsv(raw);
   });
 
-  it('parses back to one row per key, every row with every column', () => {
-    expect(rows).toHaveLength(HOSTILE_FINDINGS.length + 1);
+  it('parses back to one row per key and per scope not covered, every row with every column', () => {
+    const input = hostileReportInput();
+    expect(rows).toHaveLength(HOSTILE_FINDINGS.length + input.coverage.notScanned.length + input.coverage.accounts.excluded.length + 1);
     for (const row of rows) expect(row).toHaveLength(CSV_COLUMNS.length);
   });
 

@@ -16,7 +16,7 @@ describe('Markdown report', () => {
     expect(md).toContain('| COMPLIANT | 1 |');
     expect(md).toContain('| **Total** | 7 |');
     // 2 on (COMPLIANT, REMEDIATED) of 4 covered.
-    expect(md).toContain('Compliance: **50.0%**');
+    expect(md).toContain('Compliance: **50.0% of the covered keys have rotation on, NOT COVERED: 2 of 3 accounts in scope scanned (1 not scanned), 1 excluded; 4 of 5 enabled Regions scanned (1 not scanned)**');
   });
 
   it('has a table per account, in order, with every key linked to its console page', () => {

@@ -2,6 +2,7 @@
 // owner or reason, or an AWS error message, and a report input that carries it in every such
 // field. The report and CLI tests push it through every format and assert that what comes out
 // is inert: nothing a terminal acts on, no forged row, no formula, no live link, no markup.
+import { runCoverage, type Coverage } from '../../functions/core/coverage';
 import type { Drift } from '../../functions/core/drift';
 import type { ReportInput } from '../../report';
 import type { ErrorRecord, ExceptionRecord, Finding, RunRecord } from '../../functions/core/schemas';
@@ -111,12 +112,20 @@ export const HOSTILE_DRIFT: Drift = {
   expiredExceptions: HOSTILE_EXCEPTIONS,
 };
 
+/** Coverage whose every reason is a corpus entry: each account's us-east-1 not scanned (its error), each excluded with a corpus entry as why. */
+function hostileCoverage(): Coverage {
+  const summaries = HOSTILE_CORPUS.map((_, i) => ({ accountId: accountId(i), regions: ['eu-west-1', 'us-east-1'], scannedRegions: ['eu-west-1'], scannedAt: at }));
+  const coverage = runCoverage(HOSTILE_RUN, summaries, HOSTILE_ERRORS);
+  return { ...coverage, accounts: { ...coverage.accounts, excluded: HOSTILE_CORPUS.map((why, i) => ({ accountId: accountId(i + HOSTILE_CORPUS.length), why })) } };
+}
+
 /** The corpus in every free-text field a report shows: account names, keys, aliases, reasons, exceptions, errors, the halt reason, drift. */
 export function hostileReportInput(): ReportInput {
   return {
     run: HOSTILE_RUN,
     findings: () => HOSTILE_FINDINGS,
     errors: HOSTILE_ERRORS,
+    coverage: hostileCoverage(),
     exceptions: HOSTILE_EXCEPTIONS,
     accounts: Object.fromEntries(HOSTILE_CORPUS.map((text, i) => [accountId(i), { name: text }])),
     wavePlan: [{ wave: 1, keys: HOSTILE_CORPUS.length, accounts: HOSTILE_CORPUS.length }],
