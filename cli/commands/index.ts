@@ -63,4 +63,10 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'Serve the simulated AWS organization (Organizations, STS, EC2 DescribeRegions, KMS) on 127.0.0.1 until Ctrl-C',
     load: async () => (await import('./simulate')).registerSimulate,
   },
+  {
+    name: 'completion',
+    term: 'completion <shell>',
+    summary: 'Print the shell completion script (bash or zsh)',
+    load: async () => (await import('./completion')).completionCommand(COMMANDS),
+  },
 ];

@@ -1,8 +1,9 @@
 // The package as a user installs it: `npm pack`, then `npm install -g` of the tarball into a
 // scratch prefix, and `kms-rotor` / `rotor` run from an unrelated folder against the simulated
-// organization, with nothing of this repository on the way.
+// organization, with nothing of this repository on the way; its shell completion; and its library
+// entry points (kms-rotor/aspects, kms-rotor/prevention) used, with their types, by another CDK app.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { startSimulator, type SimulatedOrganization } from '../../local/sim';
@@ -13,6 +14,7 @@ const REPO = join(__dirname, '..', '..');
 let sim: SimulatedOrganization;
 let scratch: string;
 let bin: string;
+let prefix: string;
 
 interface Finished {
   status: number | null;
@@ -47,7 +49,7 @@ beforeAll(async () => {
   const packed = await finished('npm', ['pack', '--silent', '--pack-destination', scratch], REPO, userEnv());
   expect(packed.status).toBe(0);
   const tarball = readdirSync(scratch).find((name) => name.endsWith('.tgz'))!;
-  const prefix = join(scratch, 'prefix');
+  prefix = join(scratch, 'prefix');
   // The dependencies come from npm's cache, which `npm ci` filled.
   const installed = await finished('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(scratch, tarball)], scratch, userEnv());
   expect(installed.status).toBe(0);
@@ -63,7 +65,7 @@ test('the tarball holds the built command, the workflow and the demo scenario, n
   const listed = await finished('tar', ['tzf', readdirSync(scratch).find((name) => name.endsWith('.tgz'))!], scratch, userEnv());
   const files = listed.stdout.split('\n').filter(Boolean).sort();
   expect(files).toEqual(expect.arrayContaining(['package/dist/cli.js', 'package/dist/scenarios/demo.json', 'package/statemachine/rollout.asl.json', 'package/package.json']));
-  expect(files.filter((f) => f.endsWith('.ts'))).toEqual([]);
+  expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
 });
 
 test('kms-rotor and rotor run from any folder: the version, and a local scan whose JSON report is all of stdout', async () => {
@@ -82,10 +84,65 @@ test('kms-rotor and rotor run from any folder: the version, and a local scan who
     AWS_REGION: 'us-east-1',
   };
   const scan = await finished('kms-rotor', ['run', '--local', '--mode', 'scan', '--output', 'json'], elsewhere, simulated);
-  expect(scan.status).toBe(0);
+  expect(scan).toMatchObject({ status: 0 });
   expect(JSON.parse(scan.stdout)).toMatchObject({ mode: 'scan', status: 'SUCCEEDED' });
   // The store is the working folder's, as for any command run there.
   expect(readdirSync(elsewhere)).toEqual(['.rotor']);
   const runs = await finished('rotor', ['runs', '--output', 'json'], elsewhere, simulated);
   expect(JSON.parse(runs.stdout)).toHaveLength(1);
+});
+
+test('kms-rotor completion bash: a script that completes commands, subcommands and option values in bash', async () => {
+  const env = userEnv({ PATH: `${bin}${delimiter}${process.env.PATH}` });
+  const script = `source <(kms-rotor completion bash)
+complete_words() { COMP_WORDS=("$@"); COMP_CWORD=$(( \${#COMP_WORDS[@]} - 1 )); _rotor_complete; echo "\${COMPREPLY[*]}"; }
+complete_words rotor exc; complete_words rotor exceptions l; complete_words rotor run --mode ""; complete_words kms-rotor completion z`;
+  const completed = await finished('bash', ['-c', script], scratch, env);
+  expect(completed).toMatchObject({ status: 0, stderr: '' });
+  expect(completed.stdout.split('\n')).toEqual(['exceptions', 'list', 'scan remediate', 'zsh', '']);
+  const zsh = await finished('kms-rotor', ['completion', 'zsh'], scratch, env);
+  expect(zsh.stdout).toMatch(/^#compdef rotor kms-rotor\n/);
+  expect(await finished('kms-rotor', ['completion', 'fish'], scratch, env)).toMatchObject({ status: 2, stdout: '' });
+});
+
+test('another CDK app imports kms-rotor/aspects and kms-rotor/prevention, type-checks against their types, and they work', async () => {
+  const app = join(scratch, 'other-app');
+  mkdirSync(join(app, 'node_modules'), { recursive: true });
+  // The app's own aws-cdk-lib and constructs (the package's peers), and the installed kms-rotor.
+  symlinkSync(join(prefix, 'lib', 'node_modules', 'kms-rotor'), join(app, 'node_modules', 'kms-rotor'));
+  for (const dep of ['aws-cdk-lib', 'constructs', '@types']) symlinkSync(join(REPO, 'node_modules', dep), join(app, 'node_modules', dep));
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'other-app', private: true }));
+  writeFileSync(
+    join(app, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { strict: true, module: 'node16', moduleResolution: 'node16', target: 'ES2022', types: ['node'], skipLibCheck: true, noEmit: true, preserveSymlinks: true }, files: ['app.ts'] }),
+  );
+  writeFileSync(
+    join(app, 'app.ts'),
+    `import { App, Aspects, Stack } from 'aws-cdk-lib';
+import { CfnKey } from 'aws-cdk-lib/aws-kms';
+import { KeyRotationAspect } from 'kms-rotor/aspects';
+import { checkSources, type CheckReport } from 'kms-rotor/prevention';
+
+const app = new App();
+const stack = new Stack(app, 'Keys');
+new CfnKey(stack, 'NoRotation', {});
+new CfnKey(stack, 'Rotating', { enableKeyRotation: true });
+Aspects.of(app).add(new KeyRotationAspect({ level: 'warning' }));
+const assembly = app.synth();
+const warnings = assembly.getStackByName('Keys').messages.filter((m) => m.level === 'warning').map((m) => m.id);
+const report: CheckReport = checkSources([{ file: 'keys.json', text: JSON.stringify(assembly.getStackByName('Keys').template) }]);
+console.log(JSON.stringify({ warnings, keys: report.keys.map((k) => [k.id, k.status]) }));
+`,
+  );
+  const typed = await finished(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', app], app, userEnv());
+  expect(typed).toMatchObject({ stdout: '', status: 0 });
+  // Run it as the app's own build would: compiled to JavaScript (esbuild, keeping its imports).
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  await esbuild.build({ entryPoints: [join(app, 'app.ts')], outfile: join(app, 'app.js'), platform: 'node', format: 'cjs', bundle: true, packages: 'external', logLevel: 'silent' });
+  // kms-rotor resolves the app's aws-cdk-lib the way it would from the app's node_modules (here through NODE_PATH).
+  const ran = await finished(process.execPath, [join(app, 'app.js')], app, userEnv({ NODE_PATH: join(REPO, 'node_modules') }));
+  expect(ran).toMatchObject({ status: 0, stderr: '' });
+  const out = JSON.parse(ran.stdout) as { warnings: string[]; keys: [string, string][] };
+  expect(out.warnings).toEqual(['/Keys/NoRotation']);
+  expect(Object.fromEntries(out.keys)).toEqual({ NoRotation: 'NON_COMPLIANT', Rotating: 'COMPLIANT' });
 });
