@@ -22,13 +22,30 @@ export function registerSimulate(program: Command): void {
       if (throttleFraction !== undefined && !(throttleFraction >= 0 && throttleFraction <= 1)) {
         throw new UsageError(`--throttle-fraction: "${options.throttleFraction}" is not between 0 and 1`);
       }
+      const orphaned = stopWhenOrphaned();
       try {
-        await serveSimulator({ scenario: options.scenario ?? demoScenarioPath, port, latencyMs, throttleFraction }, (line) => process.stdout.write(`${line}\n`));
+        await serveSimulator({ scenario: options.scenario ?? demoScenarioPath, port, latencyMs, throttleFraction, signal: orphaned.signal }, (line) => process.stdout.write(`${line}\n`));
       } catch (error) {
         const e = error as Error & { code?: string };
         if (e.name === 'ScenarioError' || e.code === 'ENOENT') throw new UsageError(`--scenario: ${e.message}`);
         if (e.code === 'EADDRINUSE') throw new UsageError(`--port: ${port} is in use`);
         throw error;
+      } finally {
+        orphaned.done();
       }
     });
+}
+
+/**
+ * Stops the simulator when the process that started it goes away (`npm run` killed, a terminal
+ * closed): it must not stay orphaned and listening. A parent gone shows as a new parent pid.
+ */
+function stopWhenOrphaned(): { signal: AbortSignal; done(): void } {
+  const stop = new AbortController();
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid !== parent) stop.abort();
+  }, 250);
+  watch.unref();
+  return { signal: stop.signal, done: () => clearInterval(watch) };
 }

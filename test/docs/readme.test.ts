@@ -50,7 +50,7 @@ test('the demo block', async () => {
   const [demo] = tryItBlocks();
   expect(demo.slice(0, 3)).toEqual(['npm ci', 'npm start', 'npm install -g .']);
   // npm start is the demo, built afresh.
-  expect(JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).scripts.start).toBe('node cli/build.mjs && node dist/cli.js demo');
+  expect(JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).scripts.start).toBe('node cli/build.mjs && exec node dist/cli.js demo');
   for (const line of ['rotor demo', ...demo.slice(3)]) {
     const result = await sh(line);
     expect({ line, status: result.status, stderr: result.status === 0 ? '' : result.stderr }).toEqual({ line, status: 0, stderr: '' });
