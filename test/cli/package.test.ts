@@ -146,3 +146,19 @@ console.log(JSON.stringify({ warnings, keys: report.keys.map((k) => [k.id, k.sta
   expect(out.warnings).toEqual(['/Keys/NoRotation']);
   expect(Object.fromEntries(out.keys)).toEqual({ NoRotation: 'NON_COMPLIANT', Rotating: 'COMPLIANT' });
 });
+
+test('kms-rotor check-template ./relative/dir, from the folder the paths are relative to', async () => {
+  const repo = join(scratch, 'iac-repo');
+  mkdirSync(join(repo, 'templates', 'nested'), { recursive: true });
+  const template = (rotation: boolean) => JSON.stringify({ Resources: { Key: { Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: rotation } } } });
+  writeFileSync(join(repo, 'templates', 'ok.json'), template(true));
+  const env = userEnv({ PATH: `${bin}${delimiter}${process.env.PATH}` });
+  expect(await finished('kms-rotor', ['check-template', './templates'], repo, env)).toMatchObject({ status: 0, stderr: '' });
+  writeFileSync(join(repo, 'templates', 'nested', 'off.json'), template(false));
+  const found = await finished('kms-rotor', ['check-template', './templates', '--format', 'json'], repo, env);
+  expect(found.status).toBe(1);
+  expect(JSON.parse(found.stdout).keys.map((k: { file: string; status: string }) => [k.file, k.status]).sort()).toEqual([
+    ['templates/nested/off.json', 'NON_COMPLIANT'],
+    ['templates/ok.json', 'COMPLIANT'],
+  ]);
+});
