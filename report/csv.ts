@@ -2,9 +2,13 @@
 // EXCLUDED or NOT_SCANNED, the reason why), RFC 4180 (CRLF, quoted where needed), with every text cell
 // inert and guarded against formula injection for spreadsheet users. Streamed row by row.
 import type { Finding } from '../functions/core/schemas';
+import { controlsText } from '../functions/core/controls';
 import { inertText } from '../functions/core/text';
 import { ChunkWriter, accountName, boolText, consoleUrl, coverageGapRows, iterate, type CoverageGapRow } from './common';
 import type { ReportInput, ReportSink } from './types';
+
+/** The control ids the row's check answers to, in one cell. */
+const CONTROLS_CELL = controlsText();
 
 export const CSV_COLUMNS = [
   'accountId',
@@ -21,6 +25,7 @@ export const CSV_COLUMNS = [
   'exceptionOwner',
   'exceptionExpiresAt',
   'consoleUrl',
+  'controls',
 ] as const;
 
 /**
@@ -64,6 +69,7 @@ function findingRow(input: ReportInput, finding: Finding): string {
     finding.exception?.owner,
     finding.exception?.expiresAt,
     consoleUrl(finding),
+    CONTROLS_CELL,
   ]);
 }
 
@@ -75,6 +81,7 @@ function gapRow(input: ReportInput, gap: CoverageGapRow): string {
     region: gap.region ?? '',
     status: gap.state,
     reason: gap.why,
+    controls: CONTROLS_CELL,
   };
   return csvRow(CSV_COLUMNS.map((column) => cells[column]));
 }

@@ -12,6 +12,7 @@
 import { FINDING_STATUSES } from '../functions/core/schemas';
 import type { Finding, FindingStatus } from '../functions/core/schemas';
 import { chartPoints, complianceChartSvg } from './chart';
+import { controlsText } from '../functions/core/controls';
 import { complianceHeadline, fullyCovered } from '../functions/core/coverage';
 import {
   ChunkWriter,
@@ -147,7 +148,7 @@ function headerHtml(input: ReportInput, now: Date): string {
   const { run } = input;
   const finished = run.finishedAt ? ` · finished <b>${h(run.finishedAt)}</b>` : '';
   const halt = run.haltReason ? `<p class="meta">Halted: ${h(run.haltReason)}</p>` : '';
-  const coverage = `<p class="meta" id="coverage" data-covered="${fullyCovered(input.coverage)}">Compliance ${h(complianceHeadline(run.summary, input.coverage))}</p>`;
+  const coverage = `<p class="meta" id="coverage" data-covered="${fullyCovered(input.coverage)}">Compliance ${h(complianceHeadline(run.summary, input.coverage))}</p><p class="meta" id="controls">Controls: ${h(controlsText())}</p>`;
   return (
     `<!doctype html>\n<html lang="en"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1">` +

@@ -1,10 +1,11 @@
 // The JSON report: {runId, mode, status, startedAt, finishedAt, summary, compliancePercent (over
-// the keys covered), coverage (functions/core/coverage.ts), findings, errors}, plus `waves` (plan and results) when there are any, and `drift` / `expiredExceptions`
+// the keys covered), coverage (functions/core/coverage.ts), controls (functions/core/controls.ts), findings, errors}, plus `waves` (plan and results) when there are any, and `drift` / `expiredExceptions`
 // when drift is given. Streamed: the findings array is written one element per line. Values are
 // faithful data, as they came: JSON escaping, widened to what a terminal would act on
 // (inertJson), keeps the file inert when printed, and parsing gives back the text unchanged.
 import type { Finding } from '../functions/core/schemas';
 import { ChunkWriter, compliancePercent, consoleUrl, iterate, statusTotals, waveRows } from './common';
+import { CONTROLS } from '../functions/core/controls';
 import { inertJson } from '../functions/core/text';
 import type { ReportInput, ReportSink } from './types';
 
@@ -46,6 +47,7 @@ export async function writeJsonReport(input: ReportInput, sink: ReportSink): Pro
     field('summary', statusTotals(run.summary)),
     field('compliancePercent', compliancePercent(run.summary)),
     field('coverage', input.coverage),
+    field('controls', CONTROLS),
   ];
   await out.write(`{\n${head.join(',\n')},\n  "findings": [`);
   let first = true;

@@ -21,6 +21,7 @@ import {
   waveOutcome,
   waveRows,
 } from './common';
+import { controlsText } from '../functions/core/controls';
 import { complianceHeadline, coverageText } from '../functions/core/coverage';
 import { inertText } from '../functions/core/text';
 import type { ReportInput, ReportSink } from './types';
@@ -88,6 +89,7 @@ export async function writeMarkdownReport(input: ReportInput, sink: ReportSink):
   head.push(mdTable(['Status', 'Keys'], [...FINDING_STATUSES.map((s) => [s, String(totals[s])]), ['**Total**', String(totalKeys(run.summary))]]));
   head.push('', `Compliance: **${mdText(complianceHeadline(run.summary, input.coverage))}** (EXEMPT and NOT_APPLICABLE keys are outside the ratio).`, '');
   const gaps = coverageGapRows(input.coverage);
+  head.push(`Controls: ${mdText(controlsText())}.`, '');
   head.push('## Coverage', '', mdText(coverageText(input.coverage)), '');
   if (gaps.length > 0) head.push(mdTable(['Account', 'Region', 'State', 'Why'], gaps.map((g) => [mdText(g.accountId), mdText(g.region ?? '(all Regions)'), mdText(g.state), mdText(g.why)])), '');
 

@@ -20,6 +20,7 @@ import {
   waveOutcome,
   waveRows,
 } from './common';
+import { controlsText } from '../functions/core/controls';
 import { complianceHeadline } from '../functions/core/coverage';
 import { inertText } from '../functions/core/text';
 import type { ReportInput, ReportSink } from './types';
@@ -91,6 +92,7 @@ export async function writeTableReport(input: ReportInput, sink: ReportSink): Pr
     ),
   );
   lines.push(inertText(`compliance: ${complianceHeadline(run.summary, input.coverage)}`));
+  lines.push(`controls: ${controlsText()}`);
   lines.push('');
   const gaps = coverageGapRows(input.coverage);
   if (gaps.length > 0) {

@@ -9,7 +9,7 @@ const OPTIONAL = ['reason', 'rotationEnabledAfter', 'rotationPeriodInDays', 'wav
 describe('JSON report', () => {
   it('has SPEC top-level fields with the run values and a summary for every status', async () => {
     const report = JSON.parse(await renderReport('json', fixtureInput()));
-    expect(Object.keys(report)).toEqual(['runId', 'mode', 'status', 'startedAt', 'finishedAt', 'summary', 'compliancePercent', 'coverage', 'findings', 'errors', 'waves']);
+    expect(Object.keys(report)).toEqual(['runId', 'mode', 'status', 'startedAt', 'finishedAt', 'summary', 'compliancePercent', 'coverage', 'controls', 'findings', 'errors', 'waves']);
     expect(report).toMatchObject({ runId: RUN.runId, mode: 'remediate', status: 'HALTED', startedAt: RUN.startedAt, finishedAt: RUN.finishedAt });
     expect(report.summary).toEqual({ COMPLIANT: 1, NON_COMPLIANT: 1, REMEDIATED: 1, REMEDIATION_FAILED: 1, EXEMPT: 1, NOT_APPLICABLE: 2 });
   });
