@@ -115,7 +115,8 @@ export interface KeyEvent {
 export type ParsedEvent = { ok: true; event: KeyEvent } | { ok: false; reason: string; eventId?: string };
 
 const KEY_ARN_PARTS = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\/([A-Za-z0-9-]+)$/;
-const KEY_ID = /^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+/** A key id as KEY_ARN admits it (a UUID, or mrk- and hex for a multi-Region key; emulators vary the latter). */
+const KEY_ID = /^[A-Za-z0-9-]{1,100}$/;
 
 function partitionOfRegion(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
@@ -266,7 +267,7 @@ export const eventRunId = (eventId: string) => `event-${eventId}`;
 export function eventFinding(
   event: KeyEvent,
   state: { status: FindingStatus; reason?: string; rotationEnabledBefore: boolean | null; rotationEnabledAfter?: boolean; rotationPeriodInDays?: number },
-  facts: { keySpec?: string; keyManager?: string },
+  facts: { keySpec?: string; keyManager?: string; aliases?: string[] },
   at: string,
 ): Finding {
   return {
@@ -278,6 +279,7 @@ export function eventFinding(
     ...state,
     keySpec: facts.keySpec,
     keyManager: facts.keyManager,
+    aliases: facts.aliases,
     scannedAt: at,
     source: 'event',
     eventId: event.eventId,

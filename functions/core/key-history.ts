@@ -117,3 +117,12 @@ export function historyOfKey(changes: readonly KeyChange[], runs: readonly RunOf
   }
   return out;
 }
+
+/**
+ * A key's run findings with the findings its handled events recorded (continuous enforcement),
+ * in time order: an event is not a run, so it appears once, at the time it was handled.
+ */
+export function withEventFindings(runFindings: readonly Finding[], events: readonly { finding?: Finding }[]): Finding[] {
+  const fromEvents = events.flatMap((e) => (e.finding ? [e.finding] : []));
+  return [...runFindings, ...fromEvents].sort((a, b) => a.scannedAt.localeCompare(b.scannedAt));
+}

@@ -20,6 +20,9 @@ export function shardOf(accountId: string): number {
   return hash % SHARDS;
 }
 
+/** The sort-key prefix of a handled event in a key's partition (run ids never start with it: they are time-stamped). */
+export const EVENT_SK_PREFIX = 'EVENT#';
+
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
 /** The leading part of every key: what an IAM LeadingKeys condition can match. */
@@ -51,6 +54,8 @@ export const keys = {
   /** A key's history: one item per change, in a partition per key. */
   historyPartition: (keyArn: string) => `KEY#${keyArn}`,
   history: (keyArn: string, runId: string, source: 'scan' | 'remediation') => ({ pk: keys.historyPartition(keyArn), sk: `${runId}#${source}` }),
+  /** A handled event of a key (continuous enforcement), beside its history: the event id deduplicates deliveries. */
+  event: (keyArn: string, eventId: string) => ({ pk: keys.historyPartition(keyArn), sk: `${EVENT_SK_PREFIX}${eventId}` }),
   /** The run that last scanned an account: what its next scan compares with. */
   latestScan: (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'LATEST' }),
   exception: (target: string) => ({ pk: 'EXCEPTION', sk: target }),

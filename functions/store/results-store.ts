@@ -14,11 +14,12 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { AccountSummary, runCounts, WaveOutcome, type StatusCounts } from '../core/account-summary';
-import { historyOfKey, outcomeChange, type KeyChange } from '../core/key-history';
+import { historyOfKey, outcomeChange, withEventFindings, type KeyChange } from '../core/key-history';
+import { EventRecord } from '../core/key-event';
 import { ErrorRecord, ExceptionRecord, Finding, RunRecord, type FindingStatus } from '../core/schemas';
 import { byKeyScope, waveAtRank, type WaveSlice } from '../core/waves';
 import { mapWithConcurrency } from '../aws/pool';
-import { accountScanKey, keys, SHARDS } from './layout';
+import { accountScanKey, EVENT_SK_PREFIX, keys, SHARDS } from './layout';
 import { S3ObjectStore, type ObjectStore } from './object-store';
 
 const BATCH_SIZE = 25;
@@ -342,10 +343,17 @@ export class ResultsStore {
    */
   async *keyHistory(keyArn: string): AsyncGenerator<Finding> {
     const changes: KeyChange[] = [];
+    const events: EventRecord[] = [];
     for await (const item of this.query({ KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': keys.historyPartition(keyArn) } })) {
-      changes.push(stripKeys(item) as unknown as KeyChange);
+      if (String(item.sk).startsWith(EVENT_SK_PREFIX)) events.push(parseItem(EventRecord, item, 'event record'));
+      else changes.push(stripKeys(item) as unknown as KeyChange);
     }
-    if (changes.length === 0) return;
+    yield* withEventFindings(await this.runFindingsOfKey(changes), events);
+  }
+
+  /** The key's finding in each run since its first change (see keyHistory). */
+  private async runFindingsOfKey(changes: readonly KeyChange[]): Promise<Finding[]> {
+    if (changes.length === 0) return [];
     const { accountId, region } = changes[0];
     const firstRuns = new Set(changes.map((c) => c.runId));
     const runs = [];
@@ -360,7 +368,20 @@ export class ResultsStore {
       const scanned = summary?.scannedRegions.includes(region) ? { at: summary.scannedAt ?? run.startedAt } : undefined;
       runs.push({ runId: run.runId, startedAt: run.startedAt, scanned });
     }
-    yield* historyOfKey(changes, runs);
+    return historyOfKey(changes, runs);
+  }
+
+  // ---- handled events (continuous enforcement) ----
+
+  /** Records what an event came to, in its key's partition; a later delivery of the same event overwrites it with the same. */
+  async putEventRecord(record: EventRecord): Promise<void> {
+    await this.put({ ...keys.event(record.keyArn, record.eventId), type: 'event', ttl: this.ttl(), ...record });
+  }
+
+  /** The record of an event already handled for this key, if any: what makes a repeated delivery a duplicate. */
+  async getEventRecord(keyArn: string, eventId: string): Promise<EventRecord | undefined> {
+    const item = await this.get(keys.event(keyArn, eventId));
+    return item && parseItem(EventRecord, item, 'event record');
   }
 
   // ---- error records ----
