@@ -3,7 +3,7 @@
 import { createWriteStream, mkdirSync, type Stats } from 'node:fs';
 import { access, constants, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { dynamodbClient } from '../functions/aws/clients/dynamodb';
 import { writableSink, type ReportSink } from '../report';
 import { S3ObjectStore } from '../functions/store/object-store';
 import { ResultsStore } from '../functions/store/results-store';
@@ -72,7 +72,7 @@ export async function openStore(options: StoreOptions, access: StoreAccess = 'wr
   if (options.table) {
     const bucket = options.bucket ?? process.env[BUCKET_ENV];
     if (!bucket) throw new UsageError(`--table ${options.table} needs the bucket of its account scans: give --bucket (the stack's ManifestBucketName output) or $${BUCKET_ENV}`);
-    const client = new DynamoDBClient({ retryMode: 'adaptive', maxAttempts: 8 });
+    const client = dynamodbClient();
     const objects = new S3ObjectStore(bucket);
     return {
       store: new ResultsStore(client, options.table, objects, { runView }),

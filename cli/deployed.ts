@@ -3,12 +3,12 @@
 // table. Ctrl-C stops following and leaves the execution running.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { dynamodbClient } from '../functions/aws/clients/dynamodb';
 import {
   DescribeExecutionCommand, DescribeMapRunCommand, GetExecutionHistoryCommand, ListMapRunsCommand, SFNClient, StartExecutionCommand,
   type DescribeExecutionCommandOutput, type HistoryEvent, type MapRunListItem,
 } from '@aws-sdk/client-sfn';
-import { describeError } from '../functions/aws/clients';
+import { describeError } from '../functions/aws/errors';
 import { causeMessage } from '../functions/core/runs';
 import type { RunRecord } from '../functions/core/schemas';
 import { S3ObjectStore } from '../functions/store/object-store';
@@ -209,7 +209,7 @@ async function openResultsTable(deployment: Deployment, runId: string): Promise<
   const tableName = deployment.tableName!;
   if (!deployment.bucketName) throw new UsageError(`results table ${tableName} needs the bucket of its account scans: give --bucket or $${BUCKET_ENV}, or deploy the stack (its ManifestBucketName output)`);
   // The table is in the state machine's Region: the functions write to their own Region's table.
-  const client = new DynamoDBClient({ region: deployment.region, retryMode: 'adaptive', maxAttempts: 8 });
+  const client = dynamodbClient({ region: deployment.region });
   const store = new ResultsStore(client, tableName, new S3ObjectStore(deployment.bucketName, { region: deployment.region }));
   try {
     if (await store.getRun(runId)) throw new UsageError(`run id ${runId} is already in table ${tableName}: choose another --run-id`);

@@ -31,7 +31,7 @@ export function newRunId(now = new Date()): string {
 
 /** A local run needs credentials for the AWS it runs against: say so before anything starts. */
 async function checkCredentials(): Promise<void> {
-  const [{ callerAccountId }, { describeError }] = await Promise.all([import('../../functions/aws/credentials'), import('../../functions/aws/clients')]);
+  const [{ callerAccountId }, { describeError }] = await Promise.all([import('../../functions/aws/credentials'), import('../../functions/aws/errors')]);
   try {
     await callerAccountId();
   } catch (error) {

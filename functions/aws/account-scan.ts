@@ -4,7 +4,9 @@
 import { classifyKey } from '../core/classify';
 import { exceptionFor } from '../core/exceptions';
 import type { AccountTarget, ErrorRecord, ExceptionRecord, ExecutionInput, Finding } from '../core/schemas';
-import { describeError, isThrottling, kmsClient, partitionOf } from './clients';
+import { describeError, isThrottling } from './errors';
+import { kmsClient } from './clients/kms';
+import { partitionOf } from './partition';
 import { callerIdentity, credentialsFor } from './credentials';
 import { scanRegion } from './key-scanner';
 import { mapWithConcurrency } from './pool';

@@ -2,7 +2,10 @@
 // when one is set; the account we run in is scanned with our own credentials.
 import { AssumeRoleCommand, GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import { describeError, homeRegion, isAccessDenied, partitionOf, stsClient, type Credentials } from './clients';
+import { describeError, isAccessDenied } from './errors';
+import { homeRegion, partitionOf } from './partition';
+import { stsClient } from './clients/sts';
+import { type Credentials } from './clients/config';
 
 /** The member role could not be assumed: missing, not trusting us, or a wrong ExternalId. */
 export class MemberAccessDenied extends Error {

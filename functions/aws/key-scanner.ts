@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { keyScope, type RotationState } from '../core/classify';
 import type { KeyFacts } from '../core/schemas';
-import { describeError, isThrottling } from './clients';
+import { describeError, isThrottling } from './errors';
 import { mapWithConcurrency } from './pool';
 
 /** Per-Region parallelism for DescribeKey/GetKeyRotationStatus: well under their quotas. */

@@ -1,7 +1,9 @@
 // Publishes a finished run's drift: a message on the SNS topic and CloudWatch metrics
 // (non-compliant keys, drifted keys, error scopes) that the stack's alarms watch.
-import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { cloudwatchClient } from './clients/cloudwatch';
+import { snsClient } from './clients/sns';
 
 export interface DriftNotice {
   runId: string;
@@ -17,8 +19,8 @@ export type DriftPublisher = (notice: DriftNotice) => Promise<void>;
 
 export function publishDrift(topicArn: string | undefined, namespace: string | undefined): DriftPublisher | undefined {
   if (!topicArn && !namespace) return undefined;
-  const sns = topicArn ? new SNSClient({ retryMode: 'adaptive' }) : undefined;
-  const cloudwatch = namespace ? new CloudWatchClient({ retryMode: 'adaptive' }) : undefined;
+  const sns = topicArn ? snsClient() : undefined;
+  const cloudwatch = namespace ? cloudwatchClient() : undefined;
   return async (notice) => {
     if (cloudwatch) {
       const metric = (MetricName: string, Value: number) => ({ MetricName, Value, Unit: 'Count' as const });

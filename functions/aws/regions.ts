@@ -1,7 +1,9 @@
 // The Regions enabled in an account, discovered with ec2:DescribeRegions rather than guessed:
 // opt-in Regions that are not enabled answer KMS calls with an invalid-token error.
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
-import { ec2Client, homeRegion, partitionOf, type Credentials } from './clients';
+import { ec2Client } from './clients/ec2';
+import { homeRegion, partitionOf } from './partition';
+import { type Credentials } from './clients/config';
 
 export async function enabledRegions(credentials: Credentials | undefined): Promise<string[]> {
   const client = ec2Client(homeRegion(), credentials);

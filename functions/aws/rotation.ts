@@ -4,7 +4,8 @@
 import { EnableKeyRotationCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { verifyRemediation, type RotationState } from '../core/classify';
 import type { Finding } from '../core/schemas';
-import { describeError, isThrottling, kmsClient } from './clients';
+import { describeError, isThrottling } from './errors';
+import { kmsClient } from './clients/kms';
 import { credentialsFor } from './credentials';
 import { readRotation } from './key-scanner';
 import { RatePacer } from './pool';

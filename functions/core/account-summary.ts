@@ -1,7 +1,7 @@
 // What the store keeps of one account in one run instead of its keys: the Regions it scanned, its
 // counts per status, and each wave's outcome. Planning, the gate and Finalize work from these,
 // so they touch a number of items that grows with accounts, never with keys. Pure.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACCOUNT_ID, FINDING_STATUSES, FindingStatus, type Finding } from './schemas';
 
 export const StatusCounts = z.partialRecord(FindingStatus, z.number().int().nonnegative());

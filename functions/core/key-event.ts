@@ -2,7 +2,7 @@
 // can break the control or bring a key into scope, parsed at the edge, and the pure decisions over
 // them: which key to look at, whether the event is ours to act on, and what its record says. The
 // event only names the key; the key itself is always re-read, so order and repeats do not matter.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACCOUNT_ID, REGION_NAME, Finding, type FindingStatus } from './schemas';
 import type { KeyVerdict } from './classify';
 

@@ -1,9 +1,11 @@
 // What every handler needs from the outside world, and how a Lambda gets it from its
-// environment. The local runner builds the same dependencies around its embedded store.
-import { describeError, isThrottling, ThrottlingError } from '../aws/clients';
+// environment. The local runner builds the same dependencies around its embedded store. What
+// only one step uses (Finalize's drift publisher) that step's handler file builds, so no Lambda
+// bundles a client it never calls.
 import { S3ManifestStore, type ManifestStore } from '../aws/manifests';
+import type { DriftPublisher } from '../aws/notifications';
 import { ResultsStore } from '../store/results-store';
-import { publishDrift, type DriftPublisher } from '../aws/notifications';
+import { asStepError } from './step-errors';
 
 export interface HandlerDeps {
   store: ResultsStore;
@@ -17,12 +19,13 @@ export interface HandlerDeps {
 
 let fromEnv: HandlerDeps | undefined;
 
-function depsFromEnv(): HandlerDeps {
+/** The dependencies every step has: the results store and the manifests, from the environment. */
+function depsFromEnv(stepDeps: () => Partial<HandlerDeps>): HandlerDeps {
   fromEnv ??= {
     store: ResultsStore.fromEnv(),
     manifests: new S3ManifestStore(process.env.RESULTS_BUCKET ?? ''),
-    drift: publishDrift(process.env.DRIFT_TOPIC_ARN, process.env.METRICS_NAMESPACE),
     now: () => new Date(),
+    ...stepDeps(),
   };
   return fromEnv;
 }
@@ -30,26 +33,21 @@ function depsFromEnv(): HandlerDeps {
 export type Step<E, R> = (deps: HandlerDeps) => (event: E) => Promise<R>;
 
 /**
- * The Lambda entry point for a step: dependencies from the environment, built once per
- * container. Throttling from any service (Organizations, STS, DynamoDB...) leaves as
- * ThrottlingError, the name the state machine retries with backoff.
+ * The Lambda entry point for a step (`id`: its name in statemachine/steps.ts): dependencies from the environment (with
+ * what only this step uses, from `stepDeps`), built once per container. Throttling from any
+ * service (Organizations, STS, DynamoDB...) leaves as ThrottlingError, the name the state machine
+ * retries with backoff.
  */
-export function lambdaHandler<E, R>(step: Step<E, R>): (event: E, context?: { getRemainingTimeInMillis(): number }) => Promise<R> {
+export function lambdaHandler<E, R>(
+  _id: string,
+  step: Step<E, R>,
+  stepDeps: () => Partial<HandlerDeps> = () => ({}),
+): (event: E, context?: { getRemainingTimeInMillis(): number }) => Promise<R> {
   return async (event, context) => {
     try {
-      return await step({ ...depsFromEnv(), timeLeftMs: context && (() => context.getRemainingTimeInMillis()) })(event);
+      return await step({ ...depsFromEnv(stepDeps), timeLeftMs: context && (() => context.getRemainingTimeInMillis()) })(event);
     } catch (error) {
       throw asStepError(error);
     }
   };
-}
-
-/**
- * The error as the state machine should see it: throttling from any service (Organizations,
- * STS, DynamoDB...) becomes ThrottlingError, the name its Retry lists; others keep their name.
- * The deployed handlers and the local runner both go through here.
- */
-export function asStepError(error: unknown): Error {
-  if (isThrottling(error) && (error as Error).name !== 'ThrottlingError') return new ThrottlingError(describeError(error));
-  return error instanceof Error ? error : new Error(String(error));
 }

@@ -7,6 +7,7 @@ import { driftSummary, type DriftSummary } from '../core/drift';
 import { failureMessage, finalStatus } from '../core/runs';
 import type { AccountTarget, ExecutionInput, RunStatus } from '../core/schemas';
 import { accountDrifts, previousRunOf } from '../store/run-drift';
+import { publishDrift } from '../aws/notifications';
 import { lambdaHandler, type HandlerDeps, type Step } from './deps';
 
 export interface FinalizeEvent {
@@ -96,4 +97,4 @@ export const finalize: Step<FinalizeEvent, FinalizeResult> = (deps) => async ({ 
   return { runId, status, summary: summary as Record<string, number>, errors: errors.length, drift };
 };
 
-export const handler = lambdaHandler(finalize);
+export const handler = lambdaHandler('Finalize', finalize, () => ({ drift: publishDrift(process.env.DRIFT_TOPIC_ARN, process.env.METRICS_NAMESPACE) }));

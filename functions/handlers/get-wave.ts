@@ -9,4 +9,4 @@ export const getWave: Step<{ runId: string; wave: number }, { accounts: string[]
     return { accounts: record.accounts, keyCount: record.keyCount };
   };
 
-export const handler = lambdaHandler(getWave);
+export const handler = lambdaHandler('GetWave', getWave);

@@ -3,7 +3,7 @@
 // in the Organization become error records.
 import { inRunScope, missingAccounts, needsOuTree, needsTags, selectAccounts, type OrgAccount } from '../core/accounts';
 import type { ExecutionInput } from '../core/schemas';
-import { organizationsClient } from '../aws/clients';
+import { organizationsClient } from '../aws/clients/organizations';
 import { callerAccountId } from '../aws/credentials';
 import type { ManifestLocation } from '../aws/manifests';
 import { listOrganizationAccounts } from '../aws/organization';
@@ -58,4 +58,4 @@ export const listAccounts: Step<ListAccountsEvent, ListAccountsResult> = (deps) 
   return { manifest, count: selected.length };
 };
 
-export const handler = lambdaHandler(listAccounts);
+export const handler = lambdaHandler('ListAccounts', listAccounts);

@@ -29,4 +29,4 @@ export const planWavesStep: Step<PlanWavesEvent, PlanWavesResult> = (deps) => as
   return { waveCount: waves.length, keys };
 };
 
-export const handler = lambdaHandler(planWavesStep);
+export const handler = lambdaHandler('PlanWaves', planWavesStep);

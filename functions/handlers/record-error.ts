@@ -69,4 +69,4 @@ export const recordError: Step<RecordErrorEvent, { accountId: string; keysFailed
   return { accountId: event.accountId, keysFailed: failed.length };
 };
 
-export const handler = lambdaHandler(recordError);
+export const handler = lambdaHandler('RecordError', recordError);

@@ -2,7 +2,7 @@
 // that are not yet remediated, re-scans them and writes each outcome as it is known, then the
 // account's outcome for the wave; keys that an exception added since the scan covers become
 // EXEMPT and are left alone.
-import { ThrottlingError, TimeBudgetExceeded } from '../aws/clients';
+import { ThrottlingError, TimeBudgetExceeded } from './step-errors';
 import { remediateKeys } from '../aws/rotation';
 import { exceptionFor } from '../core/exceptions';
 import type { ExecutionInput, Finding } from '../core/schemas';
@@ -53,4 +53,4 @@ export const remediateAccount: Step<RemediateAccountEvent, { accountId: string; 
     return { accountId, remediated, failed };
   };
 
-export const handler = lambdaHandler(remediateAccount);
+export const handler = lambdaHandler('RemediateAccount', remediateAccount);

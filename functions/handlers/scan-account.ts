@@ -4,7 +4,7 @@
 // from the whole scan on every attempt, so a retry after throttling (of KMS or of the store)
 // scans exactly the Regions left and loses no finding, error record or change.
 import { scanAccount } from '../aws/account-scan';
-import { ThrottlingError } from '../aws/clients';
+import { ThrottlingError } from './step-errors';
 import { statusCounts, type AccountSummary } from '../core/account-summary';
 import { keyChanges } from '../core/key-history';
 import { computeDrift, driftSummary } from '../core/drift';
@@ -105,4 +105,4 @@ export const scanAccountStep: Step<ScanAccountEvent, ScanAccountResult> = (deps)
   return { accountId: account.accountId, keys: findings.length, errors: errors.length };
 };
 
-export const handler = lambdaHandler(scanAccountStep);
+export const handler = lambdaHandler('ScanAccount', scanAccountStep);

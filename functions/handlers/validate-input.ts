@@ -75,4 +75,4 @@ export const validateInput: Step<ValidateInputEvent, RunContext> = (deps) => asy
   return { runId, config: { ...config, runId } };
 };
 
-export const handler = lambdaHandler(validateInput);
+export const handler = lambdaHandler('ValidateInput', validateInput);

@@ -31,4 +31,4 @@ export const validationGate: Step<ValidationGateEvent, WaveResult> = (deps) => a
   return result;
 };
 
-export const handler = lambdaHandler(validationGate);
+export const handler = lambdaHandler('ValidationGate', validationGate);

@@ -1,7 +1,8 @@
 // Where the results store keeps what is large and written once: each account's scan of a run
 // (its findings and error records). S3 when deployed; the embedded store keeps them in a folder,
 // tests in memory. Objects are JSON text; a missing object reads as undefined.
-import { GetObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { s3Client } from '../aws/clients/s3';
 
 export interface ObjectStore {
   put(key: string, body: string): Promise<void>;
@@ -14,7 +15,7 @@ export class S3ObjectStore implements ObjectStore {
     readonly bucket: string,
     config: S3ClientConfig = {},
   ) {
-    this.s3 = new S3Client({ retryMode: 'adaptive', maxAttempts: 8, ...config });
+    this.s3 = s3Client(config);
   }
 
   async put(key: string, body: string): Promise<void> {

@@ -1,7 +1,8 @@
 // The results store: runs, per-account summaries, error records, waves, remediation state, key
 // history and exceptions in one DynamoDB table (keys in layout.ts), and each account's scan of a
 // run as one object (S3, a folder, or memory). Works on DynamoDB and on dynalite.
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { dynamodbClient } from '../aws/clients/dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -140,7 +141,7 @@ export class ResultsStore {
     const bucket = process.env.RESULTS_BUCKET;
     if (!bucket) throw new Error('RESULTS_BUCKET is not set: the bucket of account scans is unknown');
     const retentionDays = process.env.RETENTION_DAYS ? Number(process.env.RETENTION_DAYS) : undefined;
-    return new ResultsStore(new DynamoDBClient({ retryMode: 'adaptive', maxAttempts: 8, ...config }), tableName, new S3ObjectStore(bucket), { retentionDays });
+    return new ResultsStore(dynamodbClient(config), tableName, new S3ObjectStore(bucket), { retentionDays });
   }
 
   /** Days a key's history item lives: a scan checkpoints an unchanged key after half of it. */

@@ -4,7 +4,7 @@
 import { handler as scanAccount } from '../../functions/handlers/scan-account';
 import { handler as validateInput } from '../../functions/handlers/validate-input';
 import { handler as recordError } from '../../functions/handlers/record-error';
-import { asStepError } from '../../functions/handlers/deps';
+import { asStepError } from '../../functions/handlers/step-errors';
 import { newRun } from '../../functions/core/runs';
 import { ExecutionInput } from '../../functions/core/schemas';
 import { EMBEDDED_TABLE, startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
