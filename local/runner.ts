@@ -77,12 +77,18 @@ export async function runLocal(input: Record<string, unknown>, options: LocalRun
   const inFlight = new Map<string, Promise<unknown>>();
   const signal = options.signal;
   // Once stopped, a Task's result never reaches the engine: the execution is aborted instead,
-  // when the last attempt in flight has ended (and written what it did).
-  const stopped = new Promise<never>(() => undefined);
+  // when the last attempt in flight has ended (and written what it did). Only then do the Tasks
+  // that were stopped fail (and every later attempt at once), so the engine clears their timers
+  // and the process can exit, with no state after them run.
+  let interrupt: (error: Error) => void = () => undefined;
+  const stopped = new Promise<never>((_, reject) => (interrupt = reject));
+  stopped.catch(() => undefined);
   let running = 0;
   let abortExecution: () => void = () => undefined;
   const maybeAbort = () => {
-    if (signal?.aborted && running === 0) abortExecution();
+    if (!signal?.aborted || running > 0) return;
+    abortExecution();
+    interrupt(Object.assign(new Error('stopped by a signal'), { name: 'Interrupted' }));
   };
   // The process and its heartbeat on the run record, from when ValidateInput has created it.
   let heartbeat: NodeJS.Timeout | undefined;

@@ -69,7 +69,9 @@ async function runHere(input: Record<string, unknown>, options: RunOptions): Pro
         process.off('SIGTERM', onSignal);
       });
     if (result.executionStatus === 'ABORTED') {
-      if (await opened.store.getRun(result.runId)) await opened.store.updateRun(result.runId, { status: 'INTERRUPTED', finishedAt: new Date().toISOString() });
+      if (await opened.store.getRun(result.runId)) {
+        await opened.store.updateRun(result.runId, { status: 'INTERRUPTED', finishedAt: new Date().toISOString(), summary: await opened.store.countByStatus(result.runId) });
+      }
       throw new InterruptedError(`run ${result.runId} INTERRUPTED: the keys in flight were written; the next run of this scope records the keys it enabled (\`rotor status ${result.runId}\`)`);
     }
     if (result.executionStatus === 'FAILED' && result.error === 'InputError') throw new UsageError(result.cause ?? 'bad input');

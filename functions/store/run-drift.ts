@@ -3,9 +3,9 @@
 // Finalize (to publish counts) and `rotor drift` (to show) both use.
 import { computeDrift, type Drift, type DriftRunInput } from '../core/drift';
 import type { ErrorRecord, RunRecord } from '../core/schemas';
+import { isCompleted } from '../core/runs';
 import type { ResultsStore } from './results-store';
 
-const COMPLETED = new Set(['SUCCEEDED', 'HALTED']);
 /** Accounts whose two scans are read at once. */
 export const DRIFT_CONCURRENCY = 16;
 
@@ -15,7 +15,7 @@ export async function previousRunOf(store: ResultsStore, run: RunRecord): Promis
   if (run.previousRunId) return store.getRun(run.previousRunId);
   for await (const candidate of store.runs()) {
     if (candidate.runId === run.runId || candidate.startedAt >= run.startedAt) continue;
-    if (candidate.scope === run.scope && COMPLETED.has(candidate.status)) return candidate;
+    if (candidate.scope === run.scope && isCompleted(candidate.status)) return candidate;
   }
   return undefined;
 }
