@@ -38,6 +38,9 @@ export interface DeploymentShape {
   /** Seconds of each Task's timeout (its Lambda's). */
   timeoutSeconds: Record<'ListAccounts' | 'ScanAccount' | 'PlanWaves' | 'Finalize', number>;
   memoryMb: Record<'ListAccounts' | 'ScanAccount' | 'PlanWaves' | 'Finalize', number>;
+  /** ListAccounts' pace of Organizations calls, and how long before its timeout it stops to save its listing. */
+  organizationsCallsPerSecond: number;
+  listingMarginSeconds: number;
   /** State transitions of the parent execution, and of each child execution of the scan map. */
   parentTransitions: number;
   transitionsPerChild: number;
@@ -51,9 +54,8 @@ export const ASSUMPTIONS = {
   storeLatencyMs: 15,
   /** Starting a Distributed Map child execution and its Lambda invocation. */
   childOverheadMs: 400,
-  /** Organizations ListAccounts: 20 accounts a page, about 8 calls a second. */
+  /** Organizations ListAccounts: 20 accounts a page. */
   organizationsPageSize: 20,
-  organizationsCallsPerSecond: 8,
   /** DynamoDB's write limit of one partition. */
   partitionWriteUnitsPerSecond: 1000,
   /** Bytes a run record takes (kept forever). */
@@ -90,6 +92,12 @@ export interface Projection {
   /** The busiest partition's write rate during the scan, as a share of DynamoDB's per-partition limit. */
   maxPartitionWriteShare: number;
   stepsOverHalfLimit: string[];
+  /**
+   * ListAccounts when priority rules read account tags: a page per 20 accounts and a tag read per
+   * account at the same pace, over as many invocations as its timeout needs (each saves its listing
+   * and the next goes on), and the makespan with that listing in place of the plain one.
+   */
+  listAccountsWithTags: { seconds: number; invocations: number; makespanSeconds: number };
 }
 
 const GB = 2 ** 30;
@@ -100,7 +108,9 @@ export function projectDailyScan(org: OrgSize, measured: MeasuredScan, shape: De
   const latency = a.apiLatencyMs / 1000;
 
   // ListAccounts: the Organization's pages, one after another.
-  const listSeconds = Math.ceil(org.accounts / a.organizationsPageSize) / a.organizationsCallsPerSecond;
+  const listPages = Math.ceil(org.accounts / a.organizationsPageSize);
+  const listSeconds = listPages / shape.organizationsCallsPerSecond;
+  const listWithTagsSeconds = (listPages + org.accounts) / shape.organizationsCallsPerSecond;
 
   // ScanAccount: Regions in rounds of regionConcurrency; within one, its key calls keyCallConcurrency at a time.
   const callsPerRegion = org.keysPerRegion * measured.kmsCallsPerKey;
@@ -131,7 +141,7 @@ export function projectDailyScan(org: OrgSize, measured: MeasuredScan, shape: De
     bindsOn,
   });
   const stages: Stage[] = [
-    stage('ListAccounts', listSeconds, shape.timeoutSeconds.ListAccounts, `Organizations paging (${a.organizationsPageSize} a page, ${a.organizationsCallsPerSecond} calls/s)`),
+    stage('ListAccounts', listSeconds, shape.timeoutSeconds.ListAccounts, `Organizations paging (${a.organizationsPageSize} a page, ${shape.organizationsCallsPerSecond} calls/s)`),
     {
       ...stage('ScanAccounts', scanSeconds, Infinity, `Map concurrency (${shape.mapConcurrency} accounts at once; KMS at ${kmsRatePerAccountRegion.toFixed(0)} calls/s per account and Region, under its 1,000/s GetKeyRotationStatus quota)`),
       // The map has no timeout of its own: each child is one ScanAccount under its Lambda timeout.
@@ -186,5 +196,10 @@ export function projectDailyScan(org: OrgSize, measured: MeasuredScan, shape: De
     s3StorageGb,
     maxPartitionWriteShare,
     stepsOverHalfLimit: stages.filter((s) => s.shareOfLimit > 0.5).map((s) => s.name),
+    listAccountsWithTags: {
+      seconds: listWithTagsSeconds,
+      invocations: Math.ceil(listWithTagsSeconds / (shape.timeoutSeconds.ListAccounts - shape.listingMarginSeconds)),
+      makespanSeconds: makespanSeconds - listSeconds + listWithTagsSeconds,
+    },
   };
 }

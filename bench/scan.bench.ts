@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_RETENTION_DAYS } from '../functions/store/results-store';
 import { SHARDS } from '../functions/store/layout';
 import { MemoryManifestStore } from '../functions/aws/manifests';
+import { ORGANIZATIONS_CALLS_PER_SECOND } from '../functions/aws/organization';
 import { finalize } from '../functions/handlers/finalize';
 import { DRIFT_CONCURRENCY } from '../functions/store/run-drift';
 import { startEmbeddedStore } from '../local/embedded-store';
@@ -122,6 +123,9 @@ function deploymentShape(): Parameters<typeof projectDailyScan>[2] {
     retentionDays: DEFAULT_RETENTION_DAYS,
     timeoutSeconds: { ListAccounts: 900, ScanAccount: 900, PlanWaves: 300, Finalize: 300 },
     memoryMb: { ListAccounts: 512, ScanAccount: 1024, PlanWaves: 1024, Finalize: 1024 },
+    organizationsCallsPerSecond: ORGANIZATIONS_CALLS_PER_SECOND,
+    // ListAccounts stops 30 s before its timeout to save its listing (functions/handlers/list-accounts.ts).
+    listingMarginSeconds: 30,
     parentTransitions: 12,
     transitionsPerChild: 2,
   };
@@ -135,6 +139,8 @@ function printProjection(p: Projection): void {
   console.log(`    cost per run $${p.costPerRunUsd.toFixed(2)} (${items}); KMS requests $${p.kmsRequestsPerRunUsd.toFixed(2)} a run, separately`);
   console.log(`    per month (daily) $${p.costPerMonthUsd.toFixed(2)} with storage: DynamoDB ${p.dynamoStorageGbAfterYear.toFixed(1)} GB after a year, S3 ${p.s3StorageGb.toFixed(1)} GB`);
   console.log(`    busiest partition: ${(p.maxPartitionWriteShare * 100).toFixed(3)}% of its write limit; steps over half their limit: ${p.stepsOverHalfLimit.join(', ') || 'none'}`);
+  const tagged = p.listAccountsWithTags;
+  console.log(`    with tag-based priority: ListAccounts ${tagged.seconds.toFixed(0)} s over ${tagged.invocations} invocation(s) (a tag read per account), makespan ${min(tagged.makespanSeconds)}`);
 }
 
 export async function main(args: string[] = []): Promise<unknown> {

@@ -48,12 +48,14 @@ export const STEP_FUNCTIONS = {
     step: 'listAccounts',
     substitution: 'ListAccountsFunctionArn',
     description: 'lists the organization accounts in scope and writes the account manifest',
-    // 10,000 accounts: ~500 ListAccounts pages and, with tag-based priority, a tag read per account.
+    // 10,000 accounts: ~500 ListAccounts pages and, with tag-based priority, a tag read per account
+    // (about 22 minutes at 8 calls/s): it saves its listing and is invoked again before this runs out.
     timeoutSeconds: 900,
     memoryMB: 512,
-    // Error records of accounts asked for but not in the Organization; the run's account count; the manifest.
+    // Error records of accounts asked for but not in the Organization; the run's account count; the
+    // manifest, and the saved listing (manifests/<run>/accounts-listing.json) that a continuation reads.
     writes: ['run', 'errors'],
-    objects: { read: [], write: ['manifests'] },
+    objects: { read: ['manifests'], write: ['manifests'] },
   },
   ScanAccount: {
     states: ['ScanAccount'],

@@ -1,13 +1,7 @@
 // Which accounts a run covers and which of them come first: pure selection over Organizations data.
-import type { AccountTarget, ExecutionInput } from './schemas';
+import type { AccountTarget, ExecutionInput, OrgAccount } from './schemas';
 
-export interface OrgAccount {
-  accountId: string;
-  name: string;
-  state: string;
-  parentIds: string[];
-  tags: Record<string, string>;
-}
+export type { OrgAccount };
 
 /** Priority accounts: a tag whose value is listed (case-insensitive), or an ancestor OU listed. */
 export function isPriorityAccount(account: Pick<OrgAccount, 'tags' | 'parentIds'>, rules: ExecutionInput['priority']): boolean {

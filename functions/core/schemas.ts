@@ -1,7 +1,7 @@
 // The contracts, defined once: execution input, findings, error records, runs, exceptions.
 // Zod gives the runtime validation and the TypeScript types together; the handlers, the CLI,
 // the store and the tests all import from here.
-import * as z from 'zod';
+import { z } from 'zod';
 
 export const ACCOUNT_ID = /^\d{12}$/;
 export const REGION_NAME = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$/;
@@ -123,6 +123,45 @@ export const AccountTarget = z.object({
   priority: z.boolean().default(false),
 });
 export type AccountTarget = z.infer<typeof AccountTarget>;
+
+/** An account as Organizations lists it: its chain of parents (root and OUs) and, once read, its tags. */
+export const OrgAccount = z.object({
+  accountId: z.string(),
+  name: z.string(),
+  state: z.string(),
+  parentIds: z.array(z.string()),
+  tags: z.record(z.string(), z.string()),
+});
+export type OrgAccount = z.infer<typeof OrgAccount>;
+
+/** One page of the Organization still to read: the account list, the roots, or a parent's accounts or OUs. */
+export const ListingPage = z.object({
+  list: z.enum(['accounts', 'roots', 'accountsOf', 'ousOf']),
+  parentId: z.string().optional(),
+  /** The parents above `parentId`, root first. */
+  chain: z.array(z.string()),
+  nextToken: z.string().optional(),
+});
+export type ListingPage = z.infer<typeof ListingPage>;
+
+/**
+ * How far ListAccounts has read the Organization: the pages left, the accounts read, and once
+ * every page is read, the accounts whose tags are still to read. Saved when its time runs short.
+ */
+export const AccountListing = z.object({
+  pages: z.array(ListingPage),
+  accounts: z.array(OrgAccount),
+  tagsToRead: z.array(z.string()).optional(),
+});
+export type AccountListing = z.infer<typeof AccountListing>;
+
+/** What a ListAccounts that stopped short returns, and the state machine gives its next invocation. */
+export const ListingContinuation = z.object({
+  checkpoint: z.object({ bucket: z.string(), key: z.string() }),
+  accountsRead: z.number().int().nonnegative(),
+  tagsLeft: z.number().int().nonnegative(),
+});
+export type ListingContinuation = z.infer<typeof ListingContinuation>;
 
 export const ExceptionRecord = z.object({
   /** A key ARN, or an account id for every key of that account. */

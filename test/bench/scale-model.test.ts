@@ -23,6 +23,8 @@ const shape: DeploymentShape = {
   retentionDays: 90,
   timeoutSeconds: { ListAccounts: 900, ScanAccount: 900, PlanWaves: 300, Finalize: 300 },
   memoryMb: { ListAccounts: 512, ScanAccount: 1024, PlanWaves: 1024, Finalize: 1024 },
+  organizationsCallsPerSecond: 8,
+  listingMarginSeconds: 30,
   parentTransitions: 12,
   transitionsPerChild: 2,
 };
@@ -37,6 +39,10 @@ describe('projectDailyScan', () => {
     expect(p.stages.find((s) => s.name === 'ScanAccounts')!.seconds).toBeCloseTo(250 * perAccount, 6);
     expect(p.stages.find((s) => s.name === 'ListAccounts')!.seconds).toBeCloseTo(500 / 8, 6);
     expect(p.makespanSeconds).toBeCloseTo(p.stages.reduce((n, s) => n + s.seconds, 0), 6);
+    // Tag-based priority: 500 pages and 10,000 tag reads at 8/s, over two invocations of 870 s.
+    expect(p.listAccountsWithTags.seconds).toBeCloseTo(10_500 / 8, 6);
+    expect(p.listAccountsWithTags.invocations).toBe(2);
+    expect(p.listAccountsWithTags.makespanSeconds).toBeCloseTo(p.makespanSeconds - 500 / 8 + 10_500 / 8, 6);
     // Twice the concurrency, half the scan.
     const wider = projectDailyScan(org, measured, { ...shape, mapConcurrency: 80 });
     expect(wider.stages.find((s) => s.name === 'ScanAccounts')!.seconds).toBeCloseTo(125 * perAccount, 6);

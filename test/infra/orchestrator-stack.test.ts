@@ -286,6 +286,9 @@ describe('functions', () => {
       'organizations:ListParents',
       'organizations:ListRoots',
       'organizations:ListTagsForResource',
+      // The saved listing a continued invocation reads (and ListBucket, so that a missing one is NoSuchKey).
+      's3:GetObject',
+      's3:ListBucket',
       's3:PutObject',
     ],
     ScanAccount: [...TABLE_READ_WRITE, 'sts:AssumeRole', ...KMS_READS, 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
@@ -345,7 +348,7 @@ describe('functions', () => {
   // getAccountScan, putAccountScan and accountFindings are scans/ objects, deps.manifests is manifests/.
   const OBJECT_GRANTS: Record<HandlerId, { read: string[]; write: string[] }> = {
     ValidateInput: { read: [], write: [] },
-    ListAccounts: { read: [], write: ['manifests/'] },
+    ListAccounts: { read: ['manifests/'], write: ['manifests/'] },
     ScanAccount: { read: ['scans/'], write: ['scans/'] },
     RecordError: { read: ['scans/'], write: [] },
     PlanWaves: { read: [], write: [] },
