@@ -6,7 +6,7 @@ import { ACCOUNT_ID, ExceptionRecord, InputError, KEY_ARN, parseOrThrow } from '
 import { integerFlag, keyArnFlag, quoted } from '../flag-values';
 import { inertJson, inertText } from '../../functions/core/text';
 import { withAwsOptions, withOutputOption, type ListingOutput } from '../aws-options';
-import { openStore, withStoreOptions, type StoreOptions } from '../context';
+import { note, openStore, withStoreOptions, type StoreOptions } from '../context';
 import { keyArnProblem } from '../key-reference';
 import { UsageError } from '../errors';
 import { formatColumns } from './report';
@@ -83,18 +83,24 @@ export function registerExceptions(program: Command): void {
     const opened = await openStore(options, 'read');
     try {
       const now = new Date();
-      const all = await opened.store.exceptions();
+      const stored = await opened.store.storedExceptions();
+      const all = stored.flatMap((e) => (e.ok ? [e.exception] : []));
+      // A malformed item is always listed (its expiry cannot be read), with what is wrong: it stops
+      // every report and remediation until it is removed.
+      const malformed = stored.flatMap((e) => (e.ok ? [] : [{ target: e.target, malformed: e.problem }]));
       const shown = within === undefined ? all : expiringWithin(all, within, now);
       const rows = shown.map((e) => ({ ...e, daysLeft: daysLeft(e, now), expired: !isActive(e, now) }));
+      if (malformed.length > 0) note(`${malformed.length} malformed exception(s): reports and remediation stop on them until removed (\`rotor exceptions remove TARGET\`)`);
       if (format === 'json') {
-        process.stdout.write(`${inertJson(rows, 2)}\n`);
-      } else if (rows.length === 0) {
+        process.stdout.write(`${inertJson([...rows, ...malformed], 2)}\n`);
+      } else if (rows.length + malformed.length === 0) {
         process.stdout.write('no exceptions\n');
       } else {
         process.stdout.write(
           formatColumns([
             ['TARGET', 'OWNER', 'EXPIRES', 'DAYS LEFT', 'REASON'],
             ...rows.map((e) => [e.target, e.owner, e.expiresAt, e.expired ? 'EXPIRED' : String(e.daysLeft), e.reason]),
+            ...malformed.map((e) => [e.target, '', '', 'MALFORMED', e.malformed]),
           ]),
         );
       }
@@ -105,9 +111,14 @@ export function registerExceptions(program: Command): void {
 
   withStoreOptions(withAwsOptions(exceptions.command('remove')).description('Remove the exception for a key ARN or account id').argument('<target>', 'key ARN or account id')).action(
     async (target: string, options: StoreOptions) => {
-      if (!KEY_ARN.test(target) && !ACCOUNT_ID.test(target)) throw new UsageError(`${quoted(target)} is not a KMS key ARN or a 12-digit account id`);
-      const opened = await openStore(options);
+      const wellFormed = KEY_ARN.test(target) || ACCOUNT_ID.test(target);
+      // 'read' for another target: a folder with no store holds no malformed item, and stays as it is.
+      const opened = await openStore(options, wellFormed ? 'write' : 'read');
       try {
+        // Any other target only when a malformed item has exactly it (how such an item is removed).
+        if (!wellFormed && !(await opened.store.storedExceptions()).some((e) => !e.ok && e.target === target)) {
+          throw new UsageError(`${quoted(target)} is not a KMS key ARN or a 12-digit account id`);
+        }
         if (!(await opened.store.removeException(target))) throw new UsageError(`no exception for ${target}: \`rotor exceptions list\` shows them`);
         process.stdout.write(`exception for ${target} removed\n`);
       } finally {

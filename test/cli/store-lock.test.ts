@@ -1,13 +1,15 @@
 // One writer per embedded store, and damaged stores refused: a second command on a store another
 // live process holds is refused (exit 2) naming the run and pid, before any AWS call; a lock whose
 // process is gone is taken over; a store missing CURRENT or corrupt is exit 2 with how to recover,
-// and nothing in its folder changes.
+// and nothing in its folder changes; a malformed exception is listed as such and can be removed.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCK_FILE } from '../../cli/store-lock';
+import { EMBEDDED_TABLE, startEmbeddedStore } from '../../local/embedded-store';
 import { startSimulator, type SimulatedOrganization } from '../../local/sim';
 import { useSimulatorEnv } from '../../local/simulator-env';
 import { standardScenarioPath } from '../scenarios';
@@ -177,5 +179,40 @@ describe('a damaged store', () => {
       expect(refused.stderr).not.toMatch(/\n\s+at /);
     }
     expect(snapshot(dataDir)).toEqual(before);
+  });
+});
+
+describe('a store holding malformed exceptions', () => {
+  const WRONG_OWNER = 'arn:aws:kms:us-east-1:100000000002:key/11111111-2222-3333-4444-555555555555';
+
+  it('lists them as MALFORMED with what is wrong, stops reports with how to remove them, and removes them', async () => {
+    const dataDir = storeCopy();
+    const embedded = await startEmbeddedStore({ path: join(dataDir, 'db') });
+    const put = (item: Record<string, unknown>) => embedded.store.doc.send(new PutCommand({ TableName: EMBEDDED_TABLE, Item: { pk: 'EXCEPTION', ...item } }));
+    await put({ sk: WRONG_OWNER, target: WRONG_OWNER, reason: 'r', expiresAt: '2099-01-01', createdAt: '2026-01-01T00:00:00Z' });
+    await put({ sk: 'not a target', target: 'not a target', owner: 'o', reason: 'r', expiresAt: 'soon', createdAt: '2026-01-01T00:00:00Z' });
+    await embedded.close();
+
+    const listed = await rotor('exceptions', 'list', '--data-dir', dataDir);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`${WRONG_OWNER}\\s+MALFORMED\\s+owner: `));
+    expect(listed.stdout).toMatch(/not a target\s+MALFORMED\s+target: must be a KMS key ARN.*expiresAt: must be a date/);
+    expect(listed.stderr).toContain('2 malformed exception(s)');
+    const json = JSON.parse((await rotor('exceptions', 'list', '--data-dir', dataDir, '--output', 'json')).stdout) as { target: string; malformed?: string }[];
+    expect(json.map((e) => [e.target, typeof e.malformed])).toEqual(expect.arrayContaining([[WRONG_OWNER, 'string'], ['not a target', 'string']]));
+
+    const report = await rotor('report', '--latest', '--data-dir', dataDir);
+    expect(report.code).toBe(2);
+    expect(report.stderr).toMatch(/holds a malformed exception .*`rotor exceptions remove /);
+    expect(report.stderr).not.toMatch(/\n\s+at /);
+
+    // A target no malformed item has is still refused.
+    expect((await rotor('exceptions', 'remove', 'not a target either', '--data-dir', dataDir)).code).toBe(2);
+    for (const target of [WRONG_OWNER, 'not a target']) {
+      const removed = await rotor('exceptions', 'remove', target, '--data-dir', dataDir);
+      expect({ target, code: removed.code, stdout: removed.stdout }).toEqual({ target, code: 0, stdout: `exception for ${target} removed\n` });
+    }
+    expect((await rotor('exceptions', 'list', '--data-dir', dataDir)).stdout).toBe('no exceptions\n');
+    expect((await rotor('report', '--latest', '--data-dir', dataDir)).code).not.toBe(2);
   });
 });
