@@ -63,9 +63,14 @@ function trust(principalParameter: string, sid: string): object {
 
 const roleArnPattern = '^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+$';
 const roleNamePattern = '^[\\w+=,.@-]{1,64}$';
-/** The sts:ExternalId the member roles require, as both templates declare it: 2-1224 characters. */
+/**
+ * The sts:ExternalId the member roles require, as both templates declare it: 2-1224 characters,
+ * NoEcho (CloudFormation masks it in the console, the API and events: it is not shown to whoever
+ * may read the stack).
+ */
 export const EXTERNAL_ID_PARAMETER = {
   Type: 'String',
+  NoEcho: true,
   MinLength: 2,
   MaxLength: 1224,
   AllowedPattern: '^[\\w+=,.@:/-]{2,1224}$',

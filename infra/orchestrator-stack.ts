@@ -71,8 +71,7 @@ export class OrchestratorStack extends Stack {
         minLength: EXTERNAL_ID_PARAMETER.MinLength,
         maxLength: EXTERNAL_ID_PARAMETER.MaxLength,
         allowedPattern: EXTERNAL_ID_PARAMETER.AllowedPattern,
-        // Not NoEcho: an ExternalId is not a secret (it guards against the confused deputy) and it is
-        // visible anyway in the member trust policies and the schedule input.
+        noEcho: EXTERNAL_ID_PARAMETER.NoEcho,
         description: 'sts:ExternalId every member role requires, 2-1224 characters of [A-Za-z0-9+=,.@:/_-] (or pass -c externalId=...)',
       }).valueAsString;
 

@@ -65,6 +65,8 @@ describe('member template', () => {
     expect(template.Parameters.ExternalId).toEqual({ ...EXTERNAL_ID_PARAMETER, Description: expect.any(String) });
     expect(template.Parameters.ExternalId).not.toHaveProperty('Default');
     expect(template.Parameters.ExternalId.MinLength).toBe(2);
+    // Masked wherever CloudFormation would show a parameter's value.
+    expect(template.Parameters.ExternalId.NoEcho).toBe(true);
     expect(template).not.toHaveProperty('Conditions');
     expect(JSON.stringify(template)).not.toContain('Fn::If');
   });
