@@ -1,9 +1,11 @@
 // Publishes a finished run's drift: a message on the SNS topic and CloudWatch metrics
-// (non-compliant keys, drifted keys, error scopes) that the stack's alarms watch.
+// (non-compliant keys, drifted keys, error scopes) that the stack's alarms watch; and, for
+// continuous enforcement, one message per key an event enforced.
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { cloudwatchClient } from './clients/cloudwatch';
 import { snsClient } from './clients/sns';
+import { inertText } from '../core/text';
 
 export interface DriftNotice {
   runId: string;
@@ -39,5 +41,37 @@ export function publishDrift(topicArn: string | undefined, namespace: string | u
     if (sns && notice.driftedKeys > 0) {
       await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: notice.subject.slice(0, 100), Message: notice.message }));
     }
+  };
+}
+
+/** What an enforced (or, detecting, a non-compliant) key's notification says. */
+export interface KeyEnforcementNotice {
+  keyArn: string;
+  accountId: string;
+  region: string;
+  eventName: string;
+  eventId: string;
+  principal: string;
+  outcome: string;
+  status?: string;
+  reason?: string;
+}
+
+/** One SNS message per key an event enforced (subject and body from AWS and people's text, made inert). */
+export function publishKeyEnforcement(topicArn: string | undefined): ((notice: KeyEnforcementNotice) => Promise<void>) | undefined {
+  if (!topicArn) return undefined;
+  const sns = snsClient();
+  return async (n) => {
+    const done = n.outcome === 'enforced' ? `automatic rotation turned on (${n.status})` : `recorded ${n.status ?? n.outcome}, nothing changed`;
+    const lines = [
+      `key: ${n.keyArn}`,
+      `account: ${n.accountId}`,
+      `Region: ${n.region}`,
+      `event: ${n.eventName} ${n.eventId}`,
+      `by: ${n.principal}`,
+      `done: ${done}`,
+      ...(n.reason ? [`reason: ${n.reason}`] : []),
+    ].map((line) => inertText(line));
+    await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: inertText(`kms-rotor: ${n.eventName} in ${n.accountId} ${n.region}`).slice(0, 100), Message: lines.join('\n') }));
   };
 }

@@ -11,7 +11,7 @@ import { readRotation } from './key-scanner';
 import { RatePacer } from './pool';
 
 /** 80% of the 15/s EnableKeyRotation quota, leaving the rest to other callers in the account. */
-const ENABLE_PER_SECOND = 12;
+export const ENABLE_PER_SECOND = 12;
 
 /** Errors that mean the key left the control's scope since the scan (deleted, disabled...). */
 const GONE = /NotFoundException|DisabledException|KMSInvalidStateException/;
@@ -31,23 +31,46 @@ export interface Remediation {
   outOfTime: boolean;
 }
 
-class Throttled extends Error {}
+/** KMS kept throttling past the SDK's retries: the key waits for a later attempt. */
+export class Throttled extends Error {
+  override readonly name = 'Throttled';
+}
 
 /** Writes a key's state as soon as it is known, so that no retry loses or misreads it. */
 export type RecordFinding = (finding: Finding) => Promise<void>;
 
+/** A call's value or its error; throttling that outlasted the SDK is thrown as Throttled. */
+async function call<T>(fn: () => Promise<T>): Promise<{ value?: T; error?: unknown }> {
+  try {
+    return { value: await fn() };
+  } catch (error) {
+    if (isThrottling(error)) throw new Throttled();
+    return { error };
+  }
+}
+
+/** What EnableKeyRotation and the re-read after it came to. */
+export interface EnableResult {
+  /** Set when the key left scope (deleted, disabled...): the error KMS gave. */
+  gone?: string;
+  outcome: { status: 'REMEDIATED' | 'REMEDIATION_FAILED'; reason?: string };
+  after?: RotationState;
+}
+
+/** EnableKeyRotation at the pacer's pace with the period asked for, then the re-read that confirms it. */
+export async function enableAndVerify(kms: KMSClient, pacer: RatePacer, keyId: string, rotationPeriodInDays: number | undefined): Promise<EnableResult> {
+  await pacer.take();
+  const enabled = await call(() => kms.send(new EnableKeyRotationCommand({ KeyId: keyId, RotationPeriodInDays: rotationPeriodInDays })));
+  if (enabled.error && GONE.test(describeError(enabled.error))) {
+    return { gone: describeError(enabled.error), outcome: { status: 'REMEDIATION_FAILED', reason: describeError(enabled.error) } };
+  }
+  const after = enabled.error ? undefined : (await call(() => readRotation(kms, keyId))).value;
+  return { outcome: verifyRemediation(after, rotationPeriodInDays, enabled.error ? describeError(enabled.error) : undefined), after };
+}
+
 /** One key: read, enable when still needed (saying so first), re-read. */
 async function remediateKey(kms: KMSClient, pacer: RatePacer, key: Finding, config: RemediationConfig, now: () => Date, record: RecordFinding): Promise<Finding> {
   const at = () => now().toISOString();
-  const call = async <T>(fn: () => Promise<T>): Promise<{ value?: T; error?: unknown }> => {
-    try {
-      return { value: await fn() };
-    } catch (error) {
-      if (isThrottling(error)) throw new Throttled();
-      return { error };
-    }
-  };
-
   const before = await call(() => readRotation(kms, key.keyId));
   if (before.error && GONE.test(describeError(before.error))) {
     return { ...key, status: 'NOT_APPLICABLE', reason: `left scope before its wave: ${describeError(before.error)}`, remediatedAt: at() };
@@ -63,14 +86,8 @@ async function remediateKey(kms: KMSClient, pacer: RatePacer, key: Finding, conf
   }
 
   await record({ ...key, enableRequestedAt: at() });
-  await pacer.take();
-  const enabled = await call(() => kms.send(new EnableKeyRotationCommand({ KeyId: key.keyId, RotationPeriodInDays: config.rotationPeriodInDays })));
-  if (enabled.error && GONE.test(describeError(enabled.error))) {
-    return { ...key, status: 'NOT_APPLICABLE', reason: `left scope before its wave: ${describeError(enabled.error)}`, remediatedAt: at() };
-  }
-  const after = enabled.error ? undefined : await call(() => readRotation(kms, key.keyId));
-  const state: RotationState | undefined = after?.value;
-  const outcome = verifyRemediation(state, config.rotationPeriodInDays, enabled.error ? describeError(enabled.error) : undefined);
+  const { gone, outcome, after: state } = await enableAndVerify(kms, pacer, key.keyId, config.rotationPeriodInDays);
+  if (gone) return { ...key, status: 'NOT_APPLICABLE', reason: `left scope before its wave: ${gone}`, remediatedAt: at() };
   return {
     ...key,
     status: outcome.status,
