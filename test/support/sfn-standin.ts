@@ -13,7 +13,7 @@ import { MemoryObjectStore } from '../../functions/store/object-store';
 import { ResultsStore } from '../../functions/store/results-store';
 import { createTableInput } from '../../functions/store/table-schema';
 import { runLocal, type LocalProgress, type LocalRunResult } from '../../local/runner';
-import { allStates, readAslText, type AslDefinition } from '../../statemachine/asl';
+import { allStates, innerMachines, readAslText, type AslDefinition } from '../../statemachine/asl';
 import { TASK_STATES } from '../../statemachine/steps';
 import { demoScenarioPath, startSimulator, type SimulatedOrganization, type SimulatorOptions } from '../../local/sim';
 
@@ -125,9 +125,16 @@ export function workflowShape(asl: AslDefinition): WorkflowShape {
   for (const { name, state } of top) {
     const processor = state.ItemProcessor as { ProcessorConfig?: Json; States: Record<string, Json> } | undefined;
     if (state.Type !== 'Map' || processor?.ProcessorConfig?.Mode !== 'DISTRIBUTED') continue;
-    const feeder = Object.entries(states).find(([, s]) => s.Type === 'Task' && s.Next === name);
+    // The Task whose result the Map reads: its Next is the Map, or a Choice that goes on to it
+    // (ListAccounts' AccountsListed, which loops back while the listing continues).
+    const choicesTo = new Set(Object.entries(states).filter(([, s]) => s.Type === 'Choice' && [s.Default, ...((s.Choices as Json[] | undefined) ?? []).map((c) => c.Next)].includes(name)).map(([n]) => n));
+    const feeder = Object.entries(states).find(([, s]) => s.Type === 'Task' && (s.Next === name || choicesTo.has(s.Next as string)));
     if (!feeder) throw new Error(`Distributed Map ${name}: no Task leads to it, so its item count is unknown`);
     const params = ((state.ItemReader as Json | undefined)?.Parameters ?? undefined) as Record<string, string> | undefined;
+    // Every state below the Map, the states of Maps inside its child included.
+    const below = new Set([name]);
+    for (const s of every) if (s.parent !== undefined && below.has(s.parent)) below.add(s.name);
+    const itemStates = every.filter((s) => s.parent !== undefined && below.has(s.parent));
     maps.push({
       name,
       label: state.Label as string | undefined,
@@ -137,8 +144,9 @@ export function workflowShape(asl: AslDefinition): WorkflowShape {
       feederResultPath: String(feeder[1].ResultPath ?? '$'),
       itemsPath: params ? undefined : String(state.ItemsPath ?? '$'),
       reader: params ? { bucket: params['Bucket.$'] ?? params.Bucket, key: params['Key.$'] ?? params.Key } : undefined,
-      itemEnds: new Set(every.filter((s) => s.parent === name && s.state.End === true).map((s) => s.name)),
-      inner: new Set(every.filter((s) => s.parent === name).map((s) => s.name)),
+      // An item ends where its innermost states end: inside a batched child, that is in the batch's inline Map.
+      itemEnds: new Set(itemStates.filter((s) => s.state.End === true && !innerMachines(s.state).length).map((s) => s.name)),
+      inner: new Set(itemStates.map((s) => s.name)),
     });
   }
   return { topTasks, maps, failErrors };
