@@ -1,14 +1,14 @@
 // `kms-rotor` (short name `rotor`), the command line of kms-rotor: each command lives in
 // cli/commands/, and only the module of the command being run is loaded (commands/index.ts lists
 // them for the help). This file wires them, applies the AWS options, and turns errors into exit
-// codes (2 bad usage or input, 1 a run that failed or halted). cli/build.mjs bundles it into
+// codes (2 bad usage or input, 1 a run that failed or halted, 3 findings). cli/build.mjs bundles it into
 // dist/cli.js, the installed command.
 import '../local/node-compat';
 import { Command, CommanderError, Help, Option } from 'commander';
 import { version } from '../package.json';
 import { applyAwsOptions, preserveAwsEnvironment } from './aws-options';
 import { COMMANDS, type CommandEntry } from './commands/index';
-import { exitCodeOf } from './errors';
+import { EXIT_CODES_HELP, exitCodeOf } from './errors';
 import { resetChattiness } from './progress';
 
 function baseProgram(): Command {
@@ -18,6 +18,7 @@ function baseProgram(): Command {
     // -V too: commander's default spelling, which earlier releases had.
     .addOption(new Option('-V').hideHelp())
     .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.startsWith('error:') ? `rotor: ${text}` : text) });
   program.on('option:V', () => {

@@ -17,8 +17,9 @@ import { BUCKET_ENV, note } from './context';
 import { progressText, progressWriter, type ProgressSnapshot } from './progress';
 import { RunFailedError, UsageError } from './errors';
 import { finishRun, writeRunReport } from './run-report';
+import { gateOf, type GateFlags } from './gate';
 
-export interface DeployedFlags {
+export interface DeployedFlags extends GateFlags {
   /** scan runs go to the scan-only state machine, which cannot remediate. */
   mode?: string;
   stateMachineArn?: string;
@@ -320,7 +321,7 @@ async function conclude(f: Following, described: DescribeExecutionCommandOutput,
   const record = await f.store.getRun(f.runId);
   // The run record says HALTED or FAILED (with the reason) when the workflow finalized it.
   if (status === 'SUCCEEDED' || record?.status === 'HALTED' || record?.status === 'FAILED') {
-    await finishRun(f.store, f.runId, flags.report, flags.out);
+    await finishRun(f.store, f.runId, flags.report, flags.out, gateOf(flags));
     return;
   }
   // The execution ended before Finalize (a timeout, an abort, a failure nothing caught): what was recorded, then why.

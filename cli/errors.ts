@@ -1,5 +1,5 @@
 // The CLI's failure kinds and their exit codes: 2 for bad usage or input (nothing changed),
-// 1 for a run that failed or halted.
+// 1 for a run that failed or halted, 3 for findings (a CI gate; --exit-zero turns it into 0).
 export class UsageError extends Error {
   override readonly name = 'UsageError';
   readonly exitCode = 2;
@@ -9,6 +9,22 @@ export class RunFailedError extends Error {
   override readonly name = 'RunFailedError';
   readonly exitCode = 1;
 }
+
+/** The run or its drift has findings: non-compliant or failed keys, a scope not covered, drift. */
+export class FindingsError extends Error {
+  override readonly name = 'FindingsError';
+  readonly exitCode = 3;
+}
+
+/** The exit codes, as every command's help lists them. */
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0  clean: the command did what it was asked and found nothing to gate on
+  1  the run failed or halted (or check-template found keys without rotation)
+  2  bad usage or input: nothing was changed
+  3  findings (run, drift): a non-compliant or failed key, an account or Region not covered, or
+     drift; --exit-zero turns 3 into 0, --fail-on STATUSES chooses what counts (run)
+  130 a local run stopped by Ctrl-C or SIGTERM (INTERRUPTED)`;
 
 /** A local run stopped by SIGINT/SIGTERM: its in-flight keys were written and it is INTERRUPTED. */
 export class InterruptedError extends Error {

@@ -1,27 +1,38 @@
-// `rotor drift`: what changed since the previous run of the same scope.
+// `rotor drift`: what changed since the previous run of the same scope; new non-compliant or
+// regressed keys exit 3 (--exit-zero: 0).
 import { Command } from 'commander';
 import type { Finding } from '../../functions/core/schemas';
 import { inertJson, inertText } from '../../functions/core/text';
 import { driftOfRun } from '../../functions/store/run-drift';
 import { withAwsOptions, withOutputOption, type AwsOptions, type ListingOutput } from '../aws-options';
-import { openStore, withStoreOptions, type StoreOptions } from '../context';
+import { note, openStore, withStoreOptions, type StoreOptions } from '../context';
+import { EXIT_CODES_HELP, FindingsError } from '../errors';
+import { driftFindings } from '../gate';
 import { chooseRun, formatColumns } from './report';
 
 export function registerDrift(program: Command): void {
   withStoreOptions(
     withOutputOption(withAwsOptions(program.command('drift')))
       .description('Compare a run with the previous run of the same scope: new non-compliant keys, regressions, resolutions, expired exceptions')
-      .option('--run-id <id>', 'the run (default: the newest)'),
+      .option('--run-id <id>', 'the run (default: the newest)')
+      .option('--exit-zero', 'report drift but exit 0'),
   )
-    .action(async (options: StoreOptions & AwsOptions & { runId?: string; output: ListingOutput }) => {
+    .addHelpText('after', `\nNew non-compliant or regressed keys exit 3 (a CI gate); --exit-zero reports them and exits 0.\n${EXIT_CODES_HELP}`)
+    .action(async (options: StoreOptions & AwsOptions & { runId?: string; output: ListingOutput; exitZero?: boolean }) => {
       const format = options.output;
       const opened = await openStore(options, 'read');
       try {
         const run = await chooseRun(opened.store, { runId: options.runId });
         const drift = await driftOfRun(opened.store, run, new Date());
+        const found = driftFindings(drift);
+        const gate = () => {
+          if (found.length === 0) return;
+          if (options.exitZero) note(`drift: ${found.join('; ')} (exit 0: --exit-zero)`);
+          else throw new FindingsError(`drift of run ${drift.runId}: ${found.join('; ')} (exit 3; --exit-zero reports without failing)`);
+        };
         if (format === 'json') {
           process.stdout.write(`${inertJson(drift, 2)}\n`);
-          return;
+          return gate();
         }
         const out = [inertText(`drift of run ${drift.runId} against ${drift.previousRunId ?? '(no previous run of this scope)'}`)];
         const section = (title: string, findings: Finding[]) => {
@@ -36,6 +47,7 @@ export function registerDrift(program: Command): void {
         out.push(`\nexceptions expired since: ${drift.expiredExceptions.length}`);
         for (const e of drift.expiredExceptions) out.push(inertText(`  ${e.target} (owner ${e.owner}, expired ${e.expiresAt})`));
         process.stdout.write(`${out.join('\n')}\n`);
+        gate();
       } finally {
         await opened.close();
       }

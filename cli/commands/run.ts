@@ -6,13 +6,14 @@ import { Command, Option } from 'commander';
 import { parseReportFormat } from '../../report';
 import { outputOption, reportFormatOf, withAwsOptions, type AwsOptions } from '../aws-options';
 import { checkStoreLocation, checkWritable, note, openStore } from '../context';
-import { InterruptedError, RunFailedError, UsageError } from '../errors';
+import { EXIT_CODES_HELP, InterruptedError, RunFailedError, UsageError } from '../errors';
 import { localProgress, setChattiness } from '../progress';
 import { finishRun, writeRunReport } from '../run-report';
 import { inputFromFlags, type RunFlags } from '../run-input';
 import type { DeployedFlags } from '../deployed';
+import { gateOf, GATE_CONDITIONS, type GateFlags } from '../gate';
 
-interface RunOptions extends RunFlags, DeployedFlags, AwsOptions {
+interface RunOptions extends RunFlags, DeployedFlags, GateFlags, AwsOptions {
   local?: boolean;
   report: string;
   output?: string;
@@ -82,7 +83,7 @@ async function runHere(input: Record<string, unknown>, options: RunOptions): Pro
       await writeRunReport(opened.store, run, options.report, options.out);
       throw new RunFailedError(`run ${result.runId} failed before it was finalized: ${result.error}: ${result.cause}`);
     }
-    await finishRun(opened.store, result.runId, options.report, options.out);
+    await finishRun(opened.store, result.runId, options.report, options.out, gateOf(options));
   } finally {
     await opened.close();
   }
@@ -115,7 +116,7 @@ export function registerRun(program: Command): void {
     .option('--priority-tag <KEY=VALUES...>', 'accounts with this tag value go first (repeatable), e.g. environment=production')
     .option('--priority-ous <ids>', 'accounts in these OUs go first')
     .option('--run-id <id>', 'the run id (default: time-stamped and unique)')
-    .option('--report <format>', 'report printed at the end: table (the default), json, csv, md or html')
+    .option('--report <format>', 'report printed at the end: table (the default), json, csv, md, html or ocsf')
     .addOption(outputOption())
     .option('--no-progress', 'no progress line; the plan, each wave and the outcome are still said on stderr')
     .option('--quiet', 'nothing on stderr but errors (and no progress)')
@@ -126,10 +127,13 @@ export function registerRun(program: Command): void {
     .option('--state-machine-arn <arn>', 'deployed state machine (default: scans use the scan-only machine, $KMS_ROTOR_SCAN_STATE_MACHINE_ARN or the stack\'s ScanStateMachineArn; remediation $KMS_ROTOR_STATE_MACHINE_ARN or StateMachineArn)')
     .option('--stack-name <name>', 'the orchestrator stack to read outputs from', 'KmsRotor')
     .option('--no-wait', 'deployed runs: print the run id and return at once')
-    .addHelpText('after', '\nDeployed runs are followed with a progress line; Ctrl-C stops following (exit 130), not the execution.\n\nExamples:\n  rotor run --local --mode scan --output json --quiet > findings.json\n  rotor run --local --mode remediate --wave-size 10 --priority-tag environment=production\n  rotor run --mode remediate --no-wait')
+    .option('--fail-on <statuses>', `what counts as findings (exit 3), comma-separated of ${GATE_CONDITIONS.join(', ')} (default NON_COMPLIANT,REMEDIATION_FAILED,NOT_COVERED)`)
+    .option('--exit-zero', 'report findings but exit 0 (a failed or halted run still exits 1)')
+    .addHelpText('after', '\nDeployed runs are followed with a progress line; Ctrl-C stops following (exit 130), not the execution.\n\nExamples:\n  rotor run --local --mode scan --output json --quiet > findings.json\n  rotor run --local --mode remediate --wave-size 10 --priority-tag environment=production\n  rotor run --mode remediate --no-wait\n  rotor run --local --mode scan --fail-on NON_COMPLIANT --exit-zero' + EXIT_CODES_HELP)
     .action(async (given: RunOptions) => {
       const options = { ...given, report: parseReportFormat(reportFormatOf(given.output, given.report, '--report')) };
       setChattiness(options.quiet ? 'quiet' : options.progress ? 'progress' : 'notes');
+      gateOf(options);
       await checkWritable(options.out);
       const input = { ...inputFromFlags({ ...options, runId: options.runId ?? newRunId() }) };
       if (options.local) await runHere(input, options);

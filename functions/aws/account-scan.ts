@@ -24,6 +24,8 @@ export interface AccountScan {
   completed: string[];
   /** The Regions the run scans in this account: enabled and asked for. */
   regions: string[];
+  /** Every Region enabled in the account, of the credentials' partition (coverage sets the scanned ones against it). */
+  enabled: string[];
 }
 
 export async function scanAccount(
@@ -41,7 +43,8 @@ export async function scanAccount(
     sessionName: `kms-rotor-scan-${runId}`,
   });
   const { partition } = await callerIdentity();
-  const { scan, notEnabled, otherPartition } = regionsToScan(await enabledRegions(credentials), config.regions, partition);
+  const enabled = await enabledRegions(credentials);
+  const { scan, notEnabled, otherPartition } = regionsToScan(enabled, config.regions, partition);
   const asked = new Set(config.regions ?? []);
   const notScannable = (region: string, error: string): ErrorRecord => ({ runId, accountId: account.accountId, region, phase: 'scan', error, at: now().toISOString() });
   const errors: ErrorRecord[] = [
@@ -87,5 +90,5 @@ export async function scanAccount(
       kms.destroy();
     }
   });
-  return { findings, errors, throttled: throttled.sort(), completed: completed.sort(), regions: [...scan].sort() };
+  return { findings, errors, throttled: throttled.sort(), completed: completed.sort(), regions: [...scan].sort(), enabled: enabled.filter((r) => partitionOf(r) === partition) };
 }

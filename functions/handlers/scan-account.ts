@@ -68,7 +68,7 @@ export const scanAccountStep: Step<ScanAccountEvent, ScanAccountResult> = (deps)
   // An attempt after a failed store write finds every Region done: it writes, and calls no AWS.
   const nothingLeft = earlier?.regions !== undefined && earlier.regions.every((r) => done.has(r));
   const scan = nothingLeft
-    ? { findings: [], errors: [], throttled: [], completed: [], regions: earlier.regions! }
+    ? { findings: [], errors: [], throttled: [], completed: [], regions: earlier.regions!, enabled: undefined }
     : await scanAccount(runId, account, config, await store.exceptions(), deps.now, done);
 
   const previousRunId = await store.latestScanOf(account.accountId);
@@ -94,6 +94,7 @@ export const scanAccountStep: Step<ScanAccountEvent, ScanAccountResult> = (deps)
     name: account.name,
     priority: account.priority,
     regions: scan.regions,
+    enabledRegions: scan.enabled,
     scannedRegions,
     scannedAt: complete ? now.toISOString() : undefined,
     counts: statusCounts(findings),

@@ -26,7 +26,7 @@ beforeAll(async () => {
   sim = await startSimulator({ scenario: standardScenarioPath });
   restoreEnv = useSimulatorEnv(sim);
   dir = mkdtempSync(join(tmpdir(), 'rotor-aws-conventions-'));
-  const scan = await rotor('run', '--local', '--mode', 'scan', '--output', 'json', '--quiet', '--data-dir', dir);
+  const scan = await rotor('run', '--local', '--mode', 'scan', '--output', 'json', '--quiet', '--exit-zero', '--data-dir', dir);
   expect(scan).toMatchObject({ code: 0, stderr: '' });
   const report = JSON.parse(scan.stdout);
   runId = report.runId;
@@ -70,14 +70,14 @@ describe('--output json', () => {
 
 describe('run: what it says on stderr', () => {
   test('by default: a progress line per account in a log, then the plan and the outcome', async () => {
-    const result = await rotor('run', '--local', '--mode', 'scan', '--data-dir', dir);
+    const result = await rotor('run', '--local', '--mode', 'scan', '--exit-zero', '--data-dir', dir);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/accounts scanned/);
     expect(result.stderr).toMatch(/^plan: /m);
   });
 
   test('--no-progress: no progress line; the plan and the outcome remain', async () => {
-    const result = await rotor('run', '--local', '--mode', 'scan', '--no-progress', '--data-dir', dir);
+    const result = await rotor('run', '--local', '--mode', 'scan', '--no-progress', '--exit-zero', '--data-dir', dir);
     expect(result.code).toBe(0);
     expect(result.stderr).not.toMatch(/accounts scanned/);
     expect(result.stderr).toMatch(/^plan: /m);
@@ -85,7 +85,7 @@ describe('run: what it says on stderr', () => {
   });
 
   test('--quiet: nothing on stderr when all goes well, and errors still', async () => {
-    expect((await rotor('run', '--local', '--mode', 'scan', '--quiet', '--output', 'json', '--data-dir', dir)).stderr).toBe('');
+    expect((await rotor('run', '--local', '--mode', 'scan', '--quiet', '--exit-zero', '--output', 'json', '--data-dir', dir)).stderr).toBe('');
     const bad = await rotor('run', '--local', '--quiet', '--wave-size', '0', '--data-dir', dir);
     expect(bad).toMatchObject({ code: 2, stderr: expect.stringMatching(/--wave-size/) });
   });

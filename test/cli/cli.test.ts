@@ -136,7 +136,8 @@ describe('a local scan through the CLI', () => {
     const result = await rotor('run', '--local', '--mode', 'scan', '--report', 'json', '--out', out, '--data-dir', dir);
     expect(result.stderr).toMatch(/6\/6 accounts scanned/);
     expect(result.stderr).toMatch(/account 100000000006 could not be scanned/);
-    expect(result.code).toBe(0);
+    // Non-compliant keys and the account not covered are findings: exit 3 (test/cli/exit-codes.test.ts).
+    expect(result.code).toBe(3);
     const report = JSON.parse(readFileSync(out, 'utf8'));
     expect(report).toMatchObject({ mode: 'scan', status: 'SUCCEEDED' });
     const expected = sim

@@ -86,7 +86,7 @@ test('a reader that stops early ends the command quietly: no EPIPE, exit 0', asy
 });
 
 test('a local scan: the JSON report alone on stdout (jq-ready), no Node-version notice from the SDK', async () => {
-  const result = await rotor(['run', '--local', '--mode', 'scan', '--output', 'json', '--data-dir', join(work, 'scan')], simulatorEnv());
+  const result = await rotor(['run', '--local', '--mode', 'scan', '--output', 'json', '--exit-zero', '--data-dir', join(work, 'scan')], simulatorEnv());
   expect(result.status).toBe(0);
   expect(JSON.parse(result.stdout)).toMatchObject({ mode: 'scan', status: 'SUCCEEDED' });
   expect(result.stderr).toMatch(/accounts scanned/);
@@ -114,7 +114,7 @@ test('--profile and --region come from the AWS config file, as for the AWS CLI; 
   // The first call, the caller's identity, is signed for the Region the SDK is configured for.
   const callerRegions = async (args: string[]) => {
     sim.resetCallCounts();
-    const scan = await rotor(['run', '--local', '--profile', 'rotor-sim', '--output', 'json', '--quiet', '--data-dir', join(work, 'profile'), ...args], env);
+    const scan = await rotor(['run', '--local', '--profile', 'rotor-sim', '--output', 'json', '--quiet', '--exit-zero', '--data-dir', join(work, 'profile'), ...args], env);
     expect(scan).toMatchObject({ status: 0, stderr: '' });
     expect(JSON.parse(scan.stdout).status).toBe('SUCCEEDED');
     return [...new Set(sim.callCounts({ operation: 'GetCallerIdentity' }).map((c) => c.region))];

@@ -61,7 +61,7 @@ test('rotor drift names exactly the new non-rotating key and the key whose rotat
   const scan = async (runId: string) => {
     const out = join(dir, `${runId}.json`);
     const cli = await runCli(
-      ['run', '--local', '--mode', 'scan', '--regions', REGIONS.join(','), '--run-id', runId, '--report', 'json', '--out', out, '--data-dir', dataDir],
+      ['run', '--local', '--mode', 'scan', '--regions', REGIONS.join(','), '--run-id', runId, '--report', 'json', '--out', out, '--data-dir', dataDir, '--exit-zero'],
       moto.endpoint,
     );
     expect({ runId, code: cli.code, stderr: cli.stderr }).toEqual({ runId, code: 0, stderr: expect.stringContaining(`run ${runId} SUCCEEDED`) });
@@ -84,7 +84,8 @@ test('rotor drift names exactly the new non-rotating key and the key whose rotat
   expect(second.findings.length).toBe(first.findings.length + 1);
 
   const cli = await runCli(['drift', '--output', 'json', '--data-dir', dataDir], moto.endpoint);
-  expect({ code: cli.code, stderr: cli.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+  // New and regressed keys are findings: exit 3.
+  expect({ code: cli.code, stderr: cli.stderr }).toEqual({ code: 3, stderr: expect.stringContaining('1 new non-compliant key; 1 regressed key (exit 3') });
   const drift = JSON.parse(cli.stdout) as Drift;
   expect(drift.runId).toBe('drift-after');
   expect(drift.previousRunId).toBe('drift-before');
