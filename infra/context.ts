@@ -32,6 +32,7 @@ export const CONTEXT_KEYS = [
   'conformancePackExcludedAccounts',
   'conformancePackRegions',
   'retentionDays',
+  'securityHubExport',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -94,6 +95,8 @@ export interface RotorContext {
   conformancePackRegions?: string[];
   /** Days per-run and per-key results are kept: DynamoDB TTL and the S3 expiry of account scans. */
   retentionDays: number;
+  /** Finalize imports every run's findings into the deployment account's Security Hub. */
+  securityHubExport: boolean;
 }
 
 export interface ContextIssue {
@@ -222,6 +225,7 @@ export function parseRotorContext(raw: RawContext): RotorContext {
   }
   const conformancePackRegions = listMatching('conformancePackRegions', REGION_NAME, 'is not a Region name such as eu-west-1');
   const retentionDays = parseDays(raw.retentionDays, MIN_RETENTION_DAYS, MAX_RETENTION_DAYS, (message) => fail('retentionDays', message)) ?? DEFAULT_RETENTION_DAYS;
+  const securityHubExport = flag('securityHubExport', false);
 
   if (issues.length > 0) throw new ContextError(issues);
   return {
@@ -240,6 +244,7 @@ export function parseRotorContext(raw: RawContext): RotorContext {
     conformancePackExcludedAccounts,
     conformancePackRegions,
     retentionDays,
+    securityHubExport,
   };
 }
 

@@ -95,6 +95,7 @@ export class OrchestratorStack extends Stack {
       defaultRotationPeriodDays: rotationPeriodWithin(settings.allowedRotationRange),
       allowedRotationRange: settings.allowedRotationRange,
       driftTopicArn: this.notifications.topic.topicArn,
+      securityHubExport: settings.securityHubExport,
     });
     const handlers = this.functions.handlers;
     this.notifications.allowPublisher(handlers.Finalize.role);

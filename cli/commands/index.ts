@@ -46,6 +46,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./history')).registerHistory,
   },
   {
+    name: 'securityhub',
+    term: 'securityhub',
+    summary: "Send a run's findings to AWS Security Hub (ASFF), one finding per key",
+    load: async () => (await import('./securityhub')).registerSecurityHub,
+  },
+  {
     name: 'check-template',
     term: 'check-template [options] [files...]',
     summary: 'check templates, cdk.out folders and Terraform plans for KMS keys without rotation',

@@ -1,9 +1,10 @@
 // What every handler needs from the outside world, and how a Lambda gets it from its
 // environment. The local runner builds the same dependencies around its embedded store. What
-// only one step uses (Finalize's drift publisher) that step's handler file builds, so no Lambda
-// bundles a client it never calls.
+// only one step uses (Finalize's drift publisher and Security Hub) that step's handler file
+// builds, so no Lambda bundles a client it never calls.
 import { S3ManifestStore, type ManifestStore } from '../aws/manifests';
 import type { DriftPublisher } from '../aws/notifications';
+import type { SecurityHubTarget } from '../aws/security-hub';
 import { ResultsStore } from '../store/results-store';
 import { asStepError } from './step-errors';
 
@@ -12,6 +13,8 @@ export interface HandlerDeps {
   manifests: ManifestStore;
   /** Where Finalize sends drift: SNS and CloudWatch when deployed, nothing locally. */
   drift?: DriftPublisher;
+  /** Where Finalize imports the run's findings: the deployment's Security Hub when `securityHubExport` is on. */
+  securityHub?: () => Promise<SecurityHubTarget>;
   now: () => Date;
   /** Milliseconds this invocation has left (Lambda's clock); unlimited when absent. */
   timeLeftMs?: () => number;

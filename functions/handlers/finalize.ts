@@ -5,9 +5,12 @@
 import { runCounts } from '../core/account-summary';
 import { driftSummary, type DriftSummary } from '../core/drift';
 import { failureMessage, finalStatus } from '../core/runs';
-import type { AccountTarget, ExecutionInput, RunStatus } from '../core/schemas';
+import type { AccountTarget, ExecutionInput, RunRecord, RunStatus } from '../core/schemas';
 import { accountDrifts, previousRunOf } from '../store/run-drift';
 import { publishDrift } from '../aws/notifications';
+import { exportRun, securityHubTarget } from '../aws/security-hub';
+import { CONTROLS } from '../core/controls';
+import { inertJson } from '../core/text';
 import { lambdaHandler, type HandlerDeps, type Step } from './deps';
 
 export interface FinalizeEvent {
@@ -22,6 +25,8 @@ export interface FinalizeResult {
   summary: Record<string, number>;
   errors: number;
   drift: DriftSummary;
+  /** With the Security Hub export on: findings imported, and those Security Hub still refused after the retries. */
+  securityHub?: { imported: number; failed: number };
 }
 
 /**
@@ -59,7 +64,7 @@ export const finalize: Step<FinalizeEvent, FinalizeResult> = (deps) => async ({ 
     haltReason: failure ? `run failed: ${failureMessage(failure)}` : allFailed ? `run failed: none of its ${run.accountCount} accounts could be scanned` : run.haltReason,
   });
 
-  const finished = { ...run, status, summary };
+  const finished = { ...run, status, summary, finishedAt: finishedAt.toISOString() };
   const drift: DriftSummary = { newNonCompliant: 0, regressed: 0, resolved: 0, expiredExceptions: 0 };
   const add = (counts: Partial<DriftSummary>) => {
     for (const k of Object.keys(drift) as (keyof DriftSummary)[]) drift[k] += counts[k] ?? 0;
@@ -94,7 +99,23 @@ export const finalize: Step<FinalizeEvent, FinalizeResult> = (deps) => async ({ 
       ].join('\n'),
     });
   }
-  return { runId, status, summary: summary as Record<string, number>, errors: errors.length, drift };
+  const securityHub = deps.securityHub && (await exportToSecurityHub(deps, deps.securityHub, finished, finishedAt));
+  return { runId, status, summary: summary as Record<string, number>, errors: errors.length, drift, ...(securityHub ? { securityHub } : {}) };
 };
 
-export const handler = lambdaHandler('Finalize', finalize, () => ({ drift: publishDrift(process.env.DRIFT_TOPIC_ARN, process.env.METRICS_NAMESPACE) }));
+/** The run's findings into Security Hub; a finding still refused after the retries is logged, and the run's outcome stands. */
+async function exportToSecurityHub(deps: HandlerDeps, target: NonNullable<HandlerDeps['securityHub']>, run: RunRecord, now: Date): Promise<{ imported: number; failed: number }> {
+  const hub = await target();
+  try {
+    const result = await exportRun(deps.store, run, hub, now);
+    for (const f of result.failed) console.error(inertJson({ securityHubImportFailed: f }));
+    return { imported: result.imported, failed: result.failed.length };
+  } finally {
+    hub.client.destroy();
+  }
+}
+
+export const handler = lambdaHandler('Finalize', finalize, () => ({
+  drift: publishDrift(process.env.DRIFT_TOPIC_ARN, process.env.METRICS_NAMESPACE),
+  securityHub: process.env.SECURITY_HUB_EXPORT === 'true' ? () => securityHubTarget(CONTROLS) : undefined,
+}));

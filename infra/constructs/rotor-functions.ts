@@ -87,6 +87,8 @@ export interface RotorFunctionsProps {
   /** The organization's allowed rotation periods: ValidateInput refuses a run that asks for another. */
   allowedRotationRange?: RotationRange;
   driftTopicArn: string;
+  /** Finalize imports each run's findings into this account's Security Hub (context `securityHubExport`). */
+  securityHubExport?: boolean;
 }
 
 export class RotorFunctions extends Construct {
@@ -112,7 +114,7 @@ export class RotorFunctions extends Construct {
         ...(props.defaultRotationPeriodDays === undefined ? {} : { DEFAULT_ROTATION_PERIOD_DAYS: String(props.defaultRotationPeriodDays) }),
         ...(props.allowedRotationRange ? { ALLOWED_ROTATION_RANGE: `${props.allowedRotationRange.min}-${props.allowedRotationRange.max}` } : {}),
       },
-      Finalize: { DRIFT_TOPIC_ARN: props.driftTopicArn, METRICS_NAMESPACE },
+      Finalize: { DRIFT_TOPIC_ARN: props.driftTopicArn, METRICS_NAMESPACE, ...(props.securityHubExport ? { SECURITY_HUB_EXPORT: 'true' } : {}) },
     };
     const unscopedActions: Partial<Record<StepFunctionId, string[]>> = {
       ListAccounts: [...ORGANIZATIONS_UNSCOPED_ACTIONS],
@@ -145,6 +147,14 @@ export class RotorFunctions extends Construct {
     this.allowMemberAccess(handlers.ScanAccount, 'ScanAccount', props.scanRoleName, [], props.organizationId);
     this.allowMemberAccess(handlers.RemediateAccount, 'RemediateAccount', props.remediateRoleName, [...REMEDIATE_ACTIONS], props.organizationId);
     this.allowFinalizeOutputs(handlers.Finalize, props.driftTopicArn);
+    if (props.securityHubExport) {
+      // Findings of the account's own default product only (a custom integration's findings).
+      handlers.Finalize.allow({
+        sid: 'ImportFindingsIntoSecurityHub',
+        actions: ['securityhub:BatchImportFindings'],
+        resources: [`arn:${Aws.PARTITION}:securityhub:${Aws.REGION}:${Aws.ACCOUNT_ID}:product/${Aws.ACCOUNT_ID}/default`],
+      });
+    }
   }
 
   /**

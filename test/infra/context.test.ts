@@ -37,6 +37,7 @@ describe('parseRotorContext', () => {
       conformancePackExcludedAccounts: undefined,
       conformancePackRegions: undefined,
       retentionDays: 90,
+      securityHubExport: false,
     });
   });
 
@@ -58,6 +59,7 @@ describe('parseRotorContext', () => {
       conformancePackExcludedAccounts: '111111111111, 222222222222',
       conformancePackRegions: 'eu-west-1,ap-southeast-2',
       retentionDays: '400',
+      securityHubExport: 'true',
     });
     expect(settings).toEqual({
       memberTargets: ['r-ab12', 'ou-ab12-abcdefgh'],
@@ -75,6 +77,7 @@ describe('parseRotorContext', () => {
       conformancePackExcludedAccounts: ['111111111111', '222222222222'],
       conformancePackRegions: ['eu-west-1', 'ap-southeast-2'],
       retentionDays: 400,
+      securityHubExport: true,
     });
   });
 
@@ -184,7 +187,8 @@ describe('parseRotorContext', () => {
     expect(asked).toContain('conformancePackExcludedAccounts');
     expect(asked).toContain('conformancePackRegions');
     expect(asked).toContain('retentionDays');
-    expect(asked).toHaveLength(16);
+    expect(asked).toContain('securityHubExport');
+    expect(asked).toHaveLength(17);
   });
 });
 
