@@ -5,15 +5,16 @@ import { writeCsvReport } from './csv';
 import { writeHtmlReport } from './html';
 import { writeJsonReport } from './json';
 import { writeMarkdownReport } from './markdown';
+import { writeOcsfReport } from './ocsf';
 import { writeTableReport } from './table';
 import type { ReportInput, ReportSink } from './types';
 
-export const REPORT_FORMATS = ['table', 'json', 'csv', 'md', 'html'] as const;
+export const REPORT_FORMATS = ['table', 'json', 'csv', 'md', 'html', 'ocsf'] as const;
 export const ReportFormat = z.enum(REPORT_FORMATS);
 export type ReportFormat = z.infer<typeof ReportFormat>;
 
 /** The usual file extension for a format (`table` is text). */
-export const REPORT_EXTENSIONS: Record<ReportFormat, string> = { table: 'txt', json: 'json', csv: 'csv', md: 'md', html: 'html' };
+export const REPORT_EXTENSIONS: Record<ReportFormat, string> = { table: 'txt', json: 'json', csv: 'csv', md: 'md', html: 'html', ocsf: 'ocsf.json' };
 
 export class UnknownReportFormatError extends Error {
   override readonly name = 'UnknownReportFormatError';
@@ -34,6 +35,7 @@ const WRITERS: Record<ReportFormat, (input: ReportInput, sink: ReportSink) => Pr
   csv: writeCsvReport,
   md: writeMarkdownReport,
   html: writeHtmlReport,
+  ocsf: writeOcsfReport,
 };
 
 /** Write the report of one run in one format to the sink, streaming the findings. */
@@ -66,7 +68,7 @@ export async function renderReport(format: ReportFormat, input: ReportInput): Pr
   return sink.text();
 }
 
-export { writeCsvReport, writeHtmlReport, writeJsonReport, writeMarkdownReport, writeTableReport };
+export { writeCsvReport, writeHtmlReport, writeJsonReport, writeMarkdownReport, writeOcsfReport, writeTableReport };
 export { CSV_COLUMNS, csvCell } from './csv';
 export { jsonFinding } from './json';
 export { escapeHtml } from './escape';

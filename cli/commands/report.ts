@@ -34,7 +34,7 @@ export function registerReport(program: Command): void {
       .description('Print or write the audit report of a run from the results store')
       .option('--run-id <id>', 'the run to report')
       .option('--latest', 'the newest run (the default)')
-      .option('--format <format>', 'table (the default), json, csv, md or html')
+      .option('--format <format>', 'table (the default), json, csv, md, html or ocsf (OCSF Compliance Findings)')
       .addOption(outputOption())
       .option('--out <file>', 'write to FILE instead of stdout'),
   )
