@@ -1,5 +1,7 @@
-// The compliance-over-time chart of the HTML report: an inline SVG line chart of compliance % per
-// run, built as a string with every label escaped. No script, no external resource.
+// The compliance-over-time chart of the HTML report: an inline SVG of compliance % per run on a
+// true time axis (a run's x is its start time), every point labelled with its value and coloured
+// by it, scans drawn as circles and remediations as squares. Built as a string with every label
+// escaped; no script, no external resource.
 import { compliancePercent, formatPercent } from './common';
 import { escapeHtml } from './escape';
 import type { RunHistoryPoint } from './types';
@@ -8,8 +10,15 @@ import type { RunHistoryPoint } from './types';
 export const CHART_MAX_RUNS = 30;
 
 const WIDTH = 760;
-const HEIGHT = 240;
-const PAD = { left: 48, right: 48, top: 24, bottom: 40 };
+const HEIGHT = 250;
+const PAD = { left: 48, right: 56, top: 28, bottom: 44 };
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** The colour band of a compliance value: a 29% point is never drawn green. */
+export function complianceBand(percent: number): 'good' | 'fair' | 'poor' {
+  return percent >= 95 ? 'good' : percent >= 80 ? 'fair' : 'poor';
+}
 
 /** The runs to plot: the history plus the current run, oldest first, the most recent kept. */
 export function chartPoints(history: readonly RunHistoryPoint[], current: RunHistoryPoint): RunHistoryPoint[] {
@@ -19,15 +28,37 @@ export function chartPoints(history: readonly RunHistoryPoint[], current: RunHis
   return [...byId.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt)).slice(-CHART_MAX_RUNS);
 }
 
+/** "2026-12-02 14:05": a run's start to the minute (UTC), so two runs of one day read apart. */
+export function runTime(startedAt: string): string {
+  return `${startedAt.slice(0, 10)} ${startedAt.slice(11, 16)}`;
+}
+
+/** Axis ticks: about six instants across [from, to], on whole hours or days. */
+function timeTicks(from: number, to: number): { at: number; label: string }[] {
+  const span = to - from;
+  const steps = [HOUR_MS, 3 * HOUR_MS, 6 * HOUR_MS, 12 * HOUR_MS, DAY_MS, 2 * DAY_MS, 7 * DAY_MS, 14 * DAY_MS, 30 * DAY_MS];
+  const step = steps.find((s) => span / s <= 6) ?? 30 * DAY_MS;
+  const ticks: { at: number; label: string }[] = [];
+  for (let at = Math.ceil(from / step) * step; at <= to; at += step) {
+    const iso = new Date(at).toISOString();
+    ticks.push({ at, label: step < DAY_MS ? runTime(iso) : iso.slice(0, 10) });
+  }
+  return ticks;
+}
+
 export function complianceChartSvg(points: readonly RunHistoryPoint[]): string {
   const plotW = WIDTH - PAD.left - PAD.right;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
-  const x = (i: number) => PAD.left + (points.length <= 1 ? plotW / 2 : (plotW * i) / (points.length - 1));
+  const times = points.map((p) => Date.parse(p.startedAt));
+  // One run, or runs at one instant: an hour either side, so the point sits mid-axis.
+  const from = Math.min(...times) - (Math.max(...times) === Math.min(...times) ? HOUR_MS : 0);
+  const to = Math.max(...times) + (Math.max(...times) === Math.min(...times) ? HOUR_MS : 0);
+  const x = (t: number) => PAD.left + (plotW * (t - from)) / (to - from);
   const y = (percent: number) => PAD.top + plotH - (plotH * percent) / 100;
   const parts: string[] = [];
   parts.push(
     `<svg class="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-labelledby="chart-title" xmlns="http://www.w3.org/2000/svg">`,
-    `<title id="chart-title">Compliance % across the last ${points.length} run${points.length === 1 ? '' : 's'}</title>`,
+    `<title id="chart-title">Compliance % across the last ${points.length} run${points.length === 1 ? '' : 's'}, by start time</title>`,
   );
   for (const tick of [0, 25, 50, 75, 100]) {
     parts.push(
@@ -35,39 +66,41 @@ export function complianceChartSvg(points: readonly RunHistoryPoint[]): string {
       `<text class="axis" x="${PAD.left - 8}" y="${y(tick) + 4}" text-anchor="end">${tick}%</text>`,
     );
   }
-  const plotted = points.map((p, i) => ({ point: p, i, percent: compliancePercent(p.summary) }));
+  if (points.length > 0) {
+    for (const tick of timeTicks(from, to)) {
+      parts.push(`<text class="axis" x="${x(tick.at).toFixed(1)}" y="${HEIGHT - PAD.bottom + 18}" text-anchor="middle">${escapeHtml(tick.label)}</text>`);
+    }
+  }
+  const plotted = points.map((p, i) => ({ point: p, x: x(times[i]), percent: compliancePercent(p.summary) }));
   // A run with no covered key has no percentage: the line breaks there rather than inventing one.
-  let segment: string[] = [];
-  const segments: string[][] = [];
-  for (const { i, percent } of plotted) {
-    if (percent === null) {
-      if (segment.length) segments.push(segment);
-      segment = [];
-    } else segment.push(`${x(i).toFixed(1)},${y(percent).toFixed(1)}`);
+  const segments: string[][] = [[]];
+  for (const { x: px, percent } of plotted) {
+    if (percent === null) segments.push([]);
+    else segments[segments.length - 1].push(`${px.toFixed(1)},${y(percent).toFixed(1)}`);
   }
-  if (segment.length) segments.push(segment);
   for (const s of segments) if (s.length > 1) parts.push(`<polyline class="line" points="${s.join(' ')}"/>`);
-  // Label at most ~8 runs along the axis so dates do not overlap.
-  const labelEvery = Math.max(1, Math.ceil(points.length / 8));
-  for (const { point, i, percent } of plotted) {
-    const label = `${point.runId} (${point.startedAt}): ${formatPercent(percent)}`;
-    if (percent !== null) {
-      parts.push(
-        `<circle class="dot" cx="${x(i).toFixed(1)}" cy="${y(percent).toFixed(1)}" r="4"><title>${escapeHtml(label)}</title></circle>`,
-      );
-    }
-    if (i % labelEvery === 0 || i === points.length - 1) {
-      parts.push(
-        `<text class="axis" x="${x(i).toFixed(1)}" y="${HEIGHT - PAD.bottom + 18}" text-anchor="middle">${escapeHtml(point.startedAt.slice(0, 10))}</text>`,
-      );
-    }
-  }
-  const last = plotted[plotted.length - 1];
-  if (last && last.percent !== null) {
+  plotted.forEach(({ point, x: px, percent }, i) => {
+    if (percent === null) return;
+    const py = y(percent);
+    const mode = point.mode === 'remediate' ? 'remediate' : 'scan';
+    const title = `<title>${escapeHtml(`${point.runId} (${mode}, ${runTime(point.startedAt)} UTC): ${formatPercent(percent)}`)}</title>`;
+    const cls = `point ${mode} ${complianceBand(percent)}`;
     parts.push(
-      `<text class="value" x="${Math.min(x(last.i), WIDTH - PAD.right - 30).toFixed(1)}" y="${(y(last.percent) - 10).toFixed(1)}" text-anchor="middle">${escapeHtml(formatPercent(last.percent))}</text>`,
+      mode === 'remediate'
+        ? `<rect class="${cls}" x="${(px - 4.5).toFixed(1)}" y="${(py - 4.5).toFixed(1)}" width="9" height="9" data-run-id="${escapeHtml(point.runId)}">${title}</rect>`
+        : `<circle class="${cls}" cx="${px.toFixed(1)}" cy="${py.toFixed(1)}" r="5" data-run-id="${escapeHtml(point.runId)}">${title}</circle>`,
     );
-  }
+    // Labels alternate above and below the line, so neighbours a few pixels apart both stay legible.
+    const above = i % 2 === 0 || py > HEIGHT - PAD.bottom - 16;
+    const labelY = above ? Math.max(12, py - 10) : py + 18;
+    parts.push(`<text class="value ${complianceBand(percent)}" x="${px.toFixed(1)}" y="${labelY.toFixed(1)}" text-anchor="middle">${escapeHtml(formatPercent(percent))}</text>`);
+  });
+  const legendY = HEIGHT - 10;
+  parts.push(
+    `<circle class="point scan legend" cx="${PAD.left + 6}" cy="${legendY - 4}" r="5"/><text class="axis" x="${PAD.left + 16}" y="${legendY}">scan</text>`,
+    `<rect class="point remediate legend" x="${PAD.left + 66}" y="${legendY - 8.5}" width="9" height="9"/><text class="axis" x="${PAD.left + 80}" y="${legendY}">remediate</text>`,
+    `<text class="axis" x="${PAD.left + 160}" y="${legendY}">colour: ≥ 95% green, ≥ 80% amber, below red</text>`,
+  );
   parts.push('</svg>');
   return parts.join('');
 }

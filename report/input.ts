@@ -28,7 +28,7 @@ export async function reportInputFor(store: ResultsStore, run: RunRecord, now: D
   for await (const r of store.runs()) {
     if (history.length >= HISTORY_RUNS) break;
     if (r.scope === run.scope && r.startedAt <= run.startedAt && r.status !== 'RUNNING' && r.status !== 'INTERRUPTED') {
-      history.push({ runId: r.runId, startedAt: r.startedAt, summary: r.summary });
+      history.push({ runId: r.runId, startedAt: r.startedAt, mode: r.mode, summary: r.summary });
     }
   }
   // A run that was never finalized has no summary yet: count what it found.
@@ -36,10 +36,6 @@ export async function reportInputFor(store: ResultsStore, run: RunRecord, now: D
   return {
     run,
     findings: () => store.findings(run.runId),
-    nonCompliantFindings: async function* () {
-      yield* store.findingsByStatus(run.runId, 'NON_COMPLIANT');
-      yield* store.findingsByStatus(run.runId, 'REMEDIATION_FAILED');
-    },
     errors,
     coverage: runCoverage(run, summaries, errors),
     exceptions: await store.exceptions(),

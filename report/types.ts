@@ -2,14 +2,13 @@
 // report of 100,000 findings streams from the store to a file without being held in memory.
 import type { Coverage } from '../functions/core/coverage';
 import type { Drift } from '../functions/core/drift';
-import type { ErrorRecord, ExceptionRecord, Finding, FindingStatus, RunRecord } from '../functions/core/schemas';
+import type { ErrorRecord, ExceptionRecord, Finding, FindingStatus, RunMode, RunRecord } from '../functions/core/schemas';
 
 /**
  * Where findings come from: a function that starts a fresh iteration each time it is called
  * (the store re-queries). Findings arrive sorted by accountId, region, keyId (the store's sort
  * key order), which lets the per-account sections stream. Most formats call it once; the HTML
- * report calls it a second time for its "non-compliant and failed keys" section unless
- * `ReportInput.nonCompliantFindings` is given.
+ * report calls it twice (its attention list and counts first, then every key by account).
  */
 export type FindingSource = () => AsyncIterable<Finding> | Iterable<Finding>;
 
@@ -24,18 +23,14 @@ export interface WavePlanEntry {
 export interface RunHistoryPoint {
   runId: string;
   startedAt: string;
+  /** Scans and remediations are drawn apart. */
+  mode?: RunMode;
   summary: Partial<Record<FindingStatus, number>>;
 }
 
 export interface ReportInput {
   run: RunRecord;
   findings: FindingSource;
-  /**
-   * Optional: the run's NON_COMPLIANT and REMEDIATION_FAILED findings only (the store answers
-   * this from its status index, cheaper than a second full pass). Used by the HTML report;
-   * without it, the HTML report iterates `findings` a second time and filters.
-   */
-  nonCompliantFindings?: FindingSource;
   errors: readonly ErrorRecord[];
   /** What the run covered (functions/core/coverage.ts): every format states it beside the compliance figure. */
   coverage: Coverage;
