@@ -13,7 +13,7 @@ import {
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import type { AccountListing, ListingPage, OrgAccount } from '../core/schemas';
-import { isThrottling } from './clients';
+import { isThrottling } from './errors';
 import { RatePacer } from './pool';
 
 /**

@@ -5,7 +5,7 @@
 // and the state machine invokes it again with that until the manifest is written.
 import { inRunScope, missingAccounts, needsOuTree, needsTags, selectAccounts } from '../core/accounts';
 import { AccountListing, ListingContinuation, type ExecutionInput, type OrgAccount } from '../core/schemas';
-import { organizationsClient } from '../aws/clients';
+import { organizationsClient } from '../aws/clients/organizations';
 import { callerAccountId } from '../aws/credentials';
 import type { ManifestLocation } from '../aws/manifests';
 import { continueListing, ORGANIZATIONS_CALLS_PER_SECOND, startListing, THROTTLE_BACKOFF_MS, type ListingPace } from '../aws/organization';
@@ -86,4 +86,4 @@ export function listAccountsAt(pace: ListingPace): Step<ListAccountsEvent, ListA
 
 export const listAccounts = listAccountsAt({ callsPerSecond: ORGANIZATIONS_CALLS_PER_SECOND, backoffMs: THROTTLE_BACKOFF_MS });
 
-export const handler = lambdaHandler(listAccounts);
+export const handler = lambdaHandler('ListAccounts', listAccounts);
