@@ -61,6 +61,8 @@ export interface KeyCallCount {
   keyId: string;
   operation: string;
   calls: number;
+  /** Requests answered with success (an EnableKeyRotation that took effect). */
+  succeeded: number;
 }
 
 export interface CallFilter {
@@ -267,8 +269,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatedO
     if (keyId !== undefined) {
       const bare = bareKeyId(keyId);
       const kid = `${accountId}|${region}|${bare}|${operation}`;
-      const k = keyCounts.get(kid) ?? { accountId, region, keyId: bare, operation, calls: 0 };
+      const k = keyCounts.get(kid) ?? { accountId, region, keyId: bare, operation, calls: 0, succeeded: 0 };
       k.calls += 1;
+      if (outcome === undefined) k.succeeded += 1;
       keyCounts.set(kid, k);
     }
   }

@@ -4,7 +4,7 @@
 // killed with SIGKILL reads as INTERRUPTED in `runs` and `status` while its record still says
 // RUNNING, and the next run records the keys it had enabled REMEDIATED there. No key is enabled twice.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCK_FILE } from '../../cli/store-lock';
@@ -204,6 +204,10 @@ test('SIGKILL mid-remediation: RUNNING on record but INTERRUPTED in runs and sta
     if (!enabledByKilled.has(arn)) expect(after['next-run'].findings.get(arn)!.status).toBe('REMEDIATED');
   }
   expect((await rotor('status', 'killed-run', '--data-dir', dataDir)).stdout).toContain(`reconciled by run next-run: ${reconciledKeys} key(s) it enabled recorded REMEDIATED`);
+  // The operator's guide gives these very commands for a killed run (run above, with --data-dir).
+  const guide = readFileSync(join(REPO, 'docs', 'operator-guide.md'), 'utf8');
+  const block = /```sh\n([\s\S]*?)```/.exec(guide.slice(guide.indexOf('## Interrupting a local run')))![1];
+  expect(block.split('\n').map((line) => line.replace(/\s+#.*$/, '').trim()).filter(Boolean)).toEqual(['rotor runs', 'rotor status RUN_ID', 'rotor run --local --mode remediate']);
   // Reconciled once: a later run has nothing left to record.
   const again = await rotor('run', '--local', '--mode', 'scan', '--no-progress', '--data-dir', dataDir, '--run-id', 'third-run');
   expect(again.stderr).not.toContain('was INTERRUPTED');

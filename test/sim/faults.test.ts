@@ -201,8 +201,8 @@ describe('latency and call counts', () => {
       await kms.send(new GetKeyRotationStatusCommand({ KeyId: key.keyId }));
       await kms.send(new ListKeysCommand({}));
       expect(sim.keyCallCounts({ keyId: key.keyId })).toEqual([
-        { accountId: MGMT, region: 'us-east-1', keyId: key.keyId, operation: 'DescribeKey', calls: 1 },
-        { accountId: MGMT, region: 'us-east-1', keyId: key.keyId, operation: 'GetKeyRotationStatus', calls: 1 },
+        { accountId: MGMT, region: 'us-east-1', keyId: key.keyId, operation: 'DescribeKey', calls: 1, succeeded: 1 },
+        { accountId: MGMT, region: 'us-east-1', keyId: key.keyId, operation: 'GetKeyRotationStatus', calls: 1, succeeded: 1 },
       ]);
       expect(sim.totalCalls({ accountId: MGMT, service: 'kms' })).toBe(3);
       expect(sim.totalCalls({ service: 'sts' })).toBe(0);
