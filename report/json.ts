@@ -21,6 +21,9 @@ export function jsonFinding(finding: Finding): Record<string, unknown> {
     rotationEnabledBefore: finding.rotationEnabledBefore,
     ...(finding.rotationEnabledAfter !== undefined && { rotationEnabledAfter: finding.rotationEnabledAfter }),
     ...(finding.rotationPeriodInDays !== undefined && { rotationPeriodInDays: finding.rotationPeriodInDays }),
+    ...(finding.nextRotationDate !== undefined && { nextRotationDate: finding.nextRotationDate }),
+    ...(finding.onDemandRotationStartDate !== undefined && { onDemandRotationStartDate: finding.onDemandRotationStartDate }),
+    ...(finding.aliases?.length && { aliases: finding.aliases }),
     ...(finding.wave !== undefined && { wave: finding.wave }),
     ...(finding.exception && {
       exception: { owner: finding.exception.owner, reason: finding.exception.reason, expiresAt: finding.exception.expiresAt },

@@ -75,6 +75,8 @@ export async function scanAccount(
           reason: verdict.reason,
           rotationEnabledBefore: verdict.rotationEnabledBefore,
           rotationPeriodInDays: verdict.rotationPeriodInDays,
+          nextRotationDate: key.rotation?.nextRotationDate,
+          onDemandRotationStartDate: key.rotation?.onDemandRotationStartDate,
           exception: verdict.status === 'EXEMPT' && exception ? { owner: exception.owner, reason: exception.reason, expiresAt: exception.expiresAt } : undefined,
           keySpec: key.facts.keySpec,
           keyManager: key.facts.keyManager,

@@ -43,7 +43,12 @@ export function factsFromMetadata(meta: KeyMetadata): KeyFacts {
 
 export async function readRotation(kms: KMSClient, keyId: string): Promise<RotationState> {
   const out = await kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId }));
-  return { enabled: out.KeyRotationEnabled === true, periodInDays: out.RotationPeriodInDays };
+  return {
+    enabled: out.KeyRotationEnabled === true,
+    periodInDays: out.RotationPeriodInDays,
+    nextRotationDate: out.NextRotationDate?.toISOString(),
+    onDemandRotationStartDate: out.OnDemandRotationStartDate?.toISOString(),
+  };
 }
 
 export async function scanRegion(kms: KMSClient): Promise<ScannedKey[]> {

@@ -57,6 +57,10 @@ export function isReplica(facts: Pick<KeyFacts, 'keyArn' | 'multiRegion' | 'mult
 export interface RotationState {
   enabled: boolean;
   periodInDays?: number;
+  /** When KMS rotates the key next (ISO time), as GetKeyRotationStatus says. */
+  nextRotationDate?: string;
+  /** When an on-demand rotation in progress started (ISO time). */
+  onDemandRotationStartDate?: string;
 }
 
 export interface KeyVerdict {

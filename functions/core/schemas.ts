@@ -207,6 +207,9 @@ export const Finding = z.object({
   rotationEnabledBefore: z.boolean().nullable(),
   rotationEnabledAfter: z.boolean().optional(),
   rotationPeriodInDays: z.number().int().optional(),
+  /** GetKeyRotationStatus: when KMS rotates the key next, and when an on-demand rotation in progress started (ISO times). */
+  nextRotationDate: z.string().optional(),
+  onDemandRotationStartDate: z.string().optional(),
   wave: z.number().int().optional(),
   exception: FindingException.optional(),
   /** DescribeKey facts worth keeping for reports (spec, manager, origin...). */

@@ -55,6 +55,10 @@ describe('rotor run exit codes', () => {
     expect(remediate.code).toBe(0);
     const clean = await run('--mode', 'scan', '--accounts', MEMBER);
     expect({ code: clean.code, stderr: clean.stderr }).toEqual({ code: 0, stderr: '' });
+    // GetKeyRotationStatus's next rotation date reaches the report, with the key's aliases.
+    const rotatingKeys = JSON.parse(clean.stdout).findings.filter((f: { status: string }) => f.status === 'COMPLIANT');
+    expect(rotatingKeys.length).toBeGreaterThan(0);
+    for (const f of rotatingKeys) expect(Date.parse(f.nextRotationDate)).toBeGreaterThan(Date.now());
     expect((await rotor('drift', '--data-dir', dir)).code).toBe(0);
 
     const rotating = sim.listKeys(MEMBER).find((k) => k.rotationEnabled && k.keyManager === 'CUSTOMER')!;

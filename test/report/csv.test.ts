@@ -17,7 +17,7 @@ describe('CSV report', () => {
       expect(r.status).toBe(FINDINGS[i].status);
       expect(r.consoleUrl).toBe(consoleUrlOf(FINDINGS[i]));
     });
-    expect(records[0]).toMatchObject({ accountId: '111111111111', accountName: 'prod-core', region: 'eu-west-1', rotationEnabledBefore: 'true', rotationPeriodInDays: '365' });
+    expect(records[0]).toMatchObject({ accountId: '111111111111', accountName: 'prod-core', region: 'eu-west-1', rotationEnabledBefore: 'true', rotationPeriodInDays: '365', nextRotationDate: '2026-03-01T00:00:00.000Z', aliases: 'alias/app' });
     expect(records[1]).toMatchObject({ rotationEnabledBefore: 'false', rotationEnabledAfter: 'true', wave: '1' });
     expect(records[5]).toMatchObject({ accountName: 'dev & <sandbox>', exceptionOwner: 'team-data', exceptionExpiresAt: '2025-06-15', rotationEnabledAfter: '' });
     expect(records[3].consoleUrl).toContain('#/kms/defaultKeys/');

@@ -4,7 +4,7 @@ import { computeDrift } from '../../functions/core/drift';
 import { ERRORS, FINDINGS, NOW, RUN, consoleUrlOf, fixtureInput } from './fixture';
 
 const REQUIRED = ['accountId', 'region', 'keyId', 'keyArn', 'status', 'rotationEnabledBefore', 'consoleUrl'];
-const OPTIONAL = ['reason', 'rotationEnabledAfter', 'rotationPeriodInDays', 'wave', 'exception'];
+const OPTIONAL = ['reason', 'rotationEnabledAfter', 'rotationPeriodInDays', 'nextRotationDate', 'onDemandRotationStartDate', 'aliases', 'wave', 'exception'];
 
 describe('JSON report', () => {
   it('has SPEC top-level fields with the run values and a summary for every status', async () => {
@@ -32,9 +32,10 @@ describe('JSON report', () => {
     expect(exempt.exception).toEqual({ owner: 'team-data', reason: 'vendor lock, "legacy" app', expiresAt: '2025-06-15' });
     const remediated = report.findings.find((f: { status: string }) => f.status === 'REMEDIATED');
     expect(remediated).toMatchObject({ rotationEnabledBefore: false, rotationEnabledAfter: true, rotationPeriodInDays: 365, wave: 1 });
-    // No internal fields leak: runId, scannedAt, aliases are not in SPEC's finding.
+    // No internal fields leak (runId, scannedAt); the key's aliases and next rotation date are there.
     expect(report.findings[0]).not.toHaveProperty('scannedAt');
-    expect(report.findings[0]).not.toHaveProperty('aliases');
+    expect(report.findings[0]).toMatchObject({ aliases: ['alias/app'], nextRotationDate: '2026-03-01T00:00:00.000Z' });
+    expect(report.findings[1]).not.toHaveProperty('aliases');
   });
 
   it('reports errors as {accountId, region?, error}', async () => {
