@@ -1,0 +1,93 @@
+// Reconciling interrupted runs in the store (store/reconcile.ts), on the simulator with the local
+// runner: a run left as a killed process leaves it (keys enabled, only the intent on record, the
+// record RUNNING with a pid that is gone) is reconciled by the next run of its scope only: its
+// keys recorded REMEDIATED with their wave outcomes, its record INTERRUPTED naming who reconciled
+// it, and never a second time; a run of another scope leaves it alone.
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
+import { runAsSeen } from '../../functions/core/runs';
+import type { Finding, RunRecord } from '../../functions/core/schemas';
+import { reconcileInterruptedRuns } from '../../functions/store/reconcile';
+import { startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
+import { runLocal } from '../../local/runner';
+import { startSimulator, type SimulatedOrganization } from '../../local/sim';
+import { useSimulatorEnv } from '../../local/simulator-env';
+import { standardScenarioPath } from '../scenarios';
+
+const DEAD_PID = Number(spawnSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).stdout.trim());
+/** How the CLI reads run records: a RUNNING run whose pid is gone here is INTERRUPTED. */
+const runView = (run: RunRecord) => runAsSeen(run, { host: hostname(), isAlive: (pid) => pid !== DEAD_PID, now: new Date() });
+
+let sim: SimulatedOrganization;
+let restoreEnv: () => void;
+let embedded: EmbeddedStore;
+
+beforeEach(async () => {
+  sim = await startSimulator({ scenario: standardScenarioPath });
+  restoreEnv = useSimulatorEnv(sim);
+  embedded = await startEmbeddedStore({ runView });
+});
+afterEach(async () => {
+  await embedded.close();
+  restoreEnv();
+  await sim.close();
+});
+
+async function findings(runId: string): Promise<Map<string, Finding>> {
+  const out = new Map<string, Finding>();
+  for await (const f of embedded.store.findings(runId)) out.set(f.keyArn, f);
+  return out;
+}
+
+async function run(runId: string, extra: Record<string, unknown> = {}): Promise<RunRecord> {
+  const result = await runLocal({ runId, mode: 'remediate', waves: { size: 3 }, ...extra }, { store: embedded.store, retryDelayMs: 5 });
+  expect(result.executionStatus).toBe('SUCCEEDED');
+  return (await embedded.store.getRun(runId))!;
+}
+
+/**
+ * A remediation as a killed process leaves it: the keys are enabled in the organization, but their
+ * outcomes never reached the store (the intent stays), the waves' outcomes count them failed-to-know,
+ * and the record says RUNNING with a pid that no longer runs.
+ */
+async function killedRun(runId: string, unconfirmed: number): Promise<Finding[]> {
+  await run(runId);
+  const remediated = [...(await findings(runId)).values()].filter((f) => f.status === 'REMEDIATED').slice(0, unconfirmed);
+  const asLeft = remediated.map(({ remediatedAt: _at, rotationEnabledAfter: _after, reason: _reason, ...f }) => ({ ...f, status: 'NON_COMPLIANT' as const, enableRequestedAt: '2026-01-01T00:00:00.000Z' }));
+  await embedded.store.putFindings(asLeft);
+  await embedded.store.updateRun(runId, { status: 'RUNNING', finishedAt: undefined, pid: DEAD_PID, host: hostname(), heartbeatAt: new Date().toISOString() });
+  return asLeft;
+}
+
+test('the next run of its scope records the unconfirmed keys REMEDIATED in the interrupted run, once', async () => {
+  const left = await killedRun('killed', 3);
+  expect((await embedded.store.getRun('killed'))!.status).toBe('INTERRUPTED');
+  const next = await run('next');
+
+  const reconciled = await reconcileInterruptedRuns(embedded.store, next, new Date());
+  expect(reconciled).toEqual([{ runId: 'killed', remediated: 3 }]);
+  const after = await findings('killed');
+  for (const f of left) {
+    expect(after.get(f.keyArn)).toMatchObject({ status: 'REMEDIATED', runId: 'killed', rotationEnabledAfter: true, reason: expect.stringContaining('run next found it rotating') });
+  }
+  expect((await embedded.store.getRun('killed'))!).toMatchObject({ status: 'INTERRUPTED', reconciledBy: 'next', reconciledKeys: 3, summary: expect.objectContaining({ REMEDIATED: 9 }) });
+  // The wave outcomes count them again: 9 keys remediated over the waves.
+  const { outcomes } = await embedded.store.accountsOfRun('killed');
+  expect(outcomes.reduce((n, o) => n + (o.counts.REMEDIATED ?? 0), 0)).toBe(9);
+  // The next run found them rotating: COMPLIANT there, and no key was enabled twice.
+  for (const f of left) expect((await findings('next')).get(f.keyArn)!.status).toBe('COMPLIANT');
+  for (const c of sim.keyCallCounts({ operation: 'EnableKeyRotation' })) expect(c.succeeded).toBe(1);
+
+  // Reconciled once.
+  expect(await reconcileInterruptedRuns(embedded.store, await run('third'), new Date())).toEqual([]);
+});
+
+test('a run of another scope, or an earlier one, leaves an interrupted run alone', async () => {
+  const earlier = await run('earlier', { mode: 'scan' });
+  await killedRun('killed', 2);
+  const other = await run('other-scope', { regions: ['us-east-1'] });
+  expect(await reconcileInterruptedRuns(embedded.store, other, new Date())).toEqual([]);
+  expect(await reconcileInterruptedRuns(embedded.store, earlier, new Date())).toEqual([]);
+  expect((await embedded.store.getRun('killed'))!.reconciledBy).toBeUndefined();
+  expect([...(await findings('killed')).values()].filter((f) => f.status === 'NON_COMPLIANT' && f.enableRequestedAt)).toHaveLength(2);
+});
