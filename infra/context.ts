@@ -12,6 +12,7 @@ import {
   ROLE_NAME,
 } from '../functions/core/schemas';
 import { DEFAULT_RETENTION_DAYS } from '../functions/store/results-store';
+import { DEFAULT_ENFORCEMENT, ENFORCEMENT_MODES, type EnforcementMode } from '../functions/core/key-event';
 import { keyRotationScp, SCP_MAX_CHARACTERS } from './guardrail-policies';
 
 /** The context keys the app reads; any other key is CDK's own business. */
@@ -32,11 +33,16 @@ export const CONTEXT_KEYS = [
   'conformancePackExcludedAccounts',
   'conformancePackRegions',
   'retentionDays',
+  'enforcement',
+  'enforcementRegions',
+  'enforcementNotifications',
   'securityHubExport',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
 export const DEFAULT_SCHEDULE = 'rate(1 day)';
+/** With continuous enforcement remediating, the full scan is a backstop: weekly unless `schedule` says otherwise. */
+export const ENFORCED_SCHEDULE = 'rate(7 days)';
 export const ROOT_ID = /^r-[0-9a-z]{4,32}$/;
 export const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 /**
@@ -95,6 +101,12 @@ export interface RotorContext {
   conformancePackRegions?: string[];
   /** Days per-run and per-key results are kept: DynamoDB TTL and the S3 expiry of account scans. */
   retentionDays: number;
+  /** Continuous enforcement: remediate, detect (record and notify only) or off (no event rules, no function). */
+  enforcement: EnforcementMode;
+  /** The Regions whose KMS events reach the orchestrator (the member StackSet's rule in each); default the stack's own. */
+  enforcementRegions?: string[];
+  /** One SNS message per key an event enforced (or, detecting, found without rotation), on the stack's topic. */
+  enforcementNotifications: boolean;
   /** Finalize imports every run's findings into the deployment account's Security Hub. */
   securityHubExport: boolean;
 }
@@ -196,9 +208,18 @@ export function parseRotorContext(raw: RawContext): RotorContext {
     else fail('callAs', `must be one of ${CALL_AS.join(', ')}`);
   }
 
+  let enforcement: EnforcementMode = DEFAULT_ENFORCEMENT;
+  const enforcementText = text('enforcement');
+  if (enforcementText !== undefined) {
+    if ((ENFORCEMENT_MODES as readonly string[]).includes(enforcementText)) enforcement = enforcementText as EnforcementMode;
+    else fail('enforcement', `must be one of ${ENFORCEMENT_MODES.join(', ')}`);
+  }
+  const enforcementRegions = listMatching('enforcementRegions', REGION_NAME, 'is not a Region name such as eu-west-1');
+  const enforcementNotifications = flag('enforcementNotifications', false);
+
   const scheduleEnabled = flag('scheduleEnabled', true);
   let schedule: ScheduleSettings | undefined;
-  const scheduleText = text('schedule') ?? DEFAULT_SCHEDULE;
+  const scheduleText = text('schedule') ?? (enforcement === 'remediate' ? ENFORCED_SCHEDULE : DEFAULT_SCHEDULE);
   if (scheduleText !== 'off') {
     if (RATE.test(scheduleText) || CRON.test(scheduleText)) schedule = { expression: scheduleText, enabled: scheduleEnabled };
     else fail('schedule', 'must be an EventBridge Scheduler rate(...) or cron(...) expression, or off');
@@ -244,6 +265,9 @@ export function parseRotorContext(raw: RawContext): RotorContext {
     conformancePackExcludedAccounts,
     conformancePackRegions,
     retentionDays,
+    enforcement,
+    enforcementRegions,
+    enforcementNotifications,
     securityHubExport,
   };
 }

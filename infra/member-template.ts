@@ -1,6 +1,9 @@
 // The CloudFormation template the member-access StackSet deploys into every member account: the
-// read-only scan role and the remediate role. Pure data, built by hand (two roles, no assets), so the
+// read-only scan role and the remediate role, and with continuous enforcement the rule that forwards
+// each Region's KMS events to the orchestrator. Pure data, built by hand (no assets), so the
 // StackSet carries it inline as TemplateBody and tests and cfn-lint read it as-is.
+import type { RotationRangeDays } from '../functions/core/key-event';
+import { keyEventPattern } from './key-event-pattern';
 
 /** Read actions that have no resource-level permissions: IAM only accepts `*` for them. */
 export const UNSCOPED_READ_ACTIONS = ['kms:ListKeys', 'kms:ListAliases', 'ec2:DescribeRegions'] as const;
@@ -18,6 +21,9 @@ export const MEMBER_PARAMETERS = {
   ExternalId: 'ExternalId',
   ScanRoleName: 'ScanRoleName',
   RemediateRoleName: 'RemediateRoleName',
+  /** Only with key events forwarded (memberTemplate's forwardKeyEvents). */
+  KeyEventBusArn: 'KeyEventBusArn',
+  HomeRegion: 'HomeRegion',
 } as const;
 
 const KEYS_OF_THIS_ACCOUNT = { 'Fn::Sub': 'arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*' };
@@ -76,8 +82,91 @@ export const EXTERNAL_ID_PARAMETER = {
   AllowedPattern: '^[\\w+=,.@:/-]{2,1224}$',
 } as const;
 
-/** The member template as a JSON-ready object. */
-export function memberTemplate(): Record<string, unknown> {
+export interface MemberTemplateOptions {
+  /** Continuous enforcement: a rule in every Region of the StackSet forwards the KMS events to the central bus. */
+  forwardKeyEvents?: { allowedRotationRange?: RotationRangeDays };
+}
+
+/** The name of the member rule in each Region (the forwarding role's trust names it). */
+export const KEY_EVENTS_RULE_NAME = 'kms-rotor-key-events';
+
+/**
+ * The member template as a JSON-ready object. With key events forwarded it is deployed to every
+ * enforced Region: the roles (IAM is global) only in the home Region's stack, the rule and its
+ * forwarding role in each.
+ */
+export function memberTemplate(options: MemberTemplateOptions = {}): Record<string, unknown> {
+  const template = accessTemplate();
+  return options.forwardKeyEvents ? withKeyEventForwarding(template, options.forwardKeyEvents.allowedRotationRange) : template;
+}
+
+/**
+ * Adds the rule (the KMS events of this account and Region) and the role EventBridge needs to put
+ * them on a bus of another account: events:PutEvents on that bus only, assumable by EventBridge
+ * for this account's rule only.
+ */
+function withKeyEventForwarding(template: Record<string, any>, allowedRotationRange: RotationRangeDays | undefined): Record<string, unknown> {
+  const inHome = 'InHomeRegion';
+  const roles = Object.fromEntries(Object.entries<Record<string, unknown>>(template.Resources).map(([id, resource]) => [id, { ...resource, Condition: inHome }]));
+  const outputs = Object.fromEntries(Object.entries<Record<string, unknown>>(template.Outputs).map(([id, output]) => [id, { ...output, Condition: inHome }]));
+  const ruleArn = { 'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${KEY_EVENTS_RULE_NAME}` };
+  return {
+    ...template,
+    Parameters: {
+      ...template.Parameters,
+      [MEMBER_PARAMETERS.KeyEventBusArn]: {
+        Type: 'String',
+        AllowedPattern: '^arn:aws[a-z-]*:events:[a-z0-9-]+:\\d{12}:event-bus/[\\w.-]+$',
+        Description: 'The orchestrator\'s central event bus for KMS events (continuous enforcement).',
+      },
+      [MEMBER_PARAMETERS.HomeRegion]: {
+        Type: 'String',
+        AllowedPattern: '^[a-z]{2}(-[a-z]+)+-\\d{1,2}$',
+        Description: 'The Region whose stack instance holds the member roles (IAM is global).',
+      },
+    },
+    Conditions: { [inHome]: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, { Ref: MEMBER_PARAMETERS.HomeRegion }] } },
+    Resources: {
+      ...roles,
+      KeyEventsForwardRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          Description: 'kms-rotor: lets this Region\'s rule put KMS events on the orchestrator\'s central bus. Nothing else.',
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Service: 'events.amazonaws.com' },
+                Action: 'sts:AssumeRole',
+                Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnEquals: { 'aws:SourceArn': ruleArn } },
+              },
+            ],
+          },
+          Policies: [
+            {
+              PolicyName: 'kms-rotor-forward-key-events',
+              PolicyDocument: { Version: '2012-10-17', Statement: [{ Sid: 'PutOnCentralBus', Effect: 'Allow', Action: 'events:PutEvents', Resource: { Ref: MEMBER_PARAMETERS.KeyEventBusArn } }] },
+            },
+          ],
+        },
+      },
+      KeyEventsRule: {
+        Type: 'AWS::Events::Rule',
+        Properties: {
+          Name: KEY_EVENTS_RULE_NAME,
+          Description: 'kms-rotor continuous enforcement: KMS calls that can leave a key without rotation, to the orchestrator',
+          State: 'ENABLED',
+          EventPattern: keyEventPattern(allowedRotationRange),
+          Targets: [{ Id: 'CentralBus', Arn: { Ref: MEMBER_PARAMETERS.KeyEventBusArn }, RoleArn: { 'Fn::GetAtt': ['KeyEventsForwardRole', 'Arn'] } }],
+        },
+      },
+    },
+    Outputs: outputs,
+  };
+}
+
+function accessTemplate(): Record<string, any> {
   return {
     AWSTemplateFormatVersion: '2010-09-09',
     Description:

@@ -2,7 +2,7 @@
 // and the scan-only state machine, the drift schedule, notifications and alarms, and the
 // member-access StackSet. Deployed in the management account or a delegated administrator account.
 // The guardrails are a stack of their own (guardrails-stack.ts).
-import { CfnOutput, CfnParameter, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, Stack, StackProps, Token, Aws } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { ExecutionInputRaw } from '../functions/core/schemas';
 import type { RotorContext } from './context';
@@ -15,6 +15,7 @@ import { RotorFunctions } from './constructs/rotor-functions';
 import { readAslText, type AslDefinition } from '../statemachine/asl';
 import { STEP_FUNCTIONS, STEP_FUNCTION_IDS } from '../statemachine/steps';
 import { ScanSchedule } from './constructs/scan-schedule';
+import { Enforcement } from './constructs/enforcement';
 import { rotationPeriodWithin } from './guardrail-policies';
 import { EXTERNAL_ID_PARAMETER } from './member-template';
 
@@ -43,6 +44,8 @@ export class OrchestratorStack extends Stack {
   readonly scan: RolloutStateMachine;
   readonly notifications: DriftNotifications;
   readonly memberAccess: MemberAccessStackSet;
+  /** Continuous enforcement (absent with `enforcement=off`). */
+  readonly enforcement?: Enforcement;
   readonly schedule?: ScanSchedule;
   /** What the schedule sends (pure data but for a parameter's token). */
   readonly scheduleInput?: ExecutionInputRaw;
@@ -128,6 +131,28 @@ export class OrchestratorStack extends Stack {
       });
     }
 
+    if (settings.enforcement !== 'off') {
+      this.enforcement = new Enforcement(this, 'Enforcement', {
+        mode: settings.enforcement,
+        handlersDir: props.handlersDir,
+        table: this.table.table,
+        resultsBucket: this.manifest.bucket,
+        retentionDays: settings.retentionDays,
+        scanRoleName: settings.scanRoleName,
+        remediateRoleName: settings.remediateRoleName,
+        organizationId,
+        externalId,
+        rotationPeriodDays: rotationPeriodWithin(settings.allowedRotationRange),
+        allowedRotationRange: settings.allowedRotationRange,
+        topic: this.notifications.topic,
+        topicKey: this.notifications.key,
+        notifyPerKey: settings.enforcementNotifications,
+      });
+    }
+    // The member StackSet's Regions: this one (the roles) and every enforced one (a rule each).
+    const home = Token.isUnresolved(this.region) ? Aws.REGION : this.region;
+    const enforcedRegions = [...new Set([home, ...(settings.enforcementRegions ?? [])])];
+
     this.memberAccess = new MemberAccessStackSet(this, 'MemberAccess', {
       targets:
         settings.memberTargets ??
@@ -142,6 +167,7 @@ export class OrchestratorStack extends Stack {
       remediatePrincipalArn: handlers.RemediateAccount.role.roleArn,
       organizationId,
       externalId,
+      keyEvents: this.enforcement && { busArn: this.enforcement.bus.eventBusArn, regions: enforcedRegions, allowedRotationRange: settings.allowedRotationRange },
     });
 
     const outputs: Record<(typeof OUTPUTS)[number], { value: string; description: string }> = {

@@ -1,9 +1,11 @@
 // Member access: a service-managed CloudFormation StackSet that puts the scan role and the remediate
 // role (infra/member-template.ts) into every account under the target roots/OUs, and into every
-// account that joins them later (auto-deployment).
+// account that joins them later (auto-deployment); with continuous enforcement, also the rule that
+// forwards each enforced Region's KMS events to the central bus.
 import { Aws } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import { Construct } from 'constructs';
+import type { RotationRangeDays } from '../../functions/core/key-event';
 import { MEMBER_PARAMETERS, memberTemplate } from '../member-template';
 
 export const MEMBER_STACK_SET_NAME = 'KmsRotorMemberAccess';
@@ -20,6 +22,8 @@ export interface MemberAccessStackSetProps {
   organizationId: string;
   /** The sts:ExternalId every member role requires (a literal or the required parameter's token). */
   externalId: string;
+  /** Continuous enforcement: a rule in each of `regions` forwards KMS events to `busArn` (the roles stay in this Region). */
+  keyEvents?: { busArn: string; regions: string[]; allowedRotationRange?: RotationRangeDays };
 }
 
 export class MemberAccessStackSet extends Construct {
@@ -27,7 +31,7 @@ export class MemberAccessStackSet extends Construct {
 
   constructor(scope: Construct, id: string, props: MemberAccessStackSetProps) {
     super(scope, id);
-    const parameters: Record<keyof typeof MEMBER_PARAMETERS, string> = {
+    const parameters: Partial<Record<keyof typeof MEMBER_PARAMETERS, string>> = {
       OrchestratorAccountId: Aws.ACCOUNT_ID,
       ScanPrincipalArn: props.scanPrincipalArn,
       RemediatePrincipalArn: props.remediatePrincipalArn,
@@ -35,6 +39,7 @@ export class MemberAccessStackSet extends Construct {
       ExternalId: props.externalId,
       ScanRoleName: props.scanRoleName,
       RemediateRoleName: props.remediateRoleName,
+      ...(props.keyEvents ? { KeyEventBusArn: props.keyEvents.busArn, HomeRegion: Aws.REGION } : {}),
     };
     const parameterList: cloudformation.CfnStackSet.ParameterProperty[] = Object.entries(parameters).map(
       ([parameterKey, parameterValue]) => ({ parameterKey, parameterValue }),
@@ -56,9 +61,10 @@ export class MemberAccessStackSet extends Construct {
         regionConcurrencyType: 'PARALLEL',
       },
       parameters: parameterList,
-      // IAM is global: one stack instance per account, in this stack's Region.
-      stackInstancesGroup: [{ deploymentTargets: { organizationalUnitIds: props.targets }, regions: [Aws.REGION] }],
-      templateBody: JSON.stringify(memberTemplate(), null, 1),
+      // IAM is global: the roles in one stack instance per account, in this stack's Region; with key
+      // events forwarded, an instance in every enforced Region (the roles only in this one's).
+      stackInstancesGroup: [{ deploymentTargets: { organizationalUnitIds: props.targets }, regions: props.keyEvents?.regions ?? [Aws.REGION] }],
+      templateBody: JSON.stringify(memberTemplate(props.keyEvents ? { forwardKeyEvents: { allowedRotationRange: props.keyEvents.allowedRotationRange } } : {}), null, 1),
     });
   }
 }

@@ -37,6 +37,9 @@ describe('parseRotorContext', () => {
       conformancePackExcludedAccounts: undefined,
       conformancePackRegions: undefined,
       retentionDays: 90,
+      enforcement: 'detect',
+      enforcementRegions: undefined,
+      enforcementNotifications: false,
       securityHubExport: false,
     });
   });
@@ -59,6 +62,9 @@ describe('parseRotorContext', () => {
       conformancePackExcludedAccounts: '111111111111, 222222222222',
       conformancePackRegions: 'eu-west-1,ap-southeast-2',
       retentionDays: '400',
+      enforcement: 'remediate',
+      enforcementRegions: 'eu-west-1, ap-southeast-2',
+      enforcementNotifications: 'true',
       securityHubExport: 'true',
     });
     expect(settings).toEqual({
@@ -77,6 +83,9 @@ describe('parseRotorContext', () => {
       conformancePackExcludedAccounts: ['111111111111', '222222222222'],
       conformancePackRegions: ['eu-west-1', 'ap-southeast-2'],
       retentionDays: 400,
+      enforcement: 'remediate',
+      enforcementRegions: ['eu-west-1', 'ap-southeast-2'],
+      enforcementNotifications: true,
       securityHubExport: true,
     });
   });
@@ -188,7 +197,7 @@ describe('parseRotorContext', () => {
     expect(asked).toContain('conformancePackRegions');
     expect(asked).toContain('retentionDays');
     expect(asked).toContain('securityHubExport');
-    expect(asked).toHaveLength(17);
+    expect(asked).toHaveLength(20);
   });
 });
 

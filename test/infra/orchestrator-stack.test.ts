@@ -32,7 +32,8 @@ import {
 let built: BuiltApp;
 let resources: Record<string, Json>;
 beforeAll(() => {
-  built = buildApp();
+  // Continuous enforcement off: the rollout alone (test/infra/enforcement.test.ts covers the rest).
+  built = buildApp({ enforcement: 'off' });
   resources = built.json.Resources;
 });
 
