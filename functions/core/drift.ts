@@ -1,6 +1,7 @@
-// Drift between two runs of the same scope: which keys newly fell out of compliance, which
-// regressed, which were resolved, and which exceptions expired in between. Pure: plain data in,
-// plain data out; the caller (Finalize, `rotor drift`) reads the runs from the store.
+// Drift between a run and the last run that covered the same keys (of the same scope, or one
+// that scanned every account a scoped run asks for): which keys newly fell out of compliance,
+// which regressed, which were resolved, and which exceptions expired in between. Pure: plain
+// data in, plain data out; the caller (Finalize, `rotor drift`) reads the runs from the store.
 //
 // Keys are matched by keyArn. Statuses fall in three groups:
 //   good   = COMPLIANT, REMEDIATED (rotation on), EXEMPT (an active exception covers the key)
@@ -10,9 +11,10 @@
 // fixed), so for "what broke since last time" it counts as found off ("foundOff" below).
 //
 // The lists, and the edge cases decided here:
-// - newNonCompliant: found off now (NON_COMPLIANT, REMEDIATION_FAILED or REMEDIATED) and the key
-//   was not seen in the previous run, or was NOT_APPLICABLE there (it entered the scope: a new key,
-//   a key that was enabled again...). With no previous run, every key found off is new.
+// - newNonCompliant: rotation off now (NON_COMPLIANT, REMEDIATION_FAILED) and the key was not
+//   seen in the previous run, or was NOT_APPLICABLE there (it entered the scope: a new key, a key
+//   that was enabled again...). With no previous run, every key with rotation off is new. A key
+//   never seen before that this run found off and REMEDIATED is not: it needs nobody.
 // - regressed: good in the previous run (COMPLIANT, REMEDIATED, or EXEMPT whose exception has
 //   since expired or been removed), found off now. A key turned off and fixed again within the
 //   same remediate run (COMPLIANT → REMEDIATED) is regressed too: someone turned rotation off.
@@ -63,6 +65,31 @@ const BAD: ReadonlySet<FindingStatus> = new Set<FindingStatus>(['NON_COMPLIANT',
 const FOUND_OFF: ReadonlySet<FindingStatus> = new Set<FindingStatus>(['NON_COMPLIANT', 'REMEDIATION_FAILED', 'REMEDIATED']);
 const RESOLVED_TO: ReadonlySet<FindingStatus> = new Set<FindingStatus>(['COMPLIANT', 'REMEDIATED', 'NOT_APPLICABLE']);
 
+/** What a candidate earlier run scanned: its input and, per account, the Regions and whether in full. */
+export interface ScannedScope {
+  input: Record<string, unknown>;
+  summaries: readonly { accountId: string; scannedRegions: readonly string[]; scannedAt?: string }[];
+}
+
+const stringList = (value: unknown): string[] | undefined => (Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined);
+
+/**
+ * Whether an earlier run covered every key a run scoped to some accounts asks for: it scanned
+ * each of those accounts in full, over every Region asked for (or, asked for none, without a
+ * Region limit of its own). A run of another scope that did (an org-wide rollout before a scoped
+ * resume) is what the scoped run's drift compares with.
+ */
+export function coversScope(candidate: ScannedScope, wanted: { accounts: readonly string[]; regions?: readonly string[] }): boolean {
+  const limited = stringList(candidate.input.regions);
+  if (limited && (!wanted.regions || wanted.regions.some((r) => !limited.includes(r)))) return false;
+  const byAccount = new Map(candidate.summaries.map((s) => [s.accountId, s]));
+  return wanted.accounts.every((accountId) => {
+    const s = byAccount.get(accountId);
+    if (!s?.scannedAt) return false;
+    return !wanted.regions || wanted.regions.every((r) => s.scannedRegions.includes(r));
+  });
+}
+
 
 /** The scope key of an error record: an account, or an account and Region. */
 function scopeKey(accountId: string, region?: string): string {
@@ -105,7 +132,7 @@ export async function computeDrift(
     // Seen now: what is left in the map at the end was not listed by this run.
     previousByArn.delete(finding.keyArn);
     if (!before) {
-      if (FOUND_OFF.has(finding.status)) drift.newNonCompliant.push(finding);
+      if (BAD.has(finding.status)) drift.newNonCompliant.push(finding);
     } else if (GOOD.has(before.status)) {
       if (FOUND_OFF.has(finding.status)) drift.regressed.push(finding);
     } else if (RESOLVED_TO.has(finding.status)) {

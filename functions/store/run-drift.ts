@@ -1,7 +1,7 @@
-// The drift of a stored run against the previous completed run of the same scope, computed one
+// The drift of a stored run against the last completed run that covered the same keys, computed one
 // account at a time (two accounts' findings in memory, never a run's): the one query that
 // Finalize (to publish counts) and `rotor drift` (to show) both use.
-import { computeDrift, type Drift, type DriftRunInput } from '../core/drift';
+import { computeDrift, coversScope, type Drift, type DriftRunInput } from '../core/drift';
 import type { ErrorRecord, RunRecord } from '../core/schemas';
 import { isCompleted } from '../core/runs';
 import type { ResultsStore } from './results-store';
@@ -9,13 +9,32 @@ import type { ResultsStore } from './results-store';
 /** Accounts whose two scans are read at once. */
 export const DRIFT_CONCURRENCY = 16;
 
-/** The newest completed run of `run`'s scope that started before it. */
+/** Earlier runs of another scope whose accounts are read to see whether they covered a scoped run's. */
+export const COVERING_CANDIDATES = 10;
+
+const accountsAskedFor = (run: RunRecord): string[] | undefined => {
+  const accounts = run.input.accounts;
+  return Array.isArray(accounts) && accounts.length > 0 ? accounts.filter((a): a is string => typeof a === 'string') : undefined;
+};
+
+/**
+ * The last completed run, started before `run`, that covered the same keys: one of the same
+ * scope, or, for a run scoped to some accounts (a resume of a halted rollout), one that scanned
+ * every one of them in full over the Regions asked for (the newest of the two kinds).
+ */
 export async function previousRunOf(store: ResultsStore, run: RunRecord): Promise<RunRecord | undefined> {
   // Fixed when the run started (ValidateInput): what its scans compared with.
   if (run.previousRunId) return store.getRun(run.previousRunId);
+  const accounts = accountsAskedFor(run);
+  const regions = Array.isArray(run.input.regions) ? (run.input.regions as string[]) : undefined;
+  let checked = 0;
   for await (const candidate of store.runs()) {
-    if (candidate.runId === run.runId || candidate.startedAt >= run.startedAt) continue;
-    if (candidate.scope === run.scope && isCompleted(candidate.status)) return candidate;
+    if (candidate.runId === run.runId || candidate.startedAt >= run.startedAt || !isCompleted(candidate.status)) continue;
+    if (candidate.scope === run.scope) return candidate;
+    if (accounts && checked++ < COVERING_CANDIDATES) {
+      const { summaries } = await store.accountsOfRun(candidate.runId);
+      if (coversScope({ input: candidate.input, summaries }, { accounts, regions })) return candidate;
+    }
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 // Drift as a pure function over two runs' findings: every case the module documents.
-import { computeDrift, driftSummary, hasDrift } from '../../functions/core/drift';
+import { computeDrift, coversScope, driftSummary, hasDrift } from '../../functions/core/drift';
 import { expiresAtMs, isActive } from '../../functions/core/exceptions';
 import type { ErrorRecord, ExceptionRecord, Finding, FindingStatus, RunRecord } from '../../functions/core/schemas';
 
@@ -31,6 +31,30 @@ async function* streamed<T>(items: T[]): AsyncGenerator<T> {
 }
 
 const arns = (fs: Finding[]) => fs.map((f) => f.keyId);
+
+describe('coversScope: an earlier run that covered the keys a scoped run asks for', () => {
+  const summary = (accountId: string, scannedRegions: string[], scannedAt: string | undefined = '2025-05-01T10:05:00.000Z') => ({ accountId, scannedRegions, scannedAt });
+  const orgRun = { input: {}, summaries: [summary(A, ['eu-west-1', 'us-east-1']), summary(B, ['us-east-1'])] };
+
+  it('covers when it scanned every account asked for in full', () => {
+    expect(coversScope(orgRun, { accounts: [A] })).toBe(true);
+    expect(coversScope(orgRun, { accounts: [A, B] })).toBe(true);
+    expect(coversScope(orgRun, { accounts: [A], regions: ['eu-west-1'] })).toBe(true);
+  });
+
+  it('does not cover an account it did not scan, or scanned only in part, or a Region it did not scan', () => {
+    expect(coversScope(orgRun, { accounts: [A, '333333333333'] })).toBe(false);
+    expect(coversScope({ input: {}, summaries: [{ accountId: A, scannedRegions: ['us-east-1'] }] }, { accounts: [A] })).toBe(false);
+    expect(coversScope(orgRun, { accounts: [B], regions: ['eu-west-1'] })).toBe(false);
+  });
+
+  it('limited to some Regions itself, covers only a run limited to those Regions', () => {
+    const limited = { input: { regions: ['us-east-1'] }, summaries: [summary(A, ['us-east-1'])] };
+    expect(coversScope(limited, { accounts: [A] })).toBe(false);
+    expect(coversScope(limited, { accounts: [A], regions: ['us-east-1'] })).toBe(true);
+    expect(coversScope(limited, { accounts: [A], regions: ['us-east-1', 'eu-west-1'] })).toBe(false);
+  });
+});
 
 describe('computeDrift', () => {
   it('finds new, regressed and resolved keys and leaves unchanged keys out', async () => {
@@ -83,7 +107,7 @@ describe('computeDrift', () => {
     expect(hasDrift(drift)).toBe(true);
   });
 
-  it('counts a key turned off and fixed within a remediate run as regressed, and a new remediated key as new', async () => {
+  it('counts a key turned off and fixed within a remediate run as regressed; a key never seen before and REMEDIATED by this run is not new', async () => {
     const drift = await computeDrift(
       { run: CURR, findings: [key('curr', 'off-and-fixed', 'REMEDIATED'), key('curr', 'new-fixed', 'REMEDIATED'), key('curr', 'new-failed', 'REMEDIATION_FAILED')] },
       { run: PREV, findings: [key('prev', 'off-and-fixed', 'COMPLIANT')] },
@@ -91,8 +115,14 @@ describe('computeDrift', () => {
       NOW,
     );
     expect(arns(drift.regressed)).toEqual(['off-and-fixed']);
-    expect(arns(drift.newNonCompliant)).toEqual(['new-fixed', 'new-failed']);
+    expect(arns(drift.newNonCompliant)).toEqual(['new-failed']);
     expect(drift.resolved).toEqual([]);
+  });
+
+  it('with no previous run, the keys this run remediated are not new non-compliant keys', async () => {
+    const current = [key('curr', 'fixed-1', 'REMEDIATED'), key('curr', 'fixed-2', 'REMEDIATED'), key('curr', 'failed', 'REMEDIATION_FAILED'), key('curr', 'left', 'NON_COMPLIANT')];
+    const drift = await computeDrift({ run: CURR, findings: current }, undefined, [], NOW);
+    expect(arns(drift.newNonCompliant)).toEqual(['failed', 'left']);
   });
 
   it('does not resolve keys of a scope that could not be scanned this run', async () => {
