@@ -1,0 +1,53 @@
+// `rotor report --evidence DIR` on a scan of the simulated organization: every format and a
+// manifest whose SHA-256s match the files, with the run, its coverage and the control ids.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CONTROLS } from '../../functions/core/controls';
+import { startSimulator, type SimulatedOrganization } from '../../local/sim';
+import { useSimulatorEnv } from '../../local/simulator-env';
+import { STANDARD, standardScenarioPath } from '../scenarios';
+import { rotor } from '../support/rotor-cli';
+
+let sim: SimulatedOrganization;
+let dir: string;
+let restoreEnv: () => void;
+
+beforeAll(async () => {
+  sim = await startSimulator({ scenario: standardScenarioPath });
+  restoreEnv = useSimulatorEnv(sim);
+  dir = mkdtempSync(join(tmpdir(), 'rotor-evidence-'));
+  expect((await rotor('run', '--local', '--mode', 'scan', '--quiet', '--exit-zero', '--data-dir', dir, '--out', join(dir, 'scan.txt'))).code).toBe(0);
+});
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  restoreEnv();
+  await sim.close();
+});
+
+it('writes every format and a manifest naming each with its SHA-256, the run, coverage and controls', async () => {
+  const bundle = join(dir, 'evidence');
+  const result = await rotor('report', '--latest', '--evidence', bundle, '--data-dir', dir);
+  expect(result.code).toBe(0);
+  expect(readdirSync(bundle).sort()).toEqual(['manifest.json', 'report.csv', 'report.html', 'report.json', 'report.md', 'report.ocsf.json', 'report.txt']);
+  const manifest = JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8'));
+  for (const file of manifest.files) {
+    const bytes = readFileSync(join(bundle, file.name));
+    expect({ name: file.name, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length }).toEqual({ name: file.name, sha256: file.sha256, bytes: file.bytes });
+  }
+  const report = JSON.parse(readFileSync(join(bundle, 'report.json'), 'utf8'));
+  expect(manifest).toMatchObject({ manifestVersion: 1, tool: { name: 'kms-rotor' }, run: { runId: report.runId, mode: 'scan', status: 'SUCCEEDED' }, compliancePercent: report.compliancePercent, coverage: report.coverage, controls: CONTROLS });
+  expect(manifest.coverage.notScanned).toEqual([expect.objectContaining({ accountId: STANDARD.memberWithoutRole })]);
+});
+
+it.each<[string, string[], RegExp]>([
+  ['a folder that is not empty', [], /--evidence .*: is not empty/],
+  ['--format beside it', ['--format', 'csv'], /--evidence writes every format/],
+])('refuses %s: exit 2, nothing written', async (_, extra, message) => {
+  const bundle = mkdtempSync(join(dir, 'full-'));
+  writeFileSync(join(bundle, 'other.txt'), 'x');
+  const result = await rotor('report', '--latest', '--evidence', extra.length ? join(dir, 'new') : bundle, ...extra, '--data-dir', dir);
+  expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(message) });
+  expect(readdirSync(bundle)).toEqual(['other.txt']);
+});
