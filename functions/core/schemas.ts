@@ -2,6 +2,7 @@
 // Zod gives the runtime validation and the TypeScript types together; the handlers, the CLI,
 // the store and the tests all import from here.
 import { z } from 'zod';
+import { isKnownRegion } from './regions';
 
 export const ACCOUNT_ID = /^\d{12}$/;
 export const REGION_NAME = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$/;
@@ -43,7 +44,11 @@ export const WaveOrder = z.enum(['priority', 'canary-first']);
 export type WaveOrder = z.infer<typeof WaveOrder>;
 
 const accountId = z.string().regex(ACCOUNT_ID, 'must be a 12-digit AWS account id');
-const regionName = z.string().regex(REGION_NAME, 'must be a Region name such as us-east-1');
+/** A Region of a partition the SDK knows (core/regions.ts, opt-in Regions included): a typo is bad input, not an empty run. */
+const regionName = z
+  .string()
+  .regex(REGION_NAME, { message: 'must be a Region name such as us-east-1', abort: true })
+  .refine(isKnownRegion, { error: (issue) => `${JSON.stringify(issue.input)} is not a Region of any AWS partition (for example us-east-1, eu-south-1)` });
 const ouId = z.string().regex(OU_ID, 'must be an organizational unit id such as ou-ab12-cdef3456');
 /**
  * Names every JavaScript object already has (`constructor`, `toString`, `__proto__`...). As a tag

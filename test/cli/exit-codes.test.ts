@@ -81,6 +81,7 @@ describe('rotor run exit codes', () => {
   it.each<[string[], RegExp]>([
     [['--fail-on', 'BROKEN'], /--fail-on: unknown "BROKEN": use some of COMPLIANT, NON_COMPLIANT/],
     [['--fail-on', ','], /--fail-on: names nothing/],
+    [['--regions', 'us-east-1,us-east-9'], /--regions: "us-east-9" is not a Region of any AWS partition/],
   ])('2 for bad input %j, before any AWS call', async (args, message) => {
     const result = await run('--mode', 'scan', ...args);
     expect(result.code).toBe(2);
