@@ -41,6 +41,14 @@ it('writes every format and a manifest naming each with its SHA-256, the run, co
   expect(manifest.coverage.notScanned).toEqual([expect.objectContaining({ accountId: STANDARD.memberWithoutRole })]);
 });
 
+it('report --format ocsf: a JSON array of Compliance Findings, one per key and per scope not scanned', async () => {
+  const ocsf = await rotor('report', '--latest', '--format', 'ocsf', '--data-dir', dir);
+  const report = JSON.parse((await rotor('report', '--latest', '--format', 'json', '--data-dir', dir)).stdout);
+  const events = JSON.parse(ocsf.stdout) as { class_uid: number; status_code: string }[];
+  expect(events.every((e) => e.class_uid === 2003)).toBe(true);
+  expect(events.length).toBe(report.findings.length + report.coverage.notScanned.length);
+});
+
 it.each<[string, string[], RegExp]>([
   ['a folder that is not empty', [], /--evidence .*: is not empty/],
   ['--format beside it', ['--format', 'csv'], /--evidence writes every format/],
