@@ -170,14 +170,21 @@ function unsupportedForRotation(key: KeyRecord): AwsError | undefined {
   return undefined;
 }
 
+/** How long an on-demand rotation stays in progress in the simulator (AWS gives no figure; minutes). */
+const ON_DEMAND_ROTATION_MS = 10 * 60_000;
+
 function rotationStatus(ctx: KmsContext, key: KeyRecord): Output {
   const owner = ctx.state.rotationOwner(key);
+  const started = owner.rotation.onDemandStartedAt;
+  // GetKeyRotationStatus names the start of an on-demand rotation only while it is in progress.
+  const onDemand = started && ctx.now.getTime() - started.getTime() < ON_DEMAND_ROTATION_MS ? { OnDemandRotationStartDate: epochSeconds(started) } : {};
   const enabled = owner.rotation.enabled && key.keyState !== 'PendingDeletion';
-  if (!enabled) return { KeyRotationEnabled: false, KeyId: key.arn };
+  if (!enabled) return { KeyRotationEnabled: false, KeyId: key.arn, ...onDemand };
   const anchor = owner.rotation.enabledAt ?? owner.creationDate;
   return {
     KeyRotationEnabled: true,
     KeyId: key.arn,
+    ...onDemand,
     RotationPeriodInDays: owner.rotation.periodInDays,
     NextRotationDate: epochSeconds(nextRotationDate(anchor, owner.rotation.periodInDays, ctx.now)),
   };
@@ -264,6 +271,20 @@ export const KMS_OPERATIONS: Record<string, Handler> = {
     }
     if (!ctx.ignoreEnableRotation) ctx.state.setRotation(key, true, period);
     return {};
+  },
+
+  RotateKeyOnDemand(ctx, input) {
+    const key = resolveKey(ctx, requiredString(input, 'KeyId', 'keyId'), 'RotateKeyOnDemand', false);
+    if (key.keyManager === 'AWS') throw awsManagedDenied(ctx, key, 'RotateKeyOnDemand');
+    const invalid = stateError(key);
+    if (invalid) throw invalid;
+    const unsupported = unsupportedForRotation(key);
+    if (unsupported) throw unsupported;
+    if (key.primaryRegion) throw new AwsError('UnsupportedOperationException', `${key.arn} is a multi-Region replica key. On-demand rotation is started on its primary key.`);
+    const started = key.rotation.onDemandStartedAt;
+    if (started && ctx.now.getTime() - started.getTime() < ON_DEMAND_ROTATION_MS) throw new AwsError('ConflictException', `An on-demand rotation of ${key.arn} is already in progress.`);
+    key.rotation.onDemandStartedAt = ctx.now;
+    return { KeyId: key.arn };
   },
 
   DisableKeyRotation(ctx, input) {

@@ -15,6 +15,8 @@ export interface RotationState {
   periodInDays: number;
   /** When rotation was (last) turned on: the anchor of the rotation schedule. */
   enabledAt?: Date;
+  /** When the last on-demand rotation (RotateKeyOnDemand) started. */
+  onDemandStartedAt?: Date;
 }
 
 export interface KeyRecord {
