@@ -50,6 +50,17 @@ describe('rotor run exit codes', () => {
     expect((await run('--mode', 'scan', '--accounts', MEMBER, '--fail-on', 'exempt')).code).toBe(0);
   });
 
+  it('an excluded account is listed with why beside the figure, and is not a gate', async () => {
+    const excluded = await run('--mode', 'scan', '--exclude-accounts', STANDARD.memberWithoutRole, '--fail-on', 'NOT_COVERED');
+    expect(excluded.code).toBe(0);
+    const report = JSON.parse(excluded.stdout);
+    expect(report.coverage.accounts).toMatchObject({ failed: 0, excluded: [{ accountId: STANDARD.memberWithoutRole, why: expect.stringMatching(/--exclude-accounts/) }] });
+    expect(report.coverage.notScanned).toEqual([]);
+    const table = await rotor('report', '--latest', '--data-dir', dir);
+    expect(table.stdout).toMatch(/compliance: [\d.]+% of the covered keys have rotation on, NOT COVERED: \d+ of \d+ accounts in scope scanned, 1 excluded/);
+    expect(table.stdout).toMatch(new RegExp(`${STANDARD.memberWithoutRole} +\\(all\\) +EXCLUDED`));
+  });
+
   it('0 once the scope is remediated and covered; drift 0, then 3 when a key stops rotating; --exit-zero 0', async () => {
     const remediate = await run('--mode', 'remediate', '--accounts', MEMBER, '--wave-size', '100');
     expect(remediate.code).toBe(0);
