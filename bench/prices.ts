@@ -5,6 +5,9 @@ export const PRICES = {
   region: 'us-east-1',
   /** Step Functions Standard: per state transition. */
   stepFunctionsTransition: 0.025 / 1000,
+  /** Step Functions Express: per request and per GB-second (the first tier). */
+  stepFunctionsExpressRequest: 1 / 1_000_000,
+  stepFunctionsExpressGbSecond: 0.00001667,
   /** Lambda: per request and per GB-second (x86). */
   lambdaRequest: 0.2 / 1_000_000,
   lambdaGbSecond: 0.0000166667,

@@ -27,7 +27,10 @@ export interface MeasuredScan {
 
 /** The deployment's shape and limits the projection needs (its defaults come from the code). */
 export interface DeploymentShape {
+  /** Accounts the scan map scans at once (children at once × accounts at once in each). */
   mapConcurrency: number;
+  /** Accounts per child execution of the scan map (its ItemBatcher's MaxItemsPerBatch). */
+  accountsPerChild: number;
   regionConcurrency: number;
   keyCallConcurrency: number;
   /** Accounts Finalize reads at once for drift. */
@@ -41,9 +44,10 @@ export interface DeploymentShape {
   /** ListAccounts' pace of Organizations calls, and how long before its timeout it stops to save its listing. */
   organizationsCallsPerSecond: number;
   listingMarginSeconds: number;
-  /** State transitions of the parent execution, and of each child execution of the scan map. */
+  /** State transitions of the parent execution; of each child execution of the scan map, and per account in it. */
   parentTransitions: number;
   transitionsPerChild: number;
+  transitionsPerAccount: number;
 }
 
 /** Assumptions about AWS that nothing here can measure, named so that they can be argued with. */
@@ -54,6 +58,8 @@ export const ASSUMPTIONS = {
   storeLatencyMs: 15,
   /** Starting a Distributed Map child execution and its Lambda invocation. */
   childOverheadMs: 400,
+  /** Memory an Express child is billed for (the smallest step, 64 MB). */
+  expressChildMb: 64,
   /** Organizations ListAccounts: 20 accounts a page. */
   organizationsPageSize: 20,
   /** DynamoDB's write limit of one partition. */
@@ -85,6 +91,11 @@ export interface Projection {
   makespanSeconds: number;
   costPerRunUsd: number;
   costItems: Record<'stepFunctions' | 'lambda' | 'dynamodb' | 's3', number>;
+  /**
+   * Step Functions per run were the scan map's children Express (billed per request and
+   * GB-second) rather than Standard (per transition): the modelled alternative, not what runs.
+   */
+  stepFunctionsWithExpressChildrenUsd: number;
   kmsRequestsPerRunUsd: number;
   costPerMonthUsd: number;
   dynamoStorageGbAfterYear: number;
@@ -160,8 +171,12 @@ export function projectDailyScan(org: OrgSize, measured: MeasuredScan, shape: De
     listSeconds * (shape.memoryMb.ListAccounts / 1024) +
     planSeconds * (shape.memoryMb.PlanWaves / 1024) +
     finalizeSeconds * (shape.memoryMb.Finalize / 1024);
+  const children = Math.ceil(org.accounts / shape.accountsPerChild);
+  const childTransitions = children * shape.transitionsPerChild + org.accounts * shape.transitionsPerAccount;
+  // An Express child runs as long as its slowest account (the batch runs at once), plus its start.
+  const expressGbSeconds = children * (accountSeconds + a.childOverheadMs / 1000) * (a.expressChildMb / 1024);
   const costItems = {
-    stepFunctions: (shape.parentTransitions + org.accounts * shape.transitionsPerChild) * PRICES.stepFunctionsTransition,
+    stepFunctions: (shape.parentTransitions + childTransitions) * PRICES.stepFunctionsTransition,
     lambda: (org.accounts + 10) * PRICES.lambdaRequest + lambdaGbSeconds * PRICES.lambdaGbSecond,
     dynamodb: writeUnits * PRICES.dynamoWriteUnit + readUnits * PRICES.dynamoReadUnit,
     s3: org.accounts * (measured.s3PutsPerAccount * PRICES.s3Put + measured.s3GetsPerAccount * PRICES.s3Get),
@@ -190,6 +205,8 @@ export function projectDailyScan(org: OrgSize, measured: MeasuredScan, shape: De
     makespanSeconds,
     costPerRunUsd,
     costItems,
+    stepFunctionsWithExpressChildrenUsd:
+      shape.parentTransitions * PRICES.stepFunctionsTransition + children * PRICES.stepFunctionsExpressRequest + expressGbSeconds * PRICES.stepFunctionsExpressGbSecond,
     kmsRequestsPerRunUsd: keys * measured.kmsCallsPerKey * PRICES.kmsRequest,
     costPerMonthUsd,
     dynamoStorageGbAfterYear,

@@ -2,7 +2,7 @@
 // latency per call, printing wall and CPU time, memory, API calls per key, ScanAccount runs per
 // account and what the store read and wrote; then the same counts, a second (unchanged) scan's
 // writes and Finalize's CPU fed to the scale model (bench/scale-model.ts) for 1,000 and 10,000
-// accounts. Figures are printed, never asserted.
+// accounts; last, a full remediate run (bench/remediate.bench.ts). Figures are printed, never asserted.
 import '../local/node-compat';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_RETENTION_DAYS } from '../functions/store/results-store';
@@ -16,6 +16,7 @@ import { runLocal } from '../local/runner';
 import { ASL_PATH } from '../statemachine/asl';
 import { buildLargeScenario, startSimulator } from '../local/sim';
 import { useSimulatorEnv } from '../local/simulator-env';
+import { benchRemediation, printRemediation } from './remediate.bench';
 import { ASSUMPTIONS, projectDailyScan, type MeasuredScan, type Projection } from './scale-model';
 
 export interface ScanBenchResult {
@@ -113,9 +114,15 @@ export async function benchScan(accounts: number, keysPerAccount: number, region
 
 /** The deployment's shape as the code sets it: the ASL's map concurrency, the handlers' timeouts and memory. */
 function deploymentShape(): Parameters<typeof projectDailyScan>[2] {
-  const asl = JSON.parse(readFileSync(ASL_PATH, 'utf8')) as { States: Record<string, { MaxConcurrency?: number }> };
+  type MapState = { MaxConcurrency?: number; ItemBatcher?: { MaxItemsPerBatch?: number }; ItemProcessor?: { States: Record<string, MapState> } };
+  const scanMap = (JSON.parse(readFileSync(ASL_PATH, 'utf8')) as { States: Record<string, MapState> }).States.ScanAccounts;
+  // Children at once, each scanning its batch's accounts its inner Map's MaxConcurrency at a time.
+  const accountsPerChild = scanMap.ItemBatcher?.MaxItemsPerBatch ?? 1;
+  const batchMap = Object.values(scanMap.ItemProcessor?.States ?? {}).find((s) => s.ItemProcessor);
+  const atOnceInChild = Math.min(accountsPerChild, batchMap?.MaxConcurrency ?? accountsPerChild);
   return {
-    mapConcurrency: asl.States.ScanAccounts.MaxConcurrency ?? 40,
+    mapConcurrency: (scanMap.MaxConcurrency ?? 40) * atOnceInChild,
+    accountsPerChild,
     regionConcurrency: 4,
     keyCallConcurrency: 8,
     finalizeConcurrency: DRIFT_CONCURRENCY,
@@ -126,8 +133,11 @@ function deploymentShape(): Parameters<typeof projectDailyScan>[2] {
     organizationsCallsPerSecond: ORGANIZATIONS_CALLS_PER_SECOND,
     // ListAccounts stops 30 s before its timeout to save its listing (functions/handlers/list-accounts.ts).
     listingMarginSeconds: 30,
-    parentTransitions: 12,
-    transitionsPerChild: 2,
+    // The parent states a scan passes through, StartListing and AccountsListed included.
+    parentTransitions: 14,
+    // A child: its batch Map state; per account, its ScanAccount Task.
+    transitionsPerChild: 1,
+    transitionsPerAccount: 1,
   };
 }
 
@@ -137,6 +147,7 @@ function printProjection(p: Projection): void {
   for (const s of p.stages) console.log(`    ${s.name.padEnd(13)} ${s.seconds.toFixed(1).padStart(8)} s  ${(s.shareOfLimit * 100).toFixed(0).padStart(4)}% of its limit   binds on: ${s.bindsOn}`);
   const items = Object.entries(p.costItems).map(([k, v]) => `${k} $${v.toFixed(3)}`).join(', ');
   console.log(`    cost per run $${p.costPerRunUsd.toFixed(2)} (${items}); KMS requests $${p.kmsRequestsPerRunUsd.toFixed(2)} a run, separately`);
+  console.log(`    Step Functions with Express children instead (modelled, not deployed): $${p.stepFunctionsWithExpressChildrenUsd.toFixed(3)} a run`);
   console.log(`    per month (daily) $${p.costPerMonthUsd.toFixed(2)} with storage: DynamoDB ${p.dynamoStorageGbAfterYear.toFixed(1)} GB after a year, S3 ${p.s3StorageGb.toFixed(1)} GB`);
   console.log(`    busiest partition: ${(p.maxPartitionWriteShare * 100).toFixed(3)}% of its write limit; steps over half their limit: ${p.stepsOverHalfLimit.join(', ') || 'none'}`);
   const tagged = p.listAccountsWithTags;
@@ -165,8 +176,12 @@ export async function main(args: string[] = []): Promise<unknown> {
     printProjection(projection[String(accounts)]);
   }
   const hundredK = results.find((r) => r.keys >= 100_000);
+  console.log('');
+  const remediation = await benchRemediation();
+  printRemediation(remediation);
   return {
     projection,
+    remediation,
     local: {
       cpuMsPerKey: results[0].cpuMsPerKey,
       scanAccountRunsPerAccount: Math.max(...results.map((r) => r.scanAccountRunsPerAccount)),

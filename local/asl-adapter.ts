@@ -2,6 +2,8 @@
 // Distributed Map (ItemReader, ItemBatcher, ResultWriter, tolerated failures), so each
 // DISTRIBUTED Map becomes an inline Map, and one that reads its items from S3 is preceded by a
 // Task, under the Map's own name, that reads the same manifest from the local manifest store.
+// With an ItemBatcher, that Task cuts the items into the same batches (States.ArrayPartition) and
+// the inline Map gives each iteration what a child execution gets: `{ Items, BatchInput }`.
 import type { AslStates } from '../statemachine/asl';
 
 type Json = Record<string, unknown>;
@@ -16,6 +18,16 @@ export interface AdaptedDefinition<D extends AslStates = AslStates> {
 export const LOCAL_ITEMS_PATH = '$.localItems';
 
 const DISTRIBUTED_ONLY = ['ItemReader', 'ItemBatcher', 'ResultWriter', 'ToleratedFailurePercentage', 'ToleratedFailurePercentagePath', 'ToleratedFailureCount', 'ToleratedFailureCountPath', 'Label'];
+
+/** A batcher's fixed batch size; the byte and path forms have no local stand-in. */
+function batchSize(mapName: string, batcher: Json): number {
+  const unsupported = ['MaxItemsPerBatchPath', 'MaxInputBytesPerBatch', 'MaxInputBytesPerBatchPath'].filter((field) => field in batcher);
+  const size = batcher.MaxItemsPerBatch;
+  if (unsupported.length > 0 || !(typeof size === 'number' && Number.isInteger(size) && size > 0)) {
+    throw new Error(`cannot adapt Map ${mapName}: its ItemBatcher needs a whole MaxItemsPerBatch${unsupported.length > 0 ? `, not ${unsupported.join(', ')}` : ''}`);
+  }
+  return size;
+}
 
 function adaptStates(states: Record<string, Json>, itemReaders: string[]): Record<string, Json> {
   const out: Record<string, Json> = {};
@@ -37,6 +49,7 @@ function adaptStates(states: Record<string, Json>, itemReaders: string[]): Recor
     for (const field of DISTRIBUTED_ONLY) delete inline[field];
     const reader = state.ItemReader as Json | undefined;
     if (!reader) {
+      if (state.ItemBatcher) throw new Error(`cannot adapt Map ${name}: an ItemBatcher is adapted only with an ItemReader`);
       out[name] = inline;
       continue;
     }
@@ -44,16 +57,20 @@ function adaptStates(states: Record<string, Json>, itemReaders: string[]): Recor
     const mapName = `${name}Items`;
     if (mapName in states) throw new Error(`cannot adapt Map ${name}: a state named ${mapName} exists`);
     itemReaders.push(name);
+    const batcher = state.ItemBatcher as Json | undefined;
     out[name] = {
       Type: 'Task',
       Comment: `Local stand-in for ${name}'s ItemReader (${String(reader.Resource)})`,
       Resource: 'arn:aws:states:::s3:getObject',
       Parameters: reader.Parameters,
+      ...(batcher ? { ResultSelector: { 'batches.$': `States.ArrayPartition($, ${batchSize(name, batcher)})` } } : {}),
       ResultPath: LOCAL_ITEMS_PATH,
       ...(state.Catch ? { Catch: state.Catch } : {}),
       Next: mapName,
     };
-    out[mapName] = { ...inline, ItemsPath: LOCAL_ITEMS_PATH };
+    out[mapName] = batcher
+      ? { ...inline, ItemsPath: `${LOCAL_ITEMS_PATH}.batches`, ItemSelector: { 'Items.$': '$$.Map.Item.Value', ...(batcher.BatchInput ? { BatchInput: batcher.BatchInput } : {}) } }
+      : { ...inline, ItemsPath: LOCAL_ITEMS_PATH };
   }
   return out;
 }

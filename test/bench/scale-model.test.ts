@@ -16,6 +16,7 @@ const measured: MeasuredScan = {
 };
 const shape: DeploymentShape = {
   mapConcurrency: 40,
+  accountsPerChild: 1,
   regionConcurrency: 4,
   keyCallConcurrency: 8,
   finalizeConcurrency: 16,
@@ -26,7 +27,8 @@ const shape: DeploymentShape = {
   organizationsCallsPerSecond: 8,
   listingMarginSeconds: 30,
   parentTransitions: 12,
-  transitionsPerChild: 2,
+  transitionsPerChild: 1,
+  transitionsPerAccount: 1,
 };
 const org = { accounts: 10_000, regions: 17, keysPerRegion: 20 };
 
@@ -57,6 +59,19 @@ describe('projectDailyScan', () => {
     expect(p.costPerRunUsd).toBeCloseTo(Object.values(p.costItems).reduce((a, b) => a + b, 0), 9);
     expect(p.kmsRequestsPerRunUsd).toBeCloseTo(6_800_000 * PRICES.kmsRequest, 6);
     expect(p.costPerMonthUsd).toBeGreaterThan(30 * p.costPerRunUsd);
+  });
+
+  it('counts the scan map\'s transitions per child and per account: batching ten accounts a child nearly halves them; Express children cost less again', () => {
+    const batched = projectDailyScan(org, measured, { ...shape, accountsPerChild: 10 });
+    expect(batched.costItems.stepFunctions).toBeCloseTo((12 + 1_000 + 10_000) * PRICES.stepFunctionsTransition, 9);
+    const perChildSeconds = batched.stages.find((s) => s.name === 'ScanAccounts')!.seconds / 250;
+    expect(batched.stepFunctionsWithExpressChildrenUsd).toBeCloseTo(
+      12 * PRICES.stepFunctionsTransition + 1_000 * PRICES.stepFunctionsExpressRequest + 1_000 * (perChildSeconds + ASSUMPTIONS.childOverheadMs / 1000) * (64 / 1024) * PRICES.stepFunctionsExpressGbSecond,
+      9,
+    );
+    expect(batched.stepFunctionsWithExpressChildrenUsd).toBeLessThan(batched.costItems.stepFunctions);
+    // Batching changes what a run costs, not how long the scan takes at the same accounts at once.
+    expect(batched.makespanSeconds).toBeCloseTo(projectDailyScan(org, measured, shape).makespanSeconds, 6);
   });
 
   it('keeps storage to the retention window and names the steps past half their limit', () => {

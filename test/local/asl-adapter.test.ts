@@ -22,10 +22,21 @@ describe('adaptForLocalEngine', () => {
       Catch: deployed.States.ScanAccounts.Catch,
     });
     const map = states.ScanAccountsItems;
-    expect(map).toMatchObject({ Type: 'Map', ItemsPath: LOCAL_ITEMS_PATH, Next: 'PlanWaves', ResultPath: null, ItemSelector: deployed.States.ScanAccounts.ItemSelector });
-    for (const field of ['ItemReader', 'ResultWriter', 'ToleratedFailurePercentage']) expect(map).not.toHaveProperty(field);
+    expect(map).toMatchObject({ Type: 'Map', Next: 'PlanWaves', ResultPath: null });
+    for (const field of ['ItemReader', 'ItemBatcher', 'ResultWriter', 'ToleratedFailurePercentage']) expect(map).not.toHaveProperty(field);
     expect((map.ItemProcessor as State).ProcessorConfig).toBeUndefined();
-    expect(Object.keys((map.ItemProcessor as { States: State }).States)).toEqual(['ScanAccount', 'RecordScanError']);
+    expect(Object.keys((map.ItemProcessor as { States: State }).States)).toEqual(['ScanBatch']);
+  });
+
+  it('cuts the items into the ItemBatcher\'s batches and gives each iteration { Items, BatchInput }, as a child execution gets them', () => {
+    const states = adaptForLocalEngine(deployed).definition.States as Record<string, State>;
+    const batcher = deployed.States.ScanAccounts.ItemBatcher as { MaxItemsPerBatch: number; BatchInput: State };
+    expect(states.ScanAccounts.ResultSelector).toEqual({ 'batches.$': `States.ArrayPartition($, ${batcher.MaxItemsPerBatch})` });
+    expect(states.ScanAccountsItems).toMatchObject({ ItemsPath: `${LOCAL_ITEMS_PATH}.batches`, ItemSelector: { 'Items.$': '$$.Map.Item.Value', BatchInput: batcher.BatchInput } });
+    const withBytes = { States: { ...deployed.States, ScanAccounts: { ...deployed.States.ScanAccounts, ItemBatcher: { MaxInputBytesPerBatch: 1024 } } } };
+    expect(() => adaptForLocalEngine(withBytes)).toThrow(/ScanAccounts: its ItemBatcher needs a whole MaxItemsPerBatch, not MaxInputBytesPerBatch/);
+    const withoutReader = { States: { ...deployed.States, RemediateWave: { ...deployed.States.RemediateWave, ItemBatcher: { MaxItemsPerBatch: 2 } } } };
+    expect(() => adaptForLocalEngine(withoutReader)).toThrow(/RemediateWave: an ItemBatcher is adapted only with an ItemReader/);
   });
 
   it('turns a Distributed Map over a payload path into an inline Map in place', () => {
