@@ -34,7 +34,7 @@ export function registerDrift(program: Command): void {
           process.stdout.write(`${inertJson(drift, 2)}\n`);
           return gate();
         }
-        const out = [inertText(`drift of run ${drift.runId} against ${drift.previousRunId ?? '(no previous run of this scope)'}`)];
+        const out = [inertText(`drift of run ${drift.runId} against ${drift.previousRunId ?? '(no earlier run covered these keys)'}`)];
         const section = (title: string, findings: Finding[]) => {
           out.push(`\n${title}: ${findings.length}`);
           if (findings.length > 0) {

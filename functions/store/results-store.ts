@@ -17,7 +17,7 @@ import {
 import { AccountSummary, runCounts, WaveOutcome, type StatusCounts } from '../core/account-summary';
 import { historyOfKey, outcomeChange, withEventFindings, type KeyChange } from '../core/key-history';
 import { EventRecord } from '../core/key-event';
-import { ErrorRecord, ExceptionRecord, Finding, RunRecord, type FindingStatus } from '../core/schemas';
+import { ErrorRecord, ExceptionRecord, Finding, RunRecord } from '../core/schemas';
 import { byKeyScope, waveAtRank, type WaveSlice } from '../core/waves';
 import { mapWithConcurrency } from '../aws/pool';
 import { accountScanKey, EVENT_SK_PREFIX, keys, SHARDS } from './layout';
@@ -313,11 +313,6 @@ export class ResultsStore {
     const slices = await this.slicesByAccount(runId);
     const accounts = accountId ? [accountId] : (await this.accountsOfRun(runId)).summaries.map((s) => s.accountId);
     for (const id of accounts) yield* (await this.accountFindings(runId, id, slices.get(id))).findings;
-  }
-
-  /** A run's findings of one status (for reports). */
-  async *findingsByStatus(runId: string, status: FindingStatus): AsyncGenerator<Finding> {
-    for await (const f of this.findings(runId)) if (f.status === status) yield f;
   }
 
   /**
