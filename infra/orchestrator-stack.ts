@@ -12,6 +12,7 @@ import { MemberAccessStackSet } from './constructs/member-access-stack-set';
 import { ResultsTable } from './constructs/results-table';
 import { resultWriterPrefixes, RolloutStateMachine } from './constructs/rollout-state-machine';
 import { RotorFunctions } from './constructs/rotor-functions';
+import { OperationsDashboard } from './constructs/operations-dashboard';
 import { readAslText, type AslDefinition } from '../statemachine/asl';
 import { STEP_FUNCTIONS, STEP_FUNCTION_IDS } from '../statemachine/steps';
 import { ScanSchedule } from './constructs/scan-schedule';
@@ -42,6 +43,7 @@ export class OrchestratorStack extends Stack {
   readonly rollout: RolloutStateMachine;
   /** The scan-only state machine: its role cannot invoke RemediateAccount; the schedule starts it. */
   readonly scan: RolloutStateMachine;
+  readonly dashboard: OperationsDashboard;
   readonly notifications: DriftNotifications;
   readonly memberAccess: MemberAccessStackSet;
   /** Continuous enforcement (absent with `enforcement=off`). */
@@ -113,6 +115,11 @@ export class OrchestratorStack extends Stack {
     this.scan = new RolloutStateMachine(this, 'Scan', { ...machine, nameSuffix: 'scan', allowedModes: ['scan'] });
     this.notifications.watchStateMachine('Rollout', this.rollout.stateMachine);
     this.notifications.watchStateMachine('Scan', this.scan.stateMachine);
+    this.dashboard = new OperationsDashboard(this, 'Operations', {
+      dashboardName: `${this.stackName}-operations`,
+      stateMachines: { rollout: this.rollout.stateMachine, scan: this.scan.stateMachine },
+      functions: Object.fromEntries(STEP_FUNCTION_IDS.map((id) => [id, handlers[id].function])),
+    });
 
     if (settings.schedule) {
       // A scan enables nothing, so the input needs no rotationPeriodInDays.

@@ -1,7 +1,7 @@
 // The contracts, defined once: execution input, findings, error records, runs, exceptions.
 // Zod gives the runtime validation and the TypeScript types together; the handlers, the CLI,
 // the store and the tests all import from here.
-import { z } from 'zod';
+import * as z from 'zod';
 import { isKnownRegion } from './regions';
 
 export const ACCOUNT_ID = /^\d{12}$/;

@@ -6,6 +6,10 @@ import { S3ManifestStore, type ManifestStore } from '../aws/manifests';
 import type { DriftPublisher } from '../aws/notifications';
 import type { SecurityHubTarget } from '../aws/security-hub';
 import { ResultsStore } from '../store/results-store';
+import type { Context } from 'aws-lambda';
+import { inertText } from '../core/text';
+import { observedDrift, observedStore } from '../observability/observe';
+import { count, inLambda, invocationLogLevel, logger, METRICS, metrics, tracer } from '../observability/telemetry';
 import { asStepError } from './step-errors';
 
 export interface HandlerDeps {
@@ -35,22 +39,76 @@ function depsFromEnv(stepDeps: () => Partial<HandlerDeps>): HandlerDeps {
 
 export type Step<E, R> = (deps: HandlerDeps) => (event: E) => Promise<R>;
 
+/** What Lambda passes besides the event (the fields the wrapper reads). */
+export type LambdaContext = Pick<Context, 'getRemainingTimeInMillis'> & Partial<Context>;
+
+/** The keys every log line of an invocation carries, from its event: the run, account and wave at hand. */
+function eventKeys(id: string, event: unknown): Record<string, string | number> {
+  const e = (event ?? {}) as { runId?: unknown; accountId?: unknown; account?: { accountId?: unknown }; wave?: unknown };
+  const accountId = e.accountId ?? e.account?.accountId;
+  return {
+    step: id,
+    ...(typeof e.runId === 'string' ? { runId: e.runId } : {}),
+    ...(typeof accountId === 'string' ? { accountId } : {}),
+    ...(typeof e.wave === 'number' ? { wave: e.wave } : {}),
+  };
+}
+
 /**
- * The Lambda entry point for a step (`id`: its name in statemachine/steps.ts): dependencies from the environment (with
- * what only this step uses, from `stepDeps`), built once per container. Throttling from any
- * service (Organizations, STS, DynamoDB...) leaves as ThrottlingError, the name the state machine
- * retries with backoff.
+ * The Lambda entry point for a step (`id`: its name in statemachine/steps.ts): dependencies from
+ * the environment (with what only this step uses, from `stepDeps`), built once per container.
+ * Inside Lambda each invocation logs (Powertools Logger: the Lambda context, and the step, run
+ * id, account and wave on every line), emits its EMF metrics when it ends and traces under a
+ * subsegment annotated with the run and account. Throttling from any service (Organizations,
+ * STS, DynamoDB...) leaves as ThrottlingError, the name the state machine retries with backoff.
  */
 export function lambdaHandler<E, R>(
-  _id: string,
+  id: string,
   step: Step<E, R>,
   stepDeps: () => Partial<HandlerDeps> = () => ({}),
-): (event: E, context?: { getRemainingTimeInMillis(): number }) => Promise<R> {
+): (event: E, context?: LambdaContext) => Promise<R> {
   return async (event, context) => {
-    try {
-      return await step({ ...depsFromEnv(stepDeps), timeLeftMs: context && (() => context.getRemainingTimeInMillis()) })(event);
-    } catch (error) {
-      throw asStepError(error);
+    const deps = { ...depsFromEnv(stepDeps), timeLeftMs: context && (() => context.getRemainingTimeInMillis()) };
+    if (!inLambda()) {
+      try {
+        return await step(deps)(event);
+      } catch (error) {
+        throw asStepError(error);
+      }
     }
+    return observed(id, event, context, () => step({ ...deps, store: observedStore(deps.store), drift: observedDrift(deps.drift) })(event));
   };
+}
+
+/** One invocation inside Lambda: logged, measured and traced. */
+async function observed<R>(id: string, event: unknown, context: LambdaContext | undefined, run: () => Promise<R>): Promise<R> {
+  const keys = eventKeys(id, event);
+  logger.setLogLevel(invocationLogLevel() as never);
+  if (context?.awsRequestId) logger.addContext(context as Context);
+  logger.appendKeys(keys);
+  const parent = tracer.isTracingEnabled() ? tracer.getSegment() : undefined;
+  const segment = parent?.addNewSubsegment(`## ${id}`);
+  if (segment) {
+    tracer.setSegment(segment);
+    tracer.annotateColdStart();
+    for (const key of ['runId', 'accountId'] as const) if (keys[key] !== undefined) tracer.putAnnotation(key, keys[key]);
+  }
+  const started = Date.now();
+  try {
+    return await run();
+  } catch (error) {
+    const named = asStepError(error);
+    if (named.name === 'TimeBudgetExceeded') logger.warn('TimeBudgetExceeded: stopped before the timeout with work left; the state machine runs the step again for the rest', { error: inertText(named.message) });
+    else if (named.name === 'ThrottlingError') logger.warn('Throttled after the SDK retries; the state machine retries the step', { error: inertText(named.message) });
+    else logger.error('Step failed', { errorName: named.name, error: inertText(named.message) });
+    if (named.name === 'MemberAccessDenied') count('AssumeRoleDenied', 1);
+    segment?.addError(named);
+    throw named;
+  } finally {
+    if (id === 'ScanAccount') metrics.addMetric('ScanAccountDuration', METRICS.ScanAccountDuration, Date.now() - started);
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    segment?.close();
+    if (parent) tracer.setSegment(parent);
+    logger.removeKeys(Object.keys(keys));
+  }
 }

@@ -4,7 +4,7 @@
 // (throttling, the store unreachable) is returned to the queue, which retries it and then moves it
 // to the dead-letter queue.
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EventEnforcer, organizationMembership, type EnforcementConfig, type EnforcerDeps, type HandledEvent } from '../aws/event-enforcement';
 import { publishKeyEnforcement } from '../aws/notifications';
 import { ENABLE_PER_SECOND } from '../aws/rotation';

@@ -116,6 +116,6 @@ async function exportToSecurityHub(deps: HandlerDeps, target: NonNullable<Handle
 }
 
 export const handler = lambdaHandler('Finalize', finalize, () => ({
-  drift: publishDrift(process.env.DRIFT_TOPIC_ARN, process.env.METRICS_NAMESPACE),
+  drift: publishDrift(process.env.DRIFT_TOPIC_ARN),
   securityHub: process.env.SECURITY_HUB_EXPORT === 'true' ? () => securityHubTarget(CONTROLS) : undefined,
 }));

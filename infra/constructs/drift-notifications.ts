@@ -1,5 +1,5 @@
 // Notifications: the drift topic (encrypted with its own rotating KMS key), an optional email
-// subscription, the run metrics finalize publishes, and the alarms on failed runs and on drift.
+// subscription, the run metrics Finalize emits (EMF), and the alarms on failed runs and on drift.
 import { Aws, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -9,9 +9,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from './rotor-functions';
+import { rotorMetric } from './rotor-metrics';
 
-/** The metrics finalize publishes in the KmsRotor namespace, one data point per run. */
+/** The metrics Finalize emits in the KmsRotor namespace, one data point per run. */
 export const RUN_METRICS = ['NonCompliantKeys', 'DriftedKeys', 'ErrorScopes'] as const;
 export type RunMetricName = (typeof RUN_METRICS)[number];
 
@@ -111,7 +111,7 @@ export class DriftNotifications extends Construct {
     this.metrics = Object.fromEntries(
       RUN_METRICS.map((name) => [
         name,
-        new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: name, statistic: 'Maximum', period: Duration.hours(1) }),
+        rotorMetric(name, { statistic: 'Maximum' }),
       ]),
     ) as Record<RunMetricName, cloudwatch.Metric>;
 

@@ -2,7 +2,7 @@
 // memory and what they write) and the least privilege each one needs: table reads for all and writes only to the partitions it
 // writes (dynamodb:LeadingKeys), objects of the results bucket only under the prefixes it touches,
 // Organizations reads for list-accounts, AssumeRole into one member role name for scan and
-// remediate, publish and metrics for finalize.
+// remediate, publish for finalize (its metrics are EMF in its logs: no API call, no grant).
 import * as path from 'node:path';
 import { Aws, Duration } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -16,7 +16,6 @@ import { HandlerFunction, PROJECT_ROOT } from './handler-function';
 import type { RotationRange } from '../context';
 import { STEP_FUNCTIONS, STEP_FUNCTION_IDS, type ObjectPrefix, type PartitionKind, type StepFunction, type StepFunctionId } from '../../statemachine/steps';
 
-export const METRICS_NAMESPACE = 'KmsRotor';
 export const DEFAULT_HANDLERS_DIR = path.join(PROJECT_ROOT, 'functions', 'handlers');
 
 /** Organizations reads that only accept Resource "*". */
@@ -114,13 +113,12 @@ export class RotorFunctions extends Construct {
         ...(props.defaultRotationPeriodDays === undefined ? {} : { DEFAULT_ROTATION_PERIOD_DAYS: String(props.defaultRotationPeriodDays) }),
         ...(props.allowedRotationRange ? { ALLOWED_ROTATION_RANGE: `${props.allowedRotationRange.min}-${props.allowedRotationRange.max}` } : {}),
       },
-      Finalize: { DRIFT_TOPIC_ARN: props.driftTopicArn, METRICS_NAMESPACE, ...(props.securityHubExport ? { SECURITY_HUB_EXPORT: 'true' } : {}) },
+      Finalize: { DRIFT_TOPIC_ARN: props.driftTopicArn, ...(props.securityHubExport ? { SECURITY_HUB_EXPORT: 'true' } : {}) },
     };
     const unscopedActions: Partial<Record<StepFunctionId, string[]>> = {
       ListAccounts: [...ORGANIZATIONS_UNSCOPED_ACTIONS],
       ScanAccount: [...UNSCOPED_READ_ACTIONS],
       RemediateAccount: [...UNSCOPED_READ_ACTIONS],
-      Finalize: ['cloudwatch:PutMetricData (limited to the KmsRotor namespace by condition)'],
     };
 
     // No reserved concurrency: the Distributed Maps' MaxConcurrency (40 scans, 20 remediations) already
@@ -274,11 +272,5 @@ export class RotorFunctions extends Construct {
     // sns:Publish is added here rather than by topic.grantPublish, which would also grant KMS
     // Decrypt/GenerateDataKey on the topic key: the key policy grants those to this role, via SNS only.
     handler.allow({ sid: 'PublishDrift', actions: ['sns:Publish'], resources: [driftTopicArn] });
-    handler.allow({
-      sid: 'PublishRunMetrics',
-      actions: ['cloudwatch:PutMetricData'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } },
-    });
   }
 }

@@ -244,7 +244,7 @@ describe('functions', () => {
     const store = { TABLE_NAME: { Ref: only('AWS::DynamoDB::Table')[0] }, RESULTS_BUCKET: { Ref: logicalId(built.stack.manifest.bucket) }, RETENTION_DAYS: '90' };
     const own: Partial<Record<HandlerId, Json>> = {
       ValidateInput: { SCAN_ROLE_NAME: 'KmsRotorScanRole', REMEDIATE_ROLE_NAME: 'KmsRotorRemediateRole', EXTERNAL_ID: { Ref: 'ExternalId' } },
-      Finalize: { DRIFT_TOPIC_ARN: { Ref: only('AWS::SNS::Topic')[0] }, METRICS_NAMESPACE: 'KmsRotor' },
+      Finalize: { DRIFT_TOPIC_ARN: { Ref: only('AWS::SNS::Topic')[0] } },
     };
     for (const id of handlerIds) expect(fnProps(id).Environment.Variables).toEqual({ ...store, ...own[id] });
   });
@@ -298,7 +298,7 @@ describe('functions', () => {
     GetWave: TABLE_READ,
     RemediateAccount: [...TABLE_READ_WRITE, 'sts:AssumeRole', ...KMS_READS, 'kms:EnableKeyRotation', 's3:GetObject', 's3:ListBucket'],
     ValidationGate: TABLE_READ_WRITE,
-    Finalize: [...TABLE_READ_WRITE, 'sns:Publish', 'cloudwatch:PutMetricData', 's3:GetObject', 's3:ListBucket'],
+    Finalize: [...TABLE_READ_WRITE, 'sns:Publish', 's3:GetObject', 's3:ListBucket'],
   };
 
   test.each(Object.keys(HANDLERS) as HandlerId[])('%s role: exactly its actions', (id) => {
@@ -337,12 +337,10 @@ describe('functions', () => {
     }
   });
 
-  test('finalize publishes to its topic and the KmsRotor namespace only', () => {
+  test('finalize publishes to its topic only (its metrics are EMF in its logs: no CloudWatch grant)', () => {
     const finalize = roleStatements(built.json, roleOf('Finalize'));
     expect(finalize.find((s) => s.Action === 'sns:Publish')?.Resource).toEqual({ Ref: only('AWS::SNS::Topic')[0] });
-    expect(finalize.find((s) => s.Action === 'cloudwatch:PutMetricData')?.Condition).toEqual({
-      StringEquals: { 'cloudwatch:namespace': 'KmsRotor' },
-    });
+    expect(finalize.find((s) => s.Action === 'cloudwatch:PutMetricData')).toBeUndefined();
   });
 
   // What each handler touches in the results bucket (functions/handlers/*.ts): the store's
@@ -656,8 +654,8 @@ describe('notifications', () => {
     for (const alarm of alarms) {
       expect(alarm).toMatchObject({ AlarmActions: [{ Ref: topicId }], Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
       if (alarm.Namespace === 'AWS/States') expect(alarm.Dimensions).toEqual([{ Name: 'StateMachineArn', Value: { Ref: expect.any(String) } }]);
-      // finalize publishes the run metrics without dimensions (functions/aws/notifications.ts).
-      else expect(alarm.Dimensions).toBeUndefined();
+      // Finalize's run metrics are EMF with Powertools' service dimension (functions/observability/telemetry.ts).
+      else expect(alarm.Dimensions).toEqual([{ Name: 'service', Value: 'kms-rotor' }]);
     }
     expect(Object.keys(built.stack.notifications.metrics).sort()).toEqual(['DriftedKeys', 'ErrorScopes', 'NonCompliantKeys']);
   });

@@ -1,7 +1,8 @@
 // The Organizations client, in the one Region Organizations answers from in our partition, with
-// the one retry strategy.
+// the one retry strategy, traced in X-Ray.
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { organizationsRegion } from '../partition';
+import { traced } from '../../observability/tracing';
 import { withRetry, type Credentials } from './config';
 
-export const organizationsClient = (credentials?: Credentials) => new OrganizationsClient(withRetry({ region: organizationsRegion(), credentials }));
+export const organizationsClient = (credentials?: Credentials) => traced(new OrganizationsClient(withRetry({ region: organizationsRegion(), credentials })));
