@@ -231,11 +231,12 @@ function ignoredEnable(sim: SimulatedOrganization, key: { accountId: string; reg
   return sim.getKey(key.accountId, key.region, key.keyId)?.rotationEnabled === false;
 }
 
-function table(rows: FaultFigures[]): string {
-  const header = ['FAULT', 'KEYS', 'ONE STATUS', 'LOST', 'ENABLED TWICE', 'UNATTRIBUTED', 'EXIT', 'STATUS', 'RETRIES', 'CALLS'];
-  const lines = [header, ...rows.map((r) => [r.fault, r.keys, r.exactlyOne, r.lost, r.enabledTwice, r.unattributed, r.exit, r.status, r.retries, r.calls].map(String))];
-  const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
-  return lines.map((l) => l.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n');
+const COLUMNS = ['FAULT', 'KEYS', 'ONE STATUS', 'LOST', 'ENABLED TWICE', 'UNATTRIBUTED', 'EXIT', 'STATUS', 'RETRIES', 'CALLS'];
+const WIDTHS = [52, 4, 10, 4, 13, 12, 8, 21, 7, 5];
+
+/** One line of the table; each fault's is printed as it ends (a long storm hides no other). */
+function line(cells: (string | number)[]): string {
+  return cells.map((cell, i) => (i === 0 ? String(cell).padEnd(WIDTHS[i]) : String(cell).padStart(WIDTHS[i]))).join('  ');
 }
 
 /** Runs every fault (or those whose name contains one of `only`) and prints the table. */
@@ -243,11 +244,12 @@ export async function main(args: string[]): Promise<FaultFigures[]> {
   const only = args.filter((a) => !a.startsWith('-'));
   const chosen = FAULTS.filter((f) => only.length === 0 || only.some((o) => f.name.includes(o)));
   console.log(`Fault suite: ${chosen.length} fault(s), each on a fresh standard organization (7 accounts, 30 keys), remediate in waves of 3`);
+  console.log(line(COLUMNS));
   const rows: FaultFigures[] = [];
   for (const fault of chosen) {
-    rows.push(await runFault(fault));
-    process.stderr.write(`  ${fault.name}: done\n`);
+    const r = await runFault(fault);
+    rows.push(r);
+    console.log(line([r.fault, r.keys, r.exactlyOne, r.lost, r.enabledTwice, r.unattributed, r.exit, r.status, r.retries, r.calls]));
   }
-  console.log(table(rows));
   return rows;
 }
