@@ -3,6 +3,8 @@
 // scope ends with exactly one status or one error record, none is lost, none is enabled twice, and
 // every key a run enabled is recorded REMEDIATED by exactly one run. A kill -9 at each of five
 // points of a rollout, or SIGINT, is followed by the next run, which finishes the work. Never on time.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { FAULTS, runFault, type FaultFigures } from '../../bench/faults';
 
 /** The standard organization's non-compliant keys a remediation enables. */
@@ -82,4 +84,13 @@ test.each(['EnableKeyRotation OK, rotation stays off', 'DescribeKey denied', 'Re
   const figures = await runFault(fault(name));
   expectNothingLostOrTwice(figures);
   expect(figures.exit).toMatch(/^[0-3]$/);
+});
+
+test('`npm run bench -- faults NAME` prints the table for the faults named', () => {
+  const bench = spawnSync('npm', ['run', '--silent', 'bench', '--', 'faults', 'corrupted'], { cwd: join(__dirname, '..', '..'), encoding: 'utf8' });
+  expect(bench.status).toBe(0);
+  const lines = bench.stdout.trim().split('\n');
+  expect(lines[0]).toMatch(/^Fault suite: 1 fault\(s\)/);
+  expect(lines[1].split(/\s{2,}/)).toEqual(['FAULT', 'KEYS', 'ONE STATUS', 'LOST', 'ENABLED TWICE', 'UNATTRIBUTED', 'EXIT', 'STATUS', 'RETRIES', 'CALLS']);
+  expect(lines[2].split(/\s{2,}/)).toEqual(['corrupted embedded store', '0', '0', '0', '0', '0', '2', 'no store', '0', '0']);
 });
