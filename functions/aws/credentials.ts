@@ -65,12 +65,26 @@ export interface MemberAccess {
 }
 
 /**
+ * Assumed credentials are used again while they have this long left: longer than any invocation
+ * (Lambda's 15 minutes), so none expires mid-call.
+ */
+const REUSE_MARGIN_MS = 15 * 60_000;
+
+/** Credentials assumed by this process (a Lambda container keeps them across invocations), by role and session. */
+const assumed = new Map<string, AwsCredentialIdentity>();
+
+/**
  * Credentials to act in `access.accountId`: undefined (our own chain) for the account we run in,
- * otherwise temporary credentials from AssumeRole.
+ * otherwise temporary credentials from AssumeRole, reused for the same role and session name (one
+ * run's scan, or its remediation across waves) while they are valid for REUSE_MARGIN_MS more.
  */
 export async function credentialsFor(access: MemberAccess): Promise<Credentials | undefined> {
   if (access.accountId === (await callerAccountId())) return undefined;
   const roleArn = `arn:${partitionOf(homeRegion())}:iam::${access.accountId}:role/${access.roleName}`;
+  const key = [ownConfig(), roleArn, access.externalId ?? '', access.sessionName].join('|');
+  const kept = assumed.get(key);
+  if (kept?.expiration && kept.expiration.getTime() - Date.now() > REUSE_MARGIN_MS) return kept;
+  assumed.delete(key);
   try {
     const out = await ownSts().send(
       new AssumeRoleCommand({
@@ -88,6 +102,7 @@ export async function credentialsFor(access: MemberAccess): Promise<Credentials 
       sessionToken: c.SessionToken,
       expiration: c.Expiration,
     };
+    assumed.set(key, credentials);
     return credentials;
   } catch (error) {
     if (isAccessDenied(error)) {
