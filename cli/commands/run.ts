@@ -93,7 +93,8 @@ async function runHere(input: Record<string, unknown>, options: RunOptions): Pro
 async function reconcileAfter(store: import('../../functions/store/results-store').ResultsStore, run: import('../../functions/core/schemas').RunRecord): Promise<void> {
   const { reconcileInterruptedRuns } = await import('../../functions/store/reconcile');
   for (const r of await reconcileInterruptedRuns(store, run, new Date())) {
-    note(`run ${r.runId} was INTERRUPTED: ${r.remediated} key(s) it enabled are now recorded REMEDIATED there (found rotating by ${run.runId})`);
+    const waiting = r.undecided > 0 ? `; ${r.undecided} key(s) it asked KMS to enable could not be read now and wait for the next run` : '';
+    note(`run ${r.runId} was INTERRUPTED: ${r.remediated} key(s) it enabled are now recorded REMEDIATED there (found rotating by ${run.runId})${waiting}`);
   }
 }
 

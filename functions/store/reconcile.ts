@@ -3,7 +3,8 @@
 // has reconciled yet gets, per account of its waves, the keys it had asked KMS to enable and that
 // this run found rotating, recorded REMEDIATED in its own remediation state (and key history), its
 // wave outcomes rewritten with them, and its record marked INTERRUPTED with its counts and who
-// reconciled it. Run by `rotor run --local` after the run, before its report.
+// reconciled it (only once no such key is left unread: a key this run could not read waits for a
+// later run). Run by `rotor run --local` after the run, before its report.
 import { reconcileInterrupted } from '../core/runs';
 import type { Finding, RunRecord } from '../core/schemas';
 import type { ResultsStore } from './results-store';
@@ -12,6 +13,8 @@ import { putWaveOutcome } from './wave-keys';
 export interface Reconciled {
   runId: string;
   remediated: number;
+  /** Keys it asked KMS to enable that this run could not read: left for a later run. */
+  undecided: number;
 }
 
 export async function reconcileInterruptedRuns(store: ResultsStore, run: RunRecord, now: Date): Promise<Reconciled[]> {
@@ -23,10 +26,13 @@ export async function reconcileInterruptedRuns(store: ResultsStore, run: RunReco
   const out: Reconciled[] = [];
   for (const r of interrupted) {
     let remediated = 0;
+    // Keys with the intent on record that this run did not read (its scan of them failed): a
+    // later run decides them, so the interrupted run is not marked reconciled yet.
+    let undecided = 0;
     for (const [accountId, slices] of await store.slicesByAccount(r.runId)) {
       const later = new Map((await store.accountFindings(run.runId, accountId)).findings.map((f) => [f.keyArn, f]));
-      if (later.size === 0) continue;
       const { findings } = await store.accountFindings(r.runId, accountId, slices);
+      undecided += findings.filter((f) => f.status === 'NON_COMPLIANT' && f.enableRequestedAt && !later.has(f.keyArn)).length;
       const decided = reconcileInterrupted(findings, later, run.runId, now.toISOString());
       if (decided.length === 0) continue;
       await store.putFindings(decided);
@@ -37,8 +43,10 @@ export async function reconcileInterruptedRuns(store: ResultsStore, run: RunReco
       }
       remediated += decided.length;
     }
-    await store.updateRun(r.runId, { status: 'INTERRUPTED', reconciledBy: run.runId, reconciledKeys: remediated, summary: await store.countByStatus(r.runId) });
-    out.push({ runId: r.runId, remediated });
+    const reconciledKeys = (r.reconciledKeys ?? 0) + remediated;
+    const summary = await store.countByStatus(r.runId);
+    await store.updateRun(r.runId, undecided === 0 ? { status: 'INTERRUPTED', reconciledBy: run.runId, reconciledKeys, summary } : { status: 'INTERRUPTED', reconciledKeys, summary });
+    out.push({ runId: r.runId, remediated, undecided });
   }
   return out;
 }

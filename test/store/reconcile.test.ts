@@ -2,7 +2,8 @@
 // runner: a run left as a killed process leaves it (keys enabled, only the intent on record, the
 // record RUNNING with a pid that is gone) is reconciled by the next run of its scope only: its
 // keys recorded REMEDIATED with their wave outcomes, its record INTERRUPTED naming who reconciled
-// it, and never a second time; a run of another scope leaves it alone.
+// it, and never a second time; a key the next run cannot read waits for a later one; a run of
+// another scope leaves it alone.
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { runAsSeen } from '../../functions/core/runs';
@@ -65,7 +66,7 @@ test('the next run of its scope records the unconfirmed keys REMEDIATED in the i
   const next = await run('next');
 
   const reconciled = await reconcileInterruptedRuns(embedded.store, next, new Date());
-  expect(reconciled).toEqual([{ runId: 'killed', remediated: 3 }]);
+  expect(reconciled).toEqual([{ runId: 'killed', remediated: 3, undecided: 0 }]);
   const after = await findings('killed');
   for (const f of left) {
     expect(after.get(f.keyArn)).toMatchObject({ status: 'REMEDIATED', runId: 'killed', rotationEnabledAfter: true, reason: expect.stringContaining('run next found it rotating') });
@@ -90,4 +91,24 @@ test('a run of another scope, or an earlier one, leaves an interrupted run alone
   expect(await reconcileInterruptedRuns(embedded.store, earlier, new Date())).toEqual([]);
   expect((await embedded.store.getRun('killed'))!.reconciledBy).toBeUndefined();
   expect([...(await findings('killed')).values()].filter((f) => f.status === 'NON_COMPLIANT' && f.enableRequestedAt)).toHaveLength(2);
+});
+
+test('a key the next run could not read waits: the run is reconciled by the first run that reads all its keys', async () => {
+  const left = await killedRun('killed', 3);
+  // A member account (the management account is read with our own credentials, not a role).
+  const account = left.find((f) => f.accountId !== sim.managementAccountId)!.accountId;
+  const inAccount = left.filter((f) => f.accountId === account).length;
+  // The next run cannot assume the role of that account: its keys are not read.
+  const roles = sim.accounts().find((a) => a.id === account)!.roles;
+  sim.setRoles(account, []);
+  const blind = await reconcileInterruptedRuns(embedded.store, await run('blind'), new Date());
+  expect(blind).toEqual([{ runId: 'killed', remediated: 3 - inAccount, undecided: inAccount }]);
+  expect((await embedded.store.getRun('killed'))!).toMatchObject({ status: 'INTERRUPTED', reconciledKeys: 3 - inAccount });
+  expect((await embedded.store.getRun('killed'))!.reconciledBy).toBeUndefined();
+
+  sim.setRoles(account, roles);
+  const seeing = await reconcileInterruptedRuns(embedded.store, await run('seeing'), new Date());
+  expect(seeing).toEqual([{ runId: 'killed', remediated: inAccount, undecided: 0 }]);
+  expect((await embedded.store.getRun('killed'))!).toMatchObject({ reconciledBy: 'seeing', reconciledKeys: 3 });
+  for (const f of left) expect((await findings('killed')).get(f.keyArn)!.status).toBe('REMEDIATED');
 });
