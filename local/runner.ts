@@ -17,9 +17,10 @@ import { adaptForLocalEngine, type AdaptedDefinition } from './asl-adapter';
 /** The step a function of the registry runs: its handler file's export, called in-process. */
 export function stepOf(id: StepFunctionId): Step<never, unknown> {
   const { file, step } = STEP_FUNCTIONS[id];
-  // A template literal: esbuild bundles every file of functions/handlers/ for it (the installed CLI).
+  // A template literal: esbuild bundles every file of functions/handlers/ for it (the installed CLI),
+  // keyed by file name with its extension, so the extension is part of the path asked for.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const handler = require(`../functions/handlers/${file}`) as Record<string, unknown>;
+  const handler = require(`../functions/handlers/${file}.ts`) as Record<string, unknown>;
   if (typeof handler[step] !== 'function') throw new Error(`functions/handlers/${file}.ts exports no step ${step}`);
   return handler[step] as Step<never, unknown>;
 }
