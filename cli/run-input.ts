@@ -3,6 +3,7 @@
 import { ExecutionInput, InputError, parseOrThrow, type ExecutionInputRaw } from '../functions/core/schemas';
 import { UsageError } from './errors';
 import { decimalFlag, integerFlag, quoted } from './flag-values';
+import type { Command } from 'commander';
 
 export interface RunFlags {
   mode?: string;
@@ -102,4 +103,13 @@ export function inputFromFlags(flags: RunFlags): ExecutionInputRaw {
       .join('; ');
     throw new UsageError(message);
   }
+}
+
+/** The member-access flags `run` and `enforce` share: which roles to assume, with which ExternalId, and the period to set. */
+export function withMemberAccessOptions(command: Command): Command {
+  return command
+    .option('--role-name <name>', 'member role a scan assumes (default KmsRotorScanRole)')
+    .option('--remediate-role-name <name>', 'member role remediation assumes (default KmsRotorRemediateRole)')
+    .option('--external-id <id>', 'ExternalId the member roles require')
+    .option('--rotation-period-days <n>', 'rotation period to set, 90–2560 (default: KMS default, 365)');
 }

@@ -40,6 +40,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./exceptions')).registerExceptions,
   },
   {
+    name: 'enforce',
+    term: 'enforce [options]',
+    summary: 'Enforce rotation on the keys that KMS events (CloudTrail via EventBridge) name, as the deployed EnforceKey function does',
+    load: async () => (await import('./enforce')).registerEnforce,
+  },
+  {
     name: 'history',
     term: 'history [options] <key>',
     summary: 'Show one key across runs: its status, rotation and exception in each run that listed it',

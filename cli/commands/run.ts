@@ -9,7 +9,7 @@ import { checkStoreLocation, checkWritable, note, openStore } from '../context';
 import { EXIT_CODES_HELP, InterruptedError, RunFailedError, UsageError } from '../errors';
 import { localProgress, setChattiness } from '../progress';
 import { finishRun, writeRunReport } from '../run-report';
-import { inputFromFlags, type RunFlags } from '../run-input';
+import { inputFromFlags, withMemberAccessOptions, type RunFlags } from '../run-input';
 import type { DeployedFlags } from '../deployed';
 import { gateOf, GATE_CONDITIONS, type GateFlags } from '../gate';
 
@@ -99,18 +99,16 @@ async function reconcileAfter(store: import('../../functions/store/results-store
 }
 
 export function registerRun(program: Command): void {
-  withAwsOptions(program.command('run'))
-    .description('Scan the Organization for KMS keys without automatic rotation, or remediate them in waves')
-    .addOption(new Option('--mode <mode>', 'scan (the dry run: shows what remediate would change, wave by wave) or remediate').choices(['scan', 'remediate']).default('scan'))
-    .option('--local', 'run the state machine on this machine against the AWS the SDK is configured for (no deployment)')
-    .option('--accounts <ids>', 'only these account ids (comma-separated)')
-    .option('--exclude-accounts <ids>', 'skip these account ids (comma-separated)')
-    .option('--ous <ids>', 'only accounts in these OUs or below (comma-separated ou-… ids)')
-    .option('--regions <names>', 'only these Regions (default: every Region enabled in each account)')
-    .option('--role-name <name>', 'member role a scan assumes (default KmsRotorScanRole)')
-    .option('--remediate-role-name <name>', 'member role remediation assumes (default KmsRotorRemediateRole)')
-    .option('--external-id <id>', 'ExternalId the member roles require')
-    .option('--rotation-period-days <n>', 'rotation period to set, 90–2560 (default: KMS default, 365)')
+  withMemberAccessOptions(
+    withAwsOptions(program.command('run'))
+      .description('Scan the Organization for KMS keys without automatic rotation, or remediate them in waves')
+      .addOption(new Option('--mode <mode>', 'scan (the dry run: shows what remediate would change, wave by wave) or remediate').choices(['scan', 'remediate']).default('scan'))
+      .option('--local', 'run the state machine on this machine against the AWS the SDK is configured for (no deployment)')
+      .option('--accounts <ids>', 'only these account ids (comma-separated)')
+      .option('--exclude-accounts <ids>', 'skip these account ids (comma-separated)')
+      .option('--ous <ids>', 'only accounts in these OUs or below (comma-separated ou-… ids)')
+      .option('--regions <names>', 'only these Regions (default: every Region enabled in each account)')
+  )
     .option('--wave-size <n>', 'keys per remediation wave (default 50)')
     .addOption(new Option('--wave-order <order>', 'wave order').choices(['priority', 'canary-first']))
     .option('--max-failure-rate <f>', 'halt when a wave fails more than this fraction, 0–1 (default 0.05)')

@@ -17,8 +17,12 @@ import {
 } from './scenario';
 import { OrganizationState, type Identity, type KeyRecord } from './state';
 import { RateLimiter, resolveQuotas, seededRandom } from './throttle';
+import { cloudTrailEvent, RECORDED_KMS_CALLS } from './cloudtrail';
 
 export type ServiceName = 'kms' | 'organizations' | 'sts' | 'ec2';
+
+/** Where the simulator serves its CloudTrail events (GET, a JSON array). */
+export const CLOUDTRAIL_PATH = '/_simulator/cloudtrail';
 
 export interface SimulatorOptions {
   /** The organization: a Scenario, a scenario object in the input form, or a path to a JSON file. */
@@ -122,6 +126,8 @@ export interface SimulatedOrganization {
   close(): Promise<void>;
 
   callCounts(filter?: CallFilter): CallCount[];
+  /** The KMS write calls answered so far, as the EventBridge events CloudTrail would deliver (also `GET /_simulator/cloudtrail`). */
+  cloudTrailEvents(): Record<string, unknown>[];
   /** Sum of calls (every answer) matching the filter. */
   totalCalls(filter?: CallFilter): number;
   keyCallCounts(filter?: { accountId?: string; region?: string; keyId?: string; operation?: string }): KeyCallCount[];
@@ -249,6 +255,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatedO
   let faults: ArmedFault[] = [...scenario.faults, ...(opts.faults ?? []).map((f, i) => validateFault(f, `faults[${i}]`))]
     .map((fault) => ({ fault, fired: 0 }));
   const counts = new Map<string, CallCount>();
+  /** What CloudTrail would have delivered to EventBridge: the KMS write calls answered, in order. */
+  const trailEvents: Record<string, unknown>[] = [];
   const keyCounts = new Map<string, KeyCallCount>();
 
   function checkFraction(f: number): number {
@@ -344,13 +352,19 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatedO
       return errorAnswer(service, error, requestId);
     }
     const keyId = service === 'kms' ? requestKeyId(jsonInput) : undefined;
+    const trail = service === 'kms' && RECORDED_KMS_CALLS.has(operation);
     try {
       const result = dispatch(service, operation, caller, region, jsonInput, params, keyId, requestId);
       record(caller.accountId, region, service, operation, undefined, keyId);
+      if (trail) trailEvents.push(cloudTrailEvent({ operation, caller, region, at: clock(), requestId, input: jsonInput, output: JSON.parse(result.body || '{}') }));
       return result;
     } catch (e) {
       if (!(e instanceof AwsError)) throw e;
       record(caller.accountId, region, service, operation, e.code, keyId);
+      // Throttled calls never reach the service, so CloudTrail logs none; refused ones it logs with their error.
+      if (trail && e.code !== 'ThrottlingException' && e.code !== 'TooManyRequestsException') {
+        trailEvents.push(cloudTrailEvent({ operation, caller, region, at: clock(), requestId, input: jsonInput, errorCode: e.code, errorMessage: e.message }));
+      }
       return errorAnswer(service, e, requestId);
     }
   }
@@ -394,6 +408,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatedO
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = newRequestId();
     let result: Answer;
+    if (req.method === 'GET' && req.url === CLOUDTRAIL_PATH) {
+      const body = JSON.stringify(trailEvents);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
     try {
       const body = await readBody(req);
       if (latencyMs > 0) await sleep(latencyMs);
@@ -444,6 +464,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatedO
         server.closeAllConnections();
       });
       return closed;
+    },
+
+    cloudTrailEvents() {
+      return [...trailEvents];
     },
 
     callCounts(filter) {

@@ -1,0 +1,98 @@
+// The simulator's CloudTrail: each KMS call that changes something (what CloudTrail logs as a
+// management write event) becomes an EventBridge "AWS API Call via CloudTrail" event, in the shape
+// the KMS developer guide shows for CreateKey and DisableKeyRotation. Fetched with
+// `GET /_simulator/cloudtrail` (a JSON array) or `cloudTrailEvents()`; it imports nothing of kms-rotor.
+import { randomUUID } from 'node:crypto';
+import type { Identity } from './state';
+
+/** The KMS calls that CloudTrail records as management write events (reads are not recorded here). */
+export const RECORDED_KMS_CALLS = new Set([
+  'CreateKey',
+  'EnableKeyRotation',
+  'DisableKeyRotation',
+  'EnableKey',
+  'DisableKey',
+  'ScheduleKeyDeletion',
+  'CancelKeyDeletion',
+  'CreateAlias',
+  'TagResource',
+  'UntagResource',
+]);
+
+export interface RecordedCall {
+  operation: string;
+  caller: Identity;
+  region: string;
+  at: Date;
+  requestId: string;
+  input: Record<string, unknown>;
+  /** The answer's JSON body, when the call succeeded. */
+  output?: Record<string, unknown>;
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+const lowerFirst = (name: string) => name.charAt(0).toLowerCase() + name.slice(1);
+
+/** CloudTrail writes request and response fields in camelCase. */
+function camel(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(camel);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [lowerFirst(k), camel(v)]));
+  return value;
+}
+
+function userIdentity(caller: Identity): Record<string, unknown> {
+  if (caller.session) {
+    return {
+      type: 'AssumedRole',
+      principalId: caller.userId,
+      arn: caller.arn,
+      accountId: caller.accountId,
+      accessKeyId: caller.accessKeyId,
+      sessionContext: { sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${caller.accountId}:role/${caller.session.roleName}`, accountId: caller.accountId, userName: caller.session.roleName } },
+    };
+  }
+  return { type: 'IAMUser', principalId: caller.userId, arn: caller.arn, accountId: caller.accountId, accessKeyId: caller.accessKeyId };
+}
+
+const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\//;
+
+/** The EventBridge event of one recorded call. */
+export function cloudTrailEvent(call: RecordedCall): Record<string, unknown> {
+  const time = call.at.toISOString().replace(/\.\d+Z$/, 'Z');
+  const meta = (call.output?.KeyMetadata ?? undefined) as { Arn?: string } | undefined;
+  const keyRef = typeof call.input.KeyId === 'string' ? call.input.KeyId : typeof call.input.TargetKeyId === 'string' ? call.input.TargetKeyId : undefined;
+  const keyArn = meta?.Arn ?? (keyRef && (KEY_ARN.test(keyRef) ? keyRef : !keyRef.startsWith('alias/') ? `arn:aws:kms:${call.region}:${call.caller.accountId}:key/${keyRef}` : undefined));
+  const detail: Record<string, unknown> = {
+    eventVersion: '1.08',
+    userIdentity: userIdentity(call.caller),
+    eventTime: time,
+    eventSource: 'kms.amazonaws.com',
+    eventName: call.operation,
+    awsRegion: call.region,
+    sourceIPAddress: '127.0.0.1',
+    userAgent: 'kms-rotor-simulator',
+    ...(call.errorCode ? { errorCode: call.errorCode, errorMessage: call.errorMessage } : {}),
+    requestParameters: camel(call.input),
+    responseElements: call.operation === 'CreateKey' && call.output ? { keyMetadata: camel(call.output.KeyMetadata) } : null,
+    requestID: call.requestId,
+    eventID: randomUUID(),
+    readOnly: false,
+    resources: keyArn ? [{ accountId: call.caller.accountId, type: 'AWS::KMS::Key', ARN: keyArn }] : [],
+    eventType: 'AwsApiCall',
+    managementEvent: true,
+    recipientAccountId: call.caller.accountId,
+    eventCategory: 'Management',
+  };
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'AWS API Call via CloudTrail',
+    source: 'aws.kms',
+    account: call.caller.accountId,
+    time,
+    region: call.region,
+    resources: [],
+    detail,
+  };
+}
