@@ -131,6 +131,12 @@ test('one finding per key, updated (never duplicated) by each export: FAILED, th
 
   // The scan: every key of both accounts (and the AWS-managed ones moto lists, if any) once.
   await run('sh-scan', 'scan');
+  // Bad input: exit 2, nothing sent.
+  const unknown = await cli(['securityhub', 'export', '--run-id', 'nope']);
+  expect({ code: unknown.code, stderr: unknown.stderr }).toEqual({ code: 2, stderr: expect.stringContaining('unknown run id "nope"') });
+  const both = await cli(['securityhub', 'export', '--run-id', 'sh-scan', '--latest']);
+  expect({ code: both.code, stderr: both.stderr }).toEqual({ code: 2, stderr: expect.stringContaining('give --run-id or --latest, not both') });
+  expect(await hubFindings()).toEqual([]);
   const first = await exported('sh-scan');
   expect(first).toMatchObject({ runId: 'sh-scan', previousRunId: null, awsAccountId: MANAGEMENT_ACCOUNT, region: REGION, failed: [] });
   const afterScan = await hubFindings();
