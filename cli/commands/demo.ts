@@ -1,6 +1,7 @@
 // `rotor demo` (what `npm start` runs): the built-in simulated organization, the real ASL and
 // handlers, the embedded store, one exception, a full remediate rollout, the report printed and
-// written as HTML.
+// written as HTML; then continuous enforcement's loop: a key created in a member account, its
+// CloudTrail event enforced, a scan of the account reporting it rotating.
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
@@ -12,6 +13,9 @@ import { localProgress } from '../progress';
 import { finishRun, writeRunReport } from '../run-report';
 import { inputFromFlags } from '../run-input';
 import { newRunId } from './run';
+import { DEFAULT_REMEDIATE_ROLE_NAME } from '../../functions/core/schemas';
+import type { ResultsStore } from '../../functions/store/results-store';
+import { inertText } from '../../functions/core/text';
 
 /** The demo's exception: a non-rotating key of a non-production account, owned by its team. */
 function demoExceptionTarget(sim: SimulatedOrganization): string | undefined {
@@ -23,6 +27,43 @@ function demoExceptionTarget(sim: SimulatedOrganization): string | undefined {
     if (key) return key.arn;
   }
   return undefined;
+}
+
+/**
+ * Continuous enforcement end to end: someone in a member account creates a key (KMS turns no
+ * rotation on), the simulator's CloudTrail has the event, the enforcer (what the deployed EnforceKey
+ * runs) turns rotation on, and a scan of that account and Region reports the key rotating.
+ */
+async function showEnforcementLoop(sim: SimulatedOrganization, store: ResultsStore): Promise<void> {
+  const account = sim.accounts().find((a) => a.id !== sim.managementAccountId && a.state === 'ACTIVE' && a.roles.some((r) => r.name === DEFAULT_REMEDIATE_ROLE_NAME));
+  if (!account) return;
+  const region = account.regions[0];
+  const [{ credentialsFor }, { kmsClient }, { CreateKeyCommand }, { EventEnforcer, organizationMembership }, { ENABLE_PER_SECOND }] = await Promise.all([
+    import('../../functions/aws/credentials'),
+    import('../../functions/aws/clients/kms'),
+    import('@aws-sdk/client-kms'),
+    import('../../functions/aws/event-enforcement'),
+    import('../../functions/aws/rotation'),
+  ]);
+  const seen = sim.cloudTrailEvents().length;
+  const kms = kmsClient(region, await credentialsFor({ accountId: account.id, roleName: DEFAULT_REMEDIATE_ROLE_NAME, sessionName: 'developer' }));
+  const created = await kms.send(new CreateKeyCommand({ Description: 'created after the rollout' })).finally(() => kms.destroy());
+  note(`
+continuous enforcement: a key created in ${account.id} ${region} (${created.KeyMetadata?.KeyId}), without rotation`);
+  const enforcer = new EventEnforcer(
+    { mode: 'remediate', scanRoleName: 'KmsRotorScanRole', remediateRoleName: DEFAULT_REMEDIATE_ROLE_NAME, enablePerSecond: ENABLE_PER_SECOND },
+    { store, isMember: organizationMembership(), now: () => new Date() },
+  );
+  try {
+    for (const event of sim.cloudTrailEvents().slice(seen)) note(inertText(`  event: ${(await enforcer.handle(event)).line}`));
+  } finally {
+    enforcer.close();
+  }
+  const scan = inputFromFlags({ mode: 'scan', accounts: account.id, regions: region, runId: newRunId() });
+  note(`scan ${scan.runId} of ${account.id} ${region}: the key is in the report`);
+  await runLocal(scan, { store });
+  await finishRun(store, scan.runId!, 'table', undefined);
+  if (created.KeyMetadata?.Arn) note(`  rotor history ${created.KeyMetadata.Arn} --output json   (its event finding: source "event", the eventId)`);
 }
 
 export function registerDemo(program: Command): void {
@@ -61,6 +102,7 @@ export function registerDemo(program: Command): void {
         const run = await opened.store.getRun(input.runId!);
         if (run) await writeRunReport(opened.store, run, 'html', html);
         await finishRun(opened.store, input.runId!, 'table', undefined);
+        await showEnforcementLoop(sim, opened.store);
         const dir = `--data-dir ${options.dataDir}`;
         note(`\nopen ${html} in a browser, or look further:`);
         for (const command of [`report --latest --format md ${dir}`, `runs ${dir}`, `exceptions list ${dir}`, `simulate   (the demo organization, for any AWS client)`]) {
