@@ -13,6 +13,9 @@ const WIDTH = 760;
 const HEIGHT = 250;
 const PAD = { left: 48, right: 56, top: 28, bottom: 44 };
 const HOUR_MS = 3_600_000;
+/** A value label's box ("100.0%" at 12 px), for keeping labels apart. */
+const LABEL_W = 44;
+const LABEL_H = 13;
 const DAY_MS = 24 * HOUR_MS;
 
 /** The colour band of a compliance value: a 29% point is never drawn green. */
@@ -36,7 +39,7 @@ export function runTime(startedAt: string): string {
 /** Axis ticks: about six instants across [from, to], on whole hours or days. */
 function timeTicks(from: number, to: number): { at: number; label: string }[] {
   const span = to - from;
-  const steps = [HOUR_MS, 3 * HOUR_MS, 6 * HOUR_MS, 12 * HOUR_MS, DAY_MS, 2 * DAY_MS, 7 * DAY_MS, 14 * DAY_MS, 30 * DAY_MS];
+  const steps = [HOUR_MS, 3 * HOUR_MS, 6 * HOUR_MS, 12 * HOUR_MS, DAY_MS, 2 * DAY_MS, 3 * DAY_MS, 7 * DAY_MS, 14 * DAY_MS, 30 * DAY_MS];
   const step = steps.find((s) => span / s <= 6) ?? 30 * DAY_MS;
   const ticks: { at: number; label: string }[] = [];
   for (let at = Math.ceil(from / step) * step; at <= to; at += step) {
@@ -79,7 +82,17 @@ export function complianceChartSvg(points: readonly RunHistoryPoint[]): string {
     else segments[segments.length - 1].push(`${px.toFixed(1)},${y(percent).toFixed(1)}`);
   }
   for (const s of segments) if (s.length > 1) parts.push(`<polyline class="line" points="${s.join(' ')}"/>`);
-  plotted.forEach(({ point, x: px, percent }, i) => {
+  // Each value label goes to the first place near its point that no earlier label takes, so the
+  // values of runs close in time (several on one day) stay legible.
+  const placed: { x: number; y: number }[] = [];
+  const labelAt = (px: number, py: number): number => {
+    const offsets = [-10, 18, -24, 32, -38, 46, -52, 60];
+    const fits = (y: number) => y >= 12 && y <= HEIGHT - PAD.bottom + 4 && placed.every((l) => Math.abs(l.x - px) >= LABEL_W || Math.abs(l.y - y) >= LABEL_H);
+    const y = offsets.map((o) => py + o).find(fits) ?? py - 10;
+    placed.push({ x: px, y });
+    return y;
+  };
+  plotted.forEach(({ point, x: px, percent }) => {
     if (percent === null) return;
     const py = y(percent);
     const mode = point.mode === 'remediate' ? 'remediate' : 'scan';
@@ -90,9 +103,7 @@ export function complianceChartSvg(points: readonly RunHistoryPoint[]): string {
         ? `<rect class="${cls}" x="${(px - 4.5).toFixed(1)}" y="${(py - 4.5).toFixed(1)}" width="9" height="9" data-run-id="${escapeHtml(point.runId)}">${title}</rect>`
         : `<circle class="${cls}" cx="${px.toFixed(1)}" cy="${py.toFixed(1)}" r="5" data-run-id="${escapeHtml(point.runId)}">${title}</circle>`,
     );
-    // Labels alternate above and below the line, so neighbours a few pixels apart both stay legible.
-    const above = i % 2 === 0 || py > HEIGHT - PAD.bottom - 16;
-    const labelY = above ? Math.max(12, py - 10) : py + 18;
+    const labelY = labelAt(px, py);
     parts.push(`<text class="value ${complianceBand(percent)}" x="${px.toFixed(1)}" y="${labelY.toFixed(1)}" text-anchor="middle">${escapeHtml(formatPercent(percent))}</text>`);
   });
   const legendY = HEIGHT - 10;

@@ -131,6 +131,7 @@ describe('HTML report', () => {
   it('tells two runs of one day apart, and never draws a low value green', () => {
     const day = [
       { runId: 'morning', startedAt: '2025-06-01T08:00:00.000Z', mode: 'scan' as const, summary: { COMPLIANT: 29, NON_COMPLIANT: 71 } },
+      { runId: 'morning-again', startedAt: '2025-06-01T08:05:00.000Z', mode: 'scan' as const, summary: { COMPLIANT: 30, NON_COMPLIANT: 70 } },
       { runId: 'noon', startedAt: '2025-06-01T12:00:00.000Z', mode: 'scan' as const, summary: { COMPLIANT: 85, NON_COMPLIANT: 15 } },
     ];
     const svg = complianceChartSvg(chartPoints(day, { runId: 'evening', startedAt: '2025-06-01T18:30:00.000Z', mode: 'remediate', summary: { COMPLIANT: 100 } }));
@@ -141,6 +142,11 @@ describe('HTML report', () => {
     expect(svg).toContain('noon (scan, 2025-06-01 12:00 UTC): 85.0%');
     // Hour ticks, not one date label repeated.
     expect(svg).toMatch(/>2025-06-01 12:00</);
+    // The value labels of runs close in time do not overlap.
+    const labels = [...svg.matchAll(/<text class="value [a-z]+" x="([\d.]+)" y="([\d.]+)"/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]) }));
+    expect(labels).toHaveLength(4);
+    expect(svg).toMatch(/data-run-id="morning-again"/);
+    for (const [i, a] of labels.entries()) for (const b of labels.slice(i + 1)) expect(Math.abs(a.x - b.x) >= 44 || Math.abs(a.y - b.y) >= 13).toBe(true);
     expect(complianceBand(29)).toBe('poor');
   });
 
