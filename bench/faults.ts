@@ -33,6 +33,8 @@ export interface FaultCase {
   during?: { at: Moment; act: 'kill' | 'sigint' | 'second-run' | ((sim: SimulatedOrganization) => void) };
   /** Done to the store before the run. */
   store?: 'corrupt';
+  /** Runs only when named: it takes longer than a benchmark should. */
+  long?: boolean;
 }
 
 export interface FaultFigures {
@@ -59,7 +61,9 @@ const A = { prodCore: '100000000002', prodData: '100000000003', staging: '100000
 /** The faults of the issue's table, on the standard organization (7 accounts, 30 keys). */
 export const FAULTS: FaultCase[] = [
   { name: 'none' },
-  ...[0.1, 0.5, 0.9].map((f) => ({ name: `KMS throttling storm ${f * 100}%`, setup: (sim: SimulatedOrganization) => sim.setThrottleFraction(f) })),
+  // At 90% almost no Region finishes its calls within the SDK's attempts: the step retries the
+  // account with backoff until its attempts run out, past 20 minutes here.
+  ...[0.1, 0.5, 0.9].map((f) => ({ name: `KMS throttling storm ${f * 100}%`, setup: (sim: SimulatedOrganization) => sim.setThrottleFraction(f), long: f > 0.5 })),
   ...[500, 2000].map((ms) => ({ name: `slow AWS ${ms / 1000} s per call`, setup: (sim: SimulatedOrganization) => sim.setLatency(ms) })),
   { name: 'member role missing', setup: (sim) => sim.setRoles(A.staging, []) },
   { name: 'ExternalId mismatch', setup: (sim) => sim.setRoles(A.staging, [{ name: 'KmsRotorScanRole', externalId: 'theirs' }, { name: 'KmsRotorRemediateRole', externalId: 'theirs' }]) },
@@ -239,10 +243,10 @@ function line(cells: (string | number)[]): string {
   return cells.map((cell, i) => (i === 0 ? String(cell).padEnd(WIDTHS[i]) : String(cell).padStart(WIDTHS[i]))).join('  ');
 }
 
-/** Runs every fault (or those whose name contains one of `only`) and prints the table. */
+/** Runs every fault but the long ones (or those whose name contains one of `only`) and prints the table. */
 export async function main(args: string[]): Promise<FaultFigures[]> {
   const only = args.filter((a) => !a.startsWith('-'));
-  const chosen = FAULTS.filter((f) => only.length === 0 || only.some((o) => f.name.includes(o)));
+  const chosen = FAULTS.filter((f) => (only.length === 0 ? !f.long : only.some((o) => f.name.includes(o))));
   console.log(`Fault suite: ${chosen.length} fault(s), each on a fresh standard organization (7 accounts, 30 keys), remediate in waves of 3`);
   console.log(line(COLUMNS));
   const rows: FaultFigures[] = [];
