@@ -37,6 +37,7 @@ export const CONTEXT_KEYS = [
   'enforcementRegions',
   'enforcementNotifications',
   'securityHubExport',
+  'evidenceRetentionDays',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -109,6 +110,8 @@ export interface RotorContext {
   enforcementNotifications: boolean;
   /** Finalize imports every run's findings into the deployment account's Security Hub. */
   securityHubExport: boolean;
+  /** Days each run's evidence bundle is held (S3 Object Lock, governance mode); absent: no evidence bucket. */
+  evidenceRetentionDays?: number;
 }
 
 export interface ContextIssue {
@@ -247,6 +250,7 @@ export function parseRotorContext(raw: RawContext): RotorContext {
   const conformancePackRegions = listMatching('conformancePackRegions', REGION_NAME, 'is not a Region name such as eu-west-1');
   const retentionDays = parseDays(raw.retentionDays, MIN_RETENTION_DAYS, MAX_RETENTION_DAYS, (message) => fail('retentionDays', message)) ?? DEFAULT_RETENTION_DAYS;
   const securityHubExport = flag('securityHubExport', false);
+  const evidenceRetentionDays = parseDays(raw.evidenceRetentionDays, 1, MAX_RETENTION_DAYS, (message) => fail('evidenceRetentionDays', message));
 
   if (issues.length > 0) throw new ContextError(issues);
   return {
@@ -269,6 +273,7 @@ export function parseRotorContext(raw: RawContext): RotorContext {
     enforcementRegions,
     enforcementNotifications,
     securityHubExport,
+    evidenceRetentionDays,
   };
 }
 

@@ -8,6 +8,7 @@ import type { ExecutionInputRaw } from '../functions/core/schemas';
 import type { RotorContext } from './context';
 import { DriftNotifications } from './constructs/drift-notifications';
 import { ManifestBucket } from './constructs/manifest-bucket';
+import { EvidenceBucket } from './constructs/evidence-bucket';
 import { MemberAccessStackSet } from './constructs/member-access-stack-set';
 import { ResultsTable } from './constructs/results-table';
 import { resultWriterPrefixes, RolloutStateMachine } from './constructs/rollout-state-machine';
@@ -38,6 +39,8 @@ export const ORG_TARGETS_HELP = 'Comma-separated root (r-xxxx) or organizational
 export class OrchestratorStack extends Stack {
   readonly table: ResultsTable;
   readonly manifest: ManifestBucket;
+  /** With context `evidenceRetentionDays`: where Finalize leaves each run's evidence bundle. */
+  readonly evidence?: EvidenceBucket;
   readonly functions: RotorFunctions;
   /** The rollout state machine: scan and remediate. */
   readonly rollout: RolloutStateMachine;
@@ -86,6 +89,10 @@ export class OrchestratorStack extends Stack {
     const definition = JSON.parse(readAslText(props.aslPath)) as AslDefinition;
     this.manifest = new ManifestBucket(this, 'ManifestBucket', { retentionDays: settings.retentionDays, resultPrefixes: resultWriterPrefixes(definition) });
     this.notifications = new DriftNotifications(this, 'Notifications', { notificationEmail: settings.notificationEmail });
+    this.evidence =
+      settings.evidenceRetentionDays === undefined
+        ? undefined
+        : new EvidenceBucket(this, 'Evidence', { retentionDays: settings.evidenceRetentionDays, accessLogs: this.manifest.accessLogs });
     this.functions = new RotorFunctions(this, 'Functions', {
       handlersDir: props.handlersDir,
       table: this.table.table,
@@ -101,6 +108,7 @@ export class OrchestratorStack extends Stack {
       allowedRotationRange: settings.allowedRotationRange,
       driftTopicArn: this.notifications.topic.topicArn,
       securityHubExport: settings.securityHubExport,
+      evidenceBucket: this.evidence?.bucket,
     });
     const handlers = this.functions.handlers;
     this.notifications.allowPublisher(handlers.Finalize.role);
@@ -191,5 +199,6 @@ export class OrchestratorStack extends Stack {
       DriftTopicArn: { value: this.notifications.topic.topicArn, description: 'Drift and run alarm notifications' },
     };
     for (const [name, output] of Object.entries(outputs)) new CfnOutput(this, name, output);
+    if (this.evidence) new CfnOutput(this, 'EvidenceBucketName', { value: this.evidence.bucket.bucketName, description: 'Each run\'s evidence bundle (evidence/<runId>/), held by S3 Object Lock in governance mode' });
   }
 }

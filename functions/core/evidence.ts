@@ -6,6 +6,8 @@ import { compliancePercent, type Coverage } from './coverage';
 import type { RunRecord } from './schemas';
 
 export const EVIDENCE_MANIFEST = 'manifest.json';
+/** Where a deployment's evidence bucket holds each run's bundle: evidence/<runId>/<file>. */
+export const EVIDENCE_PREFIX = 'evidence/';
 
 export interface EvidenceFile {
   name: string;

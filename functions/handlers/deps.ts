@@ -5,6 +5,7 @@
 import { S3ManifestStore, type ManifestStore } from '../aws/manifests';
 import type { DriftPublisher } from '../aws/notifications';
 import type { SecurityHubTarget } from '../aws/security-hub';
+import type { ObjectStore } from '../store/object-store';
 import { ResultsStore } from '../store/results-store';
 import type { Context } from 'aws-lambda';
 import { inertText } from '../core/text';
@@ -19,6 +20,8 @@ export interface HandlerDeps {
   drift?: DriftPublisher;
   /** Where Finalize imports the run's findings: the deployment's Security Hub when `securityHubExport` is on. */
   securityHub?: () => Promise<SecurityHubTarget>;
+  /** Where Finalize writes the run's evidence bundle: the deployment's Object Lock bucket when `evidenceRetentionDays` is set. */
+  evidence?: ObjectStore;
   now: () => Date;
   /** Milliseconds this invocation has left (Lambda's clock); unlimited when absent. */
   timeLeftMs?: () => number;

@@ -1,7 +1,8 @@
 // Finalize: the run's summary (counts per status, from the account summaries), an error record
 // for any account of the manifest left without a scan or an error, its end status, and its drift
 // against the previous run of the same scope (counted account by account), published where the
-// deployment says.
+// deployment says; exported to Security Hub and left as an evidence bundle (store/evidence.ts)
+// when the deployment asks.
 import { runCounts } from '../core/account-summary';
 import { driftSummary, type DriftSummary } from '../core/drift';
 import { failureMessage, finalStatus } from '../core/runs';
@@ -9,6 +10,9 @@ import type { AccountTarget, ExecutionInput, RunRecord, RunStatus } from '../cor
 import { accountDrifts, previousRunOf } from '../store/run-drift';
 import { publishDrift } from '../aws/notifications';
 import { exportRun, securityHubTarget } from '../aws/security-hub';
+import { writeRunEvidence } from '../store/evidence';
+import { S3ObjectStore } from '../store/object-store';
+import { version } from '../../package.json';
 import { CONTROLS } from '../core/controls';
 import { inertJson } from '../core/text';
 import { lambdaHandler, type HandlerDeps, type Step } from './deps';
@@ -27,6 +31,8 @@ export interface FinalizeResult {
   drift: DriftSummary;
   /** With the Security Hub export on: findings imported, and those Security Hub still refused after the retries. */
   securityHub?: { imported: number; failed: number };
+  /** The evidence bundle's object keys, when the deployment keeps one. */
+  evidence?: string[];
 }
 
 /**
@@ -100,7 +106,8 @@ export const finalize: Step<FinalizeEvent, FinalizeResult> = (deps) => async ({ 
     });
   }
   const securityHub = deps.securityHub && (await exportToSecurityHub(deps, deps.securityHub, finished, finishedAt));
-  return { runId, status, summary: summary as Record<string, number>, errors: errors.length, drift, ...(securityHub ? { securityHub } : {}) };
+  const evidence = deps.evidence && (await writeRunEvidence(deps.store, deps.evidence, { ...finished, finishedAt: finishedAt.toISOString(), errorCount: errors.length }, summaries, errors, finishedAt, version));
+  return { runId, status, summary: summary as Record<string, number>, errors: errors.length, drift, ...(securityHub ? { securityHub } : {}), ...(evidence ? { evidence } : {}) };
 };
 
 /** The run's findings into Security Hub; a finding still refused after the retries is logged, and the run's outcome stands. */
@@ -118,4 +125,5 @@ async function exportToSecurityHub(deps: HandlerDeps, target: NonNullable<Handle
 export const handler = lambdaHandler('Finalize', finalize, () => ({
   drift: publishDrift(process.env.DRIFT_TOPIC_ARN),
   securityHub: process.env.SECURITY_HUB_EXPORT === 'true' ? () => securityHubTarget(CONTROLS) : undefined,
+  evidence: process.env.EVIDENCE_BUCKET ? new S3ObjectStore(process.env.EVIDENCE_BUCKET) : undefined,
 }));

@@ -12,6 +12,7 @@ import { keys } from '../../functions/store/layout';
 import { acknowledgeWildcardResources } from '../nag';
 import { KEY_READ_ACTIONS, REMEDIATE_ACTIONS, UNSCOPED_READ_ACTIONS } from '../member-template';
 import { MANIFEST_PREFIX, SCANS_PREFIX } from './manifest-bucket';
+import { EVIDENCE_PREFIX } from './evidence-bucket';
 import { HandlerFunction, PROJECT_ROOT } from './handler-function';
 import type { RotationRange } from '../context';
 import { STEP_FUNCTIONS, STEP_FUNCTION_IDS, type ObjectPrefix, type PartitionKind, type StepFunction, type StepFunctionId } from '../../statemachine/steps';
@@ -88,6 +89,8 @@ export interface RotorFunctionsProps {
   driftTopicArn: string;
   /** Finalize imports each run's findings into this account's Security Hub (context `securityHubExport`). */
   securityHubExport?: boolean;
+  /** Where Finalize leaves each run's evidence bundle (context `evidenceRetentionDays`). */
+  evidenceBucket?: s3.IBucket;
 }
 
 export class RotorFunctions extends Construct {
@@ -113,7 +116,11 @@ export class RotorFunctions extends Construct {
         ...(props.defaultRotationPeriodDays === undefined ? {} : { DEFAULT_ROTATION_PERIOD_DAYS: String(props.defaultRotationPeriodDays) }),
         ...(props.allowedRotationRange ? { ALLOWED_ROTATION_RANGE: `${props.allowedRotationRange.min}-${props.allowedRotationRange.max}` } : {}),
       },
-      Finalize: { DRIFT_TOPIC_ARN: props.driftTopicArn, ...(props.securityHubExport ? { SECURITY_HUB_EXPORT: 'true' } : {}) },
+      Finalize: {
+        DRIFT_TOPIC_ARN: props.driftTopicArn,
+        ...(props.securityHubExport ? { SECURITY_HUB_EXPORT: 'true' } : {}),
+        ...(props.evidenceBucket ? { EVIDENCE_BUCKET: props.evidenceBucket.bucketName } : {}),
+      },
     };
     const unscopedActions: Partial<Record<StepFunctionId, string[]>> = {
       ListAccounts: [...ORGANIZATIONS_UNSCOPED_ACTIONS],
@@ -145,6 +152,12 @@ export class RotorFunctions extends Construct {
     this.allowMemberAccess(handlers.ScanAccount, 'ScanAccount', props.scanRoleName, [], props.organizationId);
     this.allowMemberAccess(handlers.RemediateAccount, 'RemediateAccount', props.remediateRoleName, [...REMEDIATE_ACTIONS], props.organizationId);
     this.allowFinalizeOutputs(handlers.Finalize, props.driftTopicArn);
+    if (props.evidenceBucket) {
+      // New objects under evidence/ only: no read, no delete, no retention change or bypass.
+      const bundles = props.evidenceBucket.arnForObjects(`${EVIDENCE_PREFIX}*`);
+      handlers.Finalize.allow({ sid: 'WriteEvidenceBundle', actions: ['s3:PutObject'], resources: [bundles] });
+      acknowledgeWildcardResources(handlers.Finalize.role, [bundles], 'Finalize writes each run\'s evidence bundle under evidence/<runId>/ of the evidence bucket, and no other prefix of it; the run ids are not known at deploy time.');
+    }
     if (props.securityHubExport) {
       // Findings of the account's own default product only (a custom integration's findings).
       handlers.Finalize.allow({

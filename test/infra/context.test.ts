@@ -197,7 +197,8 @@ describe('parseRotorContext', () => {
     expect(asked).toContain('conformancePackRegions');
     expect(asked).toContain('retentionDays');
     expect(asked).toContain('securityHubExport');
-    expect(asked).toHaveLength(20);
+    expect(asked).toContain('evidenceRetentionDays');
+    expect(asked).toHaveLength(21);
   });
 });
 
