@@ -1,8 +1,9 @@
 // Interrupted local runs, with the command (cli/bin.ts, through tsx) in a child process against
-// the simulated organization in this one: SIGINT mid-remediation stops cleanly (exit 130, the keys in
-// flight written, the run INTERRUPTED), a second run meanwhile is refused naming the first; a run
-// killed with SIGKILL reads as INTERRUPTED in `runs` and `status` while its record still says
-// RUNNING, and the next run records the keys it had enabled REMEDIATED there. No key is enabled twice.
+// the simulated organization in this one: SIGINT or SIGTERM mid-remediation stops cleanly (exit
+// 130, the keys in flight written, the run INTERRUPTED), and a second run meanwhile is refused
+// naming the first; a run killed with SIGKILL reads as INTERRUPTED in `runs` and `status` while
+// its record still says RUNNING, and the next run records the keys it had enabled REMEDIATED
+// there. No key is enabled twice.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -149,6 +150,24 @@ test('SIGINT mid-remediation: exit 130, the keys in flight written, INTERRUPTED;
   }
   // Every key the first run left is enabled by the second, once.
   expect(enableCalls().size).toBe(nonCompliant.length);
+});
+
+test('SIGTERM stops it the same way: exit 130, the keys it enabled written, INTERRUPTED', async () => {
+  const dataDir = join(work, 'sigterm');
+  sim.setLatency(150);
+  const child = rotorChild(['run', '--local', '--mode', 'remediate', '--wave-size', '3', '--no-progress', '--data-dir', dataDir, '--run-id', 'terminated-run']);
+  await firstKeyEnabled(child);
+  child.process.kill('SIGTERM');
+  expect(await child.ended).toEqual({ code: 130, signal: null });
+  expect(child.stderr()).toContain('SIGTERM: stopping run terminated-run');
+  const { 'terminated-run': stopped } = await stored(dataDir, ['terminated-run']);
+  expect(stopped.status).toBe('INTERRUPTED');
+  const enabled = enableCalls();
+  expect(enabled.size).toBeGreaterThan(0);
+  for (const [arn, calls] of enabled) {
+    expect(calls).toBe(1);
+    expect(stopped.findings.get(arn)!.status).toBe('REMEDIATED');
+  }
 });
 
 test('SIGKILL mid-remediation: RUNNING on record but INTERRUPTED in runs and status; the next run records the keys it enabled REMEDIATED there', async () => {
