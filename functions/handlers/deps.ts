@@ -11,7 +11,9 @@ import type { Context } from 'aws-lambda';
 import { inertText } from '../core/text';
 import { observedDrift, observedStore } from '../observability/observe';
 import { count, inLambda, invocationLogLevel, logger, METRICS, metrics, tracer } from '../observability/telemetry';
-import { asStepError } from './step-errors';
+import type * as z from 'zod';
+import { InputError, parseOrThrow } from '../core/schemas';
+import { asStepError, InvalidStepEvent } from './step-errors';
 
 export interface HandlerDeps {
   store: ResultsStore;
@@ -41,6 +43,25 @@ function depsFromEnv(stepDeps: () => Partial<HandlerDeps>): HandlerDeps {
 }
 
 export type Step<E, R> = (deps: HandlerDeps) => (event: E) => Promise<R>;
+
+/**
+ * A step whose event is parsed with its schema first, deployed and in the local runner alike: an
+ * ASL Parameters change that breaks the handler fails at once with InvalidStepEvent naming the field.
+ */
+export function parsedStep<S extends z.ZodType, R>(schema: S, step: Step<z.output<S>, R>): Step<z.input<S>, R> {
+  return (deps) => {
+    const run = step(deps);
+    return async (event) => {
+      let parsed: z.output<S>;
+      try {
+        parsed = parseOrThrow(schema, event, 'event');
+      } catch (error) {
+        throw error instanceof InputError ? new InvalidStepEvent(error.message) : error;
+      }
+      return run(parsed);
+    };
+  };
+}
 
 /** What Lambda passes besides the event (the fields the wrapper reads). */
 export type LambdaContext = Pick<Context, 'getRemainingTimeInMillis'> & Partial<Context>;

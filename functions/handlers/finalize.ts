@@ -6,7 +6,8 @@
 import { runCounts } from '../core/account-summary';
 import { driftSummary, type DriftSummary } from '../core/drift';
 import { failureMessage, finalStatus } from '../core/runs';
-import type { AccountTarget, ExecutionInput, RunRecord, RunStatus } from '../core/schemas';
+import { ExecutionInput, type AccountTarget, type RunRecord, type RunStatus } from '../core/schemas';
+import * as z from 'zod';
 import { accountDrifts, previousRunOf } from '../store/run-drift';
 import { publishDrift } from '../aws/notifications';
 import { exportRun, securityHubTarget } from '../aws/security-hub';
@@ -15,13 +16,11 @@ import { S3ObjectStore } from '../store/object-store';
 import { version } from '../../package.json';
 import { CONTROLS } from '../core/controls';
 import { inertJson } from '../core/text';
-import { lambdaHandler, type HandlerDeps, type Step } from './deps';
+import { lambdaHandler, parsedStep, type HandlerDeps } from './deps';
 
-export interface FinalizeEvent {
-  runId: string;
-  config: ExecutionInput;
-  failure?: unknown;
-}
+/** The event the ASL passes (its Parameters): parsed, so a change that breaks it names the field. */
+export const FinalizeEvent = z.object({ runId: z.string(), config: ExecutionInput, failure: z.unknown().optional() });
+export type FinalizeEvent = z.infer<typeof FinalizeEvent>;
 
 export interface FinalizeResult {
   runId: string;
@@ -51,7 +50,7 @@ async function recordUnscannedAccounts(deps: HandlerDeps, runId: string, account
   await deps.store.putErrors(missing.map((accountId) => ({ runId, accountId, phase: 'scan', error, at })));
 }
 
-export const finalize: Step<FinalizeEvent, FinalizeResult> = (deps) => async ({ runId, failure }) => {
+export const finalize = parsedStep(FinalizeEvent, (deps): ((event: FinalizeEvent) => Promise<FinalizeResult>) => async ({ runId, failure }) => {
   const run = await deps.store.getRun(runId);
   if (!run) throw new Error(`run ${runId} is not in the results store`);
   const { summaries, outcomes } = await deps.store.accountsOfRun(runId);
@@ -108,7 +107,7 @@ export const finalize: Step<FinalizeEvent, FinalizeResult> = (deps) => async ({ 
   const securityHub = deps.securityHub && (await exportToSecurityHub(deps, deps.securityHub, finished, finishedAt));
   const evidence = deps.evidence && (await writeRunEvidence(deps.store, deps.evidence, { ...finished, finishedAt: finishedAt.toISOString(), errorCount: errors.length }, summaries, errors, finishedAt, version));
   return { runId, status, summary: summary as Record<string, number>, errors: errors.length, drift, ...(securityHub ? { securityHub } : {}), ...(evidence ? { evidence } : {}) };
-};
+});
 
 /** The run's findings into Security Hub; a finding still refused after the retries is logged, and the run's outcome stands. */
 async function exportToSecurityHub(deps: HandlerDeps, target: NonNullable<HandlerDeps['securityHub']>, run: RunRecord, now: Date): Promise<{ imported: number; failed: number }> {

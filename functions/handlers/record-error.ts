@@ -5,19 +5,22 @@
 // without a status.
 import { statusCounts } from '../core/account-summary';
 import { failureMessage } from '../core/runs';
-import type { AccountTarget, ErrorRecord, Finding } from '../core/schemas';
+import { AccountTarget, type ErrorRecord, type Finding } from '../core/schemas';
+import * as z from 'zod';
 import { putWaveOutcome, waveKeysOf } from '../store/wave-keys';
-import { lambdaHandler, type HandlerDeps, type Step } from './deps';
+import { lambdaHandler, parsedStep, type HandlerDeps } from './deps';
 
-export interface RecordErrorEvent {
-  runId: string;
-  accountId: string;
+/** The event the ASL passes (a Catch's Parameters): parsed, so a change that breaks it names the field. */
+export const RecordErrorEvent = z.object({
+  runId: z.string(),
+  accountId: z.string(),
   /** The account as the scan map had it (scan phase): its name and priority for the summary. */
-  account?: Partial<AccountTarget>;
-  phase: 'scan' | 'remediate';
-  failure: unknown;
-  wave?: number;
-}
+  account: AccountTarget.partial().optional(),
+  phase: z.enum(['scan', 'remediate']),
+  failure: z.unknown(),
+  wave: z.number().int().optional(),
+});
+export type RecordErrorEvent = z.infer<typeof RecordErrorEvent>;
 
 async function recordScanError(deps: HandlerDeps, event: RecordErrorEvent, error: string, at: string): Promise<void> {
   const summary = await deps.store.getAccountSummary(event.runId, event.accountId);
@@ -48,7 +51,7 @@ async function recordScanError(deps: HandlerDeps, event: RecordErrorEvent, error
   });
 }
 
-export const recordError: Step<RecordErrorEvent, { accountId: string; keysFailed: number }> = (deps) => async (event) => {
+export const recordError = parsedStep(RecordErrorEvent, (deps): ((event: RecordErrorEvent) => Promise<{ accountId: string; keysFailed: number }>) => async (event) => {
   const error = failureMessage(event.failure);
   const at = deps.now().toISOString();
   if (event.phase !== 'remediate' || event.wave === undefined) {
@@ -67,6 +70,6 @@ export const recordError: Step<RecordErrorEvent, { accountId: string; keysFailed
   await deps.store.putFindings(failed);
   await putWaveOutcome(deps.store, event.runId, event.accountId, event.wave, ofWave, failed);
   return { accountId: event.accountId, keysFailed: failed.length };
-};
+});
 
 export const handler = lambdaHandler('RecordError', recordError);

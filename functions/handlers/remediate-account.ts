@@ -5,22 +5,19 @@
 import { ThrottlingError, TimeBudgetExceeded } from './step-errors';
 import { remediateKeys } from '../aws/rotation';
 import { exceptionFor } from '../core/exceptions';
-import type { ExecutionInput, Finding } from '../core/schemas';
+import { ExecutionInput, type Finding } from '../core/schemas';
+import * as z from 'zod';
 import { putWaveOutcome, waveKeysOf } from '../store/wave-keys';
-import { lambdaHandler, type Step } from './deps';
+import { lambdaHandler, parsedStep } from './deps';
 
 /** Stop starting keys this long before Lambda's timeout, so the outcomes so far are written. */
 const SAFETY_MARGIN_MS = 60_000;
 
-export interface RemediateAccountEvent {
-  runId: string;
-  wave: number;
-  config: ExecutionInput;
-  accountId: string;
-}
+/** The event the ASL passes (its Parameters): parsed, so a change that breaks it names the field. */
+export const RemediateAccountEvent = z.object({ runId: z.string(), wave: z.number().int(), config: ExecutionInput, accountId: z.string() });
+export type RemediateAccountEvent = z.infer<typeof RemediateAccountEvent>;
 
-export const remediateAccount: Step<RemediateAccountEvent, { accountId: string; remediated: number; failed: number }> =
-  (deps) =>
+export const remediateAccount = parsedStep(RemediateAccountEvent, (deps): ((event: RemediateAccountEvent) => Promise<{ accountId: string; remediated: number; failed: number }>) =>
   async ({ runId, wave, config, accountId }) => {
     const exceptions = await deps.store.exceptions();
     const now = deps.now();
@@ -51,6 +48,6 @@ export const remediateAccount: Step<RemediateAccountEvent, { accountId: string; 
     const failed = findings.filter((f) => f.status === 'REMEDIATION_FAILED').length;
     const remediated = findings.filter((f) => f.status === 'REMEDIATED').length;
     return { accountId, remediated, failed };
-  };
+  });
 
 export const handler = lambdaHandler('RemediateAccount', remediateAccount);

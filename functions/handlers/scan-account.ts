@@ -8,20 +8,19 @@ import { ThrottlingError } from './step-errors';
 import { statusCounts, type AccountSummary } from '../core/account-summary';
 import { keyChanges } from '../core/key-history';
 import { computeDrift, driftSummary } from '../core/drift';
-import type { AccountTarget, ErrorRecord, ExecutionInput, Finding } from '../core/schemas';
+import { AccountTarget, ExecutionInput, type ErrorRecord, type Finding } from '../core/schemas';
+import * as z from 'zod';
 import { keys } from '../store/layout';
 import type { AccountScanRecord, ResultsStore } from '../store/results-store';
-import { lambdaHandler, type Step } from './deps';
+import { lambdaHandler, parsedStep } from './deps';
 
 const DAY_MS = 86_400_000;
 
 type DriftCounts = NonNullable<AccountSummary['drift']>;
 
-export interface ScanAccountEvent {
-  runId: string;
-  config: ExecutionInput;
-  account: AccountTarget;
-}
+/** The event the ASL passes (its Parameters): parsed, so a change that breaks it names the field. */
+export const ScanAccountEvent = z.object({ runId: z.string(), config: ExecutionInput, account: AccountTarget });
+export type ScanAccountEvent = z.infer<typeof ScanAccountEvent>;
 
 export interface ScanAccountResult {
   accountId: string;
@@ -61,7 +60,7 @@ async function scanDrift(
   return { newNonCompliant, regressed, resolved };
 }
 
-export const scanAccountStep: Step<ScanAccountEvent, ScanAccountResult> = (deps) => async ({ runId, config, account }) => {
+export const scanAccountStep = parsedStep(ScanAccountEvent, (deps): ((event: ScanAccountEvent) => Promise<ScanAccountResult>) => async ({ runId, config, account }) => {
   const { store } = deps;
   const earlier = await store.getAccountScan(runId, account.accountId);
   const done = finishedRegions(earlier);
@@ -104,6 +103,6 @@ export const scanAccountStep: Step<ScanAccountEvent, ScanAccountResult> = (deps)
   if (!complete) throw new ThrottlingError(`KMS kept throttling in ${account.accountId} ${scan.throttled.join(', ')} after the SDK's retries`);
   await store.setLatestScan(account.accountId, runId);
   return { accountId: account.accountId, keys: findings.length, errors: errors.length };
-};
+});
 
 export const handler = lambdaHandler('ScanAccount', scanAccountStep);

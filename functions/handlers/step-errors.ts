@@ -14,6 +14,14 @@ export class TimeBudgetExceeded extends Error {
 }
 
 /**
+ * A step's event does not have the shape its handler reads (the ASL's Parameters changed, or the
+ * state before it): the message names each field. Not retried: the same event fails the same way.
+ */
+export class InvalidStepEvent extends Error {
+  override readonly name = 'InvalidStepEvent';
+}
+
+/**
  * The error as the state machine should see it: throttling from any service (Organizations,
  * STS, DynamoDB...) becomes ThrottlingError, the name its Retry lists; others keep their name.
  */

@@ -3,16 +3,15 @@
 // waves.maxFailureRate.
 import { waveTally } from '../core/account-summary';
 import { gateWave } from '../core/waves';
-import type { ExecutionInput, WaveResult } from '../core/schemas';
-import { lambdaHandler, type Step } from './deps';
+import { ExecutionInput, type WaveResult } from '../core/schemas';
+import * as z from 'zod';
+import { lambdaHandler, parsedStep } from './deps';
 
-export interface ValidationGateEvent {
-  runId: string;
-  wave: number;
-  config: ExecutionInput;
-}
+/** The event the ASL passes (its Parameters): parsed, so a change that breaks it names the field. */
+export const ValidationGateEvent = z.object({ runId: z.string(), wave: z.number().int(), config: ExecutionInput });
+export type ValidationGateEvent = z.infer<typeof ValidationGateEvent>;
 
-export const validationGate: Step<ValidationGateEvent, WaveResult> = (deps) => async ({ runId, wave, config }) => {
+export const validationGate = parsedStep(ValidationGateEvent, (deps): ((event: ValidationGateEvent) => Promise<WaveResult>) => async ({ runId, wave, config }) => {
   const record = await deps.store.getWave(runId, wave);
   if (!record) throw new Error(`run ${runId} has no wave ${wave}`);
   const { remediated, failed } = waveTally(await deps.store.waveOutcomes(runId, wave, record.accounts), record.keyCount);
@@ -29,6 +28,6 @@ export const validationGate: Step<ValidationGateEvent, WaveResult> = (deps) => a
       : undefined,
   });
   return result;
-};
+});
 
 export const handler = lambdaHandler('ValidationGate', validationGate);

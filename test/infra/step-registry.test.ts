@@ -1,9 +1,11 @@
 // The step registry (statemachine/steps.ts) against the ASL: every Lambda Task is a state of the
 // registry, invoking its function's substitution, timing out with it, and retrying the one standard
 // list of transient errors; every function of the registry has its handler file, which exports the
-// Lambda entry point and the step the local runner calls.
+// Lambda entry point and the step the local runner calls, and each step parses its event.
 import { allStates, readAslText, substitutionNames, taskSubstitution, retriedErrors, type AslDefinition } from '../../statemachine/asl';
-import { STEP_FUNCTIONS, STEP_FUNCTION_IDS, TASK_STATES } from '../../statemachine/steps';
+import { STEP_FUNCTIONS, STEP_FUNCTION_IDS, TASK_STATES, type StepFunctionId } from '../../statemachine/steps';
+import { ExecutionInput } from '../../functions/core/schemas';
+import type { HandlerDeps } from '../../functions/handlers/deps';
 import { stepOf } from '../../local/runner';
 
 const definition = JSON.parse(readAslText()) as AslDefinition;
@@ -57,4 +59,21 @@ test.each(STEP_FUNCTION_IDS)('%s: its handler file exports the Lambda handler an
   const module = require(`../../functions/handlers/${file}`) as Record<string, unknown>;
   expect(typeof module.handler).toBe('function');
   expect(typeof stepOf(id)).toBe('function');
+});
+
+describe('each step parses its event: an ASL Parameters change that breaks a handler names the field', () => {
+  const deps = {} as HandlerDeps;
+  const config = ExecutionInput.parse({});
+  test.each([
+    ['ScanAccount', { runId: 'r', config, accountId: '111122223333' }, /^event\.account: /],
+    ['RemediateAccount', { runId: 'r', wave: '1', config, accountId: '111122223333' }, /^event\.wave: /],
+    ['GetWave', { runId: 'r' }, /^event\.wave: /],
+    ['PlanWaves', { run: 'r', config }, /event\.runId: .*event\.run: is not a known field|event\.runId: /],
+    ['RecordError', { runId: 'r', accountId: '111122223333', phase: 'scanning', failure: {} }, /^event\.phase: /],
+    ['Finalize', { runId: 'r' }, /^event\.config: /],
+    ['ValidationGate', { runId: 'r', wave: 1, config: { mode: 'fix' } }, /^event\.config\.mode: /],
+  ] as [StepFunctionId, unknown, RegExp][])('%s', async (id, event, message) => {
+    const failure = await (stepOf(id)(deps) as (e: unknown) => Promise<unknown>)(event).catch((e: Error) => e);
+    expect(failure).toMatchObject({ name: 'InvalidStepEvent', message: expect.stringMatching(message) });
+  });
 });
