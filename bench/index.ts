@@ -2,6 +2,7 @@
 // the scan benchmark's figures (projection and local) as one JSON object; `-- --quick` runs the
 // scan at one small size only; `-- faults` runs the fault suite instead (bench/faults.ts).
 import { writeFileSync } from 'node:fs';
+import { main as enforceBench } from './enforce.bench';
 import { main as faultsBench } from './faults';
 import { main as reportBench } from './report.bench';
 import { main as scanBench } from './scan.bench';
@@ -20,6 +21,9 @@ async function main(args: string[]): Promise<void> {
     writeFileSync(file, `${JSON.stringify(figures, null, 2)}\n`);
     console.log(`figures written to ${file}`);
   }
+  console.log('');
+  // Continuous enforcement: per-event time to compliance and the burst (smaller with --quick).
+  await enforceBench(args);
   if (args.includes('--quick')) return;
   console.log('');
   await reportBench([]);
