@@ -14,6 +14,7 @@ import {
 import { DEFAULT_RETENTION_DAYS } from '../functions/store/results-store';
 import { DEFAULT_ENFORCEMENT, ENFORCEMENT_MODES, type EnforcementMode } from '../functions/core/key-event';
 import { keyRotationScp, SCP_MAX_CHARACTERS } from './guardrail-policies';
+import type { RotationRangeDays } from '../functions/core/key-event';
 
 /** The context keys the app reads; any other key is CDK's own business. */
 export const CONTEXT_KEYS = [
@@ -66,11 +67,6 @@ export const MIN_RETENTION_DAYS = 7;
 export const MAX_RETENTION_DAYS = 3650;
 export { DEFAULT_RETENTION_DAYS };
 
-export interface RotationRange {
-  min: number;
-  max: number;
-}
-
 export interface ScheduleSettings {
   /** The EventBridge Scheduler expression, `rate(...)` or `cron(...)`. */
   expression: string;
@@ -95,7 +91,7 @@ export interface RotorContext {
   guardrailTargets?: string[];
   /** The break-glass role ARNs as given (the SCP turns them into patterns: guardrail-policies.ts). */
   breakGlassRoleArns?: string[];
-  allowedRotationRange?: RotationRange;
+  allowedRotationRange?: RotationRangeDays;
   /** Accounts the organization conformance pack skips (ExcludedAccounts). */
   conformancePackExcludedAccounts?: string[];
   /** More Regions that get the conformance pack, each in a stack of its own (no SCP there). */
@@ -287,7 +283,7 @@ function parseDays(value: unknown, min: number, max: number, fail: (message: str
   return days;
 }
 
-function parseRange(value: string | undefined, fail: (message: string) => undefined): RotationRange | undefined {
+function parseRange(value: string | undefined, fail: (message: string) => undefined): RotationRangeDays | undefined {
   if (value === undefined) return undefined;
   const bounds = `both within ${MIN_ROTATION_DAYS}-${MAX_ROTATION_DAYS}`;
   const match = /^(\d+)\s*-\s*(\d+)$/.exec(value);

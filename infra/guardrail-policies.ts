@@ -2,7 +2,7 @@
 // (and, optionally, the rotation period within a range), the break-glass exemption it carries, the
 // rotation period remediation must ask for under it, and the Config conformance pack template with
 // the managed rule CMK_BACKING_KEY_ROTATION_ENABLED.
-import type { RotationRange } from './context';
+import type { RotationRangeDays } from '../functions/core/key-event';
 import { DEFAULT_ROTATION_DAYS } from '../functions/core/schemas';
 
 export interface GuardrailPolicyOptions {
@@ -12,7 +12,7 @@ export interface GuardrailPolicyOptions {
    */
   breakGlassRoleArns?: string[];
   /** Rotation periods outside this range are denied on kms:EnableKeyRotation. */
-  allowedRotationRange?: RotationRange;
+  allowedRotationRange?: RotationRangeDays;
 }
 
 export const CONFORMANCE_RULE_IDENTIFIER = 'CMK_BACKING_KEY_ROTATION_ENABLED';
@@ -42,7 +42,7 @@ export function breakGlassPrincipalPatterns(roleArns: string[] | undefined): str
  * the range allows it, else the range's bound nearest to it, so the SCP never denies kms-rotor's own
  * kms:EnableKeyRotation. undefined without a range.
  */
-export function rotationPeriodWithin(range: RotationRange | undefined): number | undefined {
+export function rotationPeriodWithin(range: RotationRangeDays | undefined): number | undefined {
   if (!range) return undefined;
   return Math.min(Math.max(DEFAULT_ROTATION_DAYS, range.min), range.max);
 }

@@ -1,7 +1,7 @@
 // `rotor completion bash|zsh`: prints the shell completion script of every command and option.
 import { Argument, Command } from 'commander';
 import { COMPLETION_SHELLS, completionScript, type CompletionShell } from '../completion';
-import type { CommandEntry, RegisterCommands } from './index';
+import type { CommandEntry, RegisterCommands } from './command-entry';
 
 /** The command, given the command list (it loads every command to complete their options). */
 export function completionCommand(commands: readonly CommandEntry[]): RegisterCommands {

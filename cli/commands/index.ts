@@ -2,18 +2,9 @@
 // program loads only the module of the command being run, so `rotor --help` loads none of them
 // (their SDK clients, zod, the local engine). test/cli/commands-index.test.ts keeps this list in
 // step with what the modules define.
-import type { Command } from 'commander';
+import type { CommandEntry, RegisterCommands } from './command-entry';
 
-export type RegisterCommands = (program: Command) => void;
-
-export interface CommandEntry {
-  name: string;
-  /** How the help's command list shows it (commander's subcommand term of the real command). */
-  term: string;
-  summary: string;
-  /** Registers this command, and any other command its module defines, on the program. */
-  load(): Promise<RegisterCommands>;
-}
+export type { CommandEntry, RegisterCommands } from './command-entry';
 
 const report = async (): Promise<RegisterCommands> => (await import('./report')).registerReport;
 

@@ -163,8 +163,3 @@ export function driftSummary(drift: Drift): DriftSummary {
     expiredExceptions: drift.expiredExceptions.length,
   };
 }
-
-/** True when the drift has something a person should look at (new or regressed keys). */
-export function hasDrift(drift: Drift): boolean {
-  return drift.newNonCompliant.length > 0 || drift.regressed.length > 0;
-}

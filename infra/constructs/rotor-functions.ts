@@ -14,7 +14,7 @@ import { KEY_READ_ACTIONS, REMEDIATE_ACTIONS, UNSCOPED_READ_ACTIONS } from '../m
 import { MANIFEST_PREFIX, SCANS_PREFIX } from './manifest-bucket';
 import { EVIDENCE_PREFIX } from './evidence-bucket';
 import { HandlerFunction, PROJECT_ROOT } from './handler-function';
-import type { RotationRange } from '../context';
+import type { RotationRangeDays } from '../../functions/core/key-event';
 import { STEP_FUNCTIONS, STEP_FUNCTION_IDS, type ObjectPrefix, type PartitionKind, type StepFunction, type StepFunctionId } from '../../statemachine/steps';
 
 export const DEFAULT_HANDLERS_DIR = path.join(PROJECT_ROOT, 'functions', 'handlers');
@@ -85,7 +85,7 @@ export interface RotorFunctionsProps {
    */
   defaultRotationPeriodDays?: number;
   /** The organization's allowed rotation periods: ValidateInput refuses a run that asks for another. */
-  allowedRotationRange?: RotationRange;
+  allowedRotationRange?: RotationRangeDays;
   driftTopicArn: string;
   /** Finalize imports each run's findings into this account's Security Hub (context `securityHubExport`). */
   securityHubExport?: boolean;
