@@ -8,7 +8,8 @@ import { withAwsOptions, withOutputOption, type AwsOptions, type ListingOutput }
 import { note, openStore, withStoreOptions, type StoreOptions } from '../context';
 import { EXIT_CODES_HELP, FindingsError } from '../errors';
 import { driftFindings } from '../gate';
-import { chooseRun, formatColumns } from './report';
+import { formatColumns } from '../columns';
+import { chooseRun } from '../run-choice';
 
 export function registerDrift(program: Command): void {
   withStoreOptions(

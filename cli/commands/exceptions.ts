@@ -9,7 +9,7 @@ import { withAwsOptions, withOutputOption, type ListingOutput } from '../aws-opt
 import { note, openStore, withStoreOptions, type StoreOptions } from '../context';
 import { keyArnProblem } from '../key-reference';
 import { UsageError } from '../errors';
-import { formatColumns } from './report';
+import { formatColumns } from '../columns';
 
 interface AddOptions extends StoreOptions {
   keyArn?: string;

@@ -6,7 +6,7 @@ import { withAwsOptions, withOutputOption, type ListingOutput } from '../aws-opt
 import { openStore, withStoreOptions, type StoreOptions } from '../context';
 import { keyArnFlag } from '../flag-values';
 import { resolveKeyReference, type KeyScope } from '../key-reference';
-import { formatColumns } from './report';
+import { formatColumns } from '../columns';
 
 export function registerHistory(program: Command): void {
   withStoreOptions(

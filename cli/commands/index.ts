@@ -2,11 +2,10 @@
 // program loads only the module of the command being run, so `rotor --help` loads none of them
 // (their SDK clients, zod, the local engine). test/cli/commands-index.test.ts keeps this list in
 // step with what the modules define.
-import type { CommandEntry, RegisterCommands } from './command-entry';
+import type { CommandEntry } from './command-entry';
 
 export type { CommandEntry, RegisterCommands } from './command-entry';
 
-const report = async (): Promise<RegisterCommands> => (await import('./report')).registerReport;
 
 export const COMMANDS: readonly CommandEntry[] = [
   {
@@ -15,9 +14,9 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'Scan the Organization for KMS keys without automatic rotation, or remediate them in waves',
     load: async () => (await import('./run')).registerRun,
   },
-  { name: 'report', term: 'report [options]', summary: 'Print or write the audit report of a run from the results store', load: report },
-  { name: 'runs', term: 'runs [options]', summary: 'List recent runs, newest first', load: report },
-  { name: 'status', term: 'status [options] <run-id>', summary: 'Show where a run is: status, counts, waves', load: report },
+  { name: 'report', term: 'report [options]', summary: 'Print or write the audit report of a run from the results store', load: async () => (await import('./report')).registerReport },
+  { name: 'runs', term: 'runs [options]', summary: 'List recent runs, newest first', load: async () => (await import('./runs')).registerRuns },
+  { name: 'status', term: 'status [options] <run-id>', summary: 'Show where a run is: status, counts, waves', load: async () => (await import('./status')).registerStatus },
   {
     name: 'drift',
     term: 'drift [options]',

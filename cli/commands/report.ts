@@ -1,35 +1,14 @@
-// `rotor report`, `rotor runs` and `rotor status`: what the results store says about runs; `report
-// --evidence DIR` writes the bundle an auditor is handed (cli/evidence.ts).
+// `rotor report`: a run's audit report from the results store, in any format; `--evidence DIR`
+// writes the bundle an auditor is handed (cli/evidence.ts).
 import { Command } from 'commander';
 import { parseReportFormat } from '../../report';
-import type { RunRecord } from '../../functions/core/schemas';
-import type { ResultsStore } from '../../functions/store/results-store';
-import { inertJson, inertText } from '../../functions/core/text';
-import { outputOption, reportFormatOf, withAwsOptions, withOutputOption, type AwsOptions, type ListingOutput } from '../aws-options';
+import { outputOption, reportFormatOf, withAwsOptions, type AwsOptions } from '../aws-options';
 import { checkWritable, note, openStore, withStoreOptions, type StoreOptions } from '../context';
 import { writeRunReport } from '../run-report';
 import { checkEvidenceDir, writeEvidence } from '../evidence';
 import { reportInputFor } from '../../report/input';
 import { UsageError } from '../errors';
-import { integerFlag } from '../flag-values';
-
-interface RunChoice {
-  runId?: string;
-  latest?: boolean;
-}
-
-/** The run a command is about: `--run-id ID`, or `--latest` (the default). */
-export async function chooseRun(store: ResultsStore, choice: RunChoice): Promise<RunRecord> {
-  if (choice.runId && choice.latest) throw new UsageError('give --run-id or --latest, not both');
-  if (choice.runId) {
-    const run = await store.getRun(choice.runId);
-    if (!run) throw new UsageError(`unknown run id "${choice.runId}": \`rotor runs\` lists the runs`);
-    return run;
-  }
-  const latest = await store.latestRun();
-  if (!latest) throw new UsageError('there are no runs yet: start one with `rotor run --local` (or `npm start` for the demo)');
-  return latest;
-}
+import { chooseRun, type RunChoice } from '../run-choice';
 
 export function registerReport(program: Command): void {
   withStoreOptions(
@@ -62,69 +41,4 @@ export function registerReport(program: Command): void {
         await opened.close();
       }
     });
-
-  withStoreOptions(withOutputOption(withAwsOptions(program.command('runs'))).description('List recent runs, newest first').option('--limit <n>', 'how many', '20')).action(
-    async (options: StoreOptions & AwsOptions & { limit: string; output: ListingOutput }) => {
-      const limit = integerFlag('--limit', options.limit, 1);
-      const opened = await openStore(options, 'read');
-      try {
-        if (options.output === 'json') {
-          const runs: RunRecord[] = [];
-          for await (const r of opened.store.runs(limit)) runs.push(r);
-          process.stdout.write(`${inertJson(runs, 2)}\n`);
-          return;
-        }
-        const rows: string[][] = [['RUN ID', 'MODE', 'STATUS', 'STARTED', 'ACCOUNTS', 'NON_COMPLIANT', 'REMEDIATED', 'ERRORS']];
-        for await (const r of opened.store.runs(limit)) {
-          rows.push([r.runId, r.mode, r.status, r.startedAt, String(r.accountCount), String(r.summary.NON_COMPLIANT ?? 0), String(r.summary.REMEDIATED ?? 0), String(r.errorCount)]);
-        }
-        if (rows.length === 1) note('no runs yet: start one with `rotor run --local`');
-        else process.stdout.write(formatColumns(rows));
-      } finally {
-        await opened.close();
-      }
-    },
-  );
-
-  withStoreOptions(withOutputOption(withAwsOptions(program.command('status'))).description('Show where a run is: status, counts, waves').argument('<run-id>', 'the run')).action(
-    async (runId: string, options: StoreOptions & AwsOptions & { output: ListingOutput }) => {
-      const opened = await openStore(options, 'read');
-      try {
-        const run = await chooseRun(opened.store, { runId });
-        if (options.output === 'json') {
-          process.stdout.write(`${inertJson(run, 2)}\n`);
-          return;
-        }
-        const lines = [
-          `run ${run.runId} (${run.mode}): ${run.status}`,
-          `started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}`,
-          `accounts: ${run.accountCount}; error scopes: ${run.errorCount}`,
-          `findings: ${Object.entries(run.summary).map(([s, n]) => `${s} ${n}`).join(', ') || '(not counted yet)'}`,
-        ];
-        if (run.waveCount > 0) {
-          lines.push(`waves: ${run.waves.length} of ${run.waveCount} done`);
-          for (const w of run.waves) lines.push(`  wave ${w.wave}: ${w.remediated} remediated, ${w.failed} failed (${(w.failureRate * 100).toFixed(1)}%)${w.halted ? ' HALTED' : ''}`);
-        }
-        if (run.planNote) lines.push(`plan: ${run.planNote}`);
-        if (run.haltReason) lines.push(`why it stopped: ${run.haltReason}`);
-        if (run.status === 'INTERRUPTED') {
-          lines.push(
-            run.reconciledBy
-              ? `interrupted; reconciled by run ${run.reconciledBy}: ${run.reconciledKeys ?? 0} key(s) it enabled recorded REMEDIATED`
-              : `interrupted${run.pid === undefined ? '' : ` (pid ${run.pid}${run.host ? ` on ${run.host}` : ''}, last heartbeat ${run.heartbeatAt ?? run.startedAt})`}; the next run of its scope records the keys it enabled`,
-          );
-        }
-        process.stdout.write(`${lines.map((line) => inertText(line)).join('\n')}\n`);
-      } finally {
-        await opened.close();
-      }
-    },
-  );
-}
-
-/** Columns padded to their widest cell, every cell inert (one line, no control character). */
-export function formatColumns(table: string[][]): string {
-  const rows = table.map((r) => r.map((cell) => inertText(cell)));
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
 }

@@ -7,7 +7,7 @@ import { exportRun, securityHubTarget } from '../../functions/aws/security-hub';
 import { withAwsOptions, withOutputOption, type AwsOptions, type ListingOutput } from '../aws-options';
 import { openStore, withStoreOptions, type StoreOptions } from '../context';
 import { RunFailedError } from '../errors';
-import { chooseRun } from './report';
+import { chooseRun } from '../run-choice';
 
 export function registerSecurityHub(program: Command): void {
   const securityhub = program.command('securityhub').description("Send a run's findings to AWS Security Hub (ASFF), one finding per key");

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatColumns } from '../../cli/commands/report';
+import { formatColumns } from '../../cli/columns';
 import { startEmbeddedStore } from '../../local/embedded-store';
 import { HOSTILE_CORPUS, HOSTILE_RUN, expectInertForTerminal } from '../support/hostile-corpus';
 import { rotor } from '../support/rotor-cli';
