@@ -1,20 +1,19 @@
 // What every report format shares: the buffered writer over a sink, console links, status totals,
 // compliance percentage, exception expiry state and the wave rows. Pure helpers over plain data.
 import type { Coverage } from '../functions/core/coverage';
-import { expiresAtMs } from '../functions/core/exceptions';
-import { FINDING_STATUSES } from '../functions/core/schemas';
+import { daysLeft as daysLeftOf } from '../functions/core/exceptions';
+import { ATTENTION_STATUSES, FINDING_STATUSES } from '../functions/core/schemas';
 import type { ExceptionRecord, Finding, FindingStatus, RunRecord, WaveResult } from '../functions/core/schemas';
 import type { ReportInput, ReportSink, WavePlanEntry } from './types';
 
 /** Exceptions that end within this many days of the report time are flagged. */
 export const EXPIRING_SOON_DAYS = 30;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** The statuses that need someone's attention: rotation is off. */
-export const ATTENTION_STATUSES: readonly FindingStatus[] = ['NON_COMPLIANT', 'REMEDIATION_FAILED'];
+/** The statuses that need someone's attention: rotation is off (defined with the statuses). */
+export { ATTENTION_STATUSES };
 
 export function needsAttention(finding: Pick<Finding, 'status'>): boolean {
-  return finding.status === 'NON_COMPLIANT' || finding.status === 'REMEDIATION_FAILED';
+  return ATTENTION_STATUSES.includes(finding.status);
 }
 
 /**
@@ -111,9 +110,7 @@ export interface ExceptionStatus {
  * EXPIRING_SOON_DAYS calendar days of the report date.
  */
 export function exceptionStatus(exception: Pick<ExceptionRecord, 'expiresAt'>, now: Date): ExceptionStatus {
-  const expiresDay = expiresAtMs(exception) - DAY_MS;
-  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  const daysLeft = Math.round((expiresDay - today) / DAY_MS);
+  const daysLeft = daysLeftOf(exception, now);
   const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
   if (daysLeft < 0) return { state: 'expired', daysLeft, label: `expired ${days(-daysLeft)} ago` };
   if (daysLeft <= EXPIRING_SOON_DAYS) {

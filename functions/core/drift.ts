@@ -34,7 +34,7 @@
 // keys are not kept), shrinking as the current findings stream past; the current findings are
 // never collected, only the ones that land in a list.
 import { expiresAtMs } from './exceptions';
-import type { ErrorRecord, ExceptionRecord, Finding, FindingStatus, RunRecord } from './schemas';
+import { ATTENTION_STATUSES, type ErrorRecord, type ExceptionRecord, type Finding, type FindingStatus, type RunRecord } from './schemas';
 
 export interface DriftRunInput {
   run: RunRecord;
@@ -61,7 +61,7 @@ export interface DriftSummary {
 }
 
 const GOOD: ReadonlySet<FindingStatus> = new Set<FindingStatus>(['COMPLIANT', 'REMEDIATED', 'EXEMPT']);
-const BAD: ReadonlySet<FindingStatus> = new Set<FindingStatus>(['NON_COMPLIANT', 'REMEDIATION_FAILED']);
+const BAD: ReadonlySet<FindingStatus> = new Set<FindingStatus>(ATTENTION_STATUSES);
 const FOUND_OFF: ReadonlySet<FindingStatus> = new Set<FindingStatus>(['NON_COMPLIANT', 'REMEDIATION_FAILED', 'REMEDIATED']);
 const RESOLVED_TO: ReadonlySet<FindingStatus> = new Set<FindingStatus>(['COMPLIANT', 'REMEDIATED', 'NOT_APPLICABLE']);
 

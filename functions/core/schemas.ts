@@ -36,6 +36,8 @@ export const FINDING_STATUSES = [
 ] as const;
 export const FindingStatus = z.enum(FINDING_STATUSES);
 export type FindingStatus = z.infer<typeof FindingStatus>;
+/** The statuses that need someone: rotation off and not fixed (reports list them first; drift counts keys entering them). */
+export const ATTENTION_STATUSES: readonly FindingStatus[] = ['NON_COMPLIANT', 'REMEDIATION_FAILED'];
 
 export const RunMode = z.enum(['scan', 'remediate']);
 export type RunMode = z.infer<typeof RunMode>;
