@@ -10,6 +10,7 @@ import { publishKeyEnforcement } from '../aws/notifications';
 import { ENABLE_PER_SECOND } from '../aws/rotation';
 import { EVENT_HANDLER_CONCURRENCY, type EventRecord } from '../core/key-event';
 import { DEFAULT_REMEDIATE_ROLE_NAME, DEFAULT_SCAN_ROLE_NAME, EXTERNAL_ID, MAX_ROTATION_DAYS, MIN_ROTATION_DAYS, parseOrThrow, ROLE_NAME } from '../core/schemas';
+import { logger } from '../observability/telemetry';
 import { lambdaHandler, type Step } from './deps';
 
 /** The deployment's settings, from the function's environment (set by infra/constructs/enforcement.ts). */
@@ -84,8 +85,9 @@ export const enforceKey: Step<SQSEvent, SQSBatchResponse> = (deps) => async (eve
   return { batchItemFailures };
 };
 
+/** One line per event on the function's logger (JSON in Lambda, silent elsewhere). */
 function log(entry: Record<string, unknown>): void {
-  console.info(JSON.stringify(entry));
+  logger.info('key event', entry);
 }
 
 export const handler = lambdaHandler('EnforceKey', enforceKey);
