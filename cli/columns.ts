@@ -1,9 +1,8 @@
-// The CLI's listings (runs, history, exceptions, drift) as text columns.
-import { inertText } from '../functions/core/text';
+// The CLI's listings (runs, history, exceptions, drift) as text columns: the report's column
+// layout (report/table.ts), cells never cut, a line per row.
+import { formatColumns } from '../report/table';
 
-/** Columns padded to their widest cell, every cell inert (one line, no control character). */
-export function formatColumns(table: string[][]): string {
-  const rows = table.map((r) => r.map((cell) => inertText(cell)));
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
+/** A header row and rows, padded to the widest cell, every cell inert (one line, no control character). */
+export function columns(table: readonly string[][]): string {
+  return `${formatColumns(table[0], table.slice(1), [], Infinity)}\n`;
 }

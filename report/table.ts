@@ -38,9 +38,9 @@ function clip(text: string, width = MAX_CELL): string {
   return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
 }
 
-/** Columns padded to their widest cell; numbers right-aligned. */
-export function formatColumns(headers: readonly string[], rows: readonly string[][], align: readonly Align[] = []): string {
-  const cells = [headers.map((h) => clip(h)), ...rows.map((r) => r.map((c) => clip(c)))];
+/** Columns padded to their widest cell, every cell inert and at most `width` wide; numbers right-aligned. */
+export function formatColumns(headers: readonly string[], rows: readonly string[][], align: readonly Align[] = [], width = MAX_CELL): string {
+  const cells = [headers.map((h) => clip(h, width)), ...rows.map((r) => r.map((c) => clip(c, width)))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   return cells
     .map((row) =>

@@ -8,7 +8,7 @@ import { withAwsOptions, withOutputOption, type AwsOptions, type ListingOutput }
 import { note, openStore, withStoreOptions, type StoreOptions } from '../context';
 import { EXIT_CODES_HELP, FindingsError } from '../errors';
 import { driftFindings } from '../gate';
-import { formatColumns } from '../columns';
+import { columns } from '../columns';
 import { chooseRun } from '../run-choice';
 
 export function registerDrift(program: Command): void {
@@ -39,7 +39,7 @@ export function registerDrift(program: Command): void {
         const section = (title: string, findings: Finding[]) => {
           out.push(`\n${title}: ${findings.length}`);
           if (findings.length > 0) {
-            out.push(formatColumns([['ACCOUNT', 'REGION', 'KEY', 'STATUS'], ...findings.map((f) => [f.accountId, f.region, f.keyId, f.status])]).trimEnd());
+            out.push(columns([['ACCOUNT', 'REGION', 'KEY', 'STATUS'], ...findings.map((f) => [f.accountId, f.region, f.keyId, f.status])]).trimEnd());
           }
         };
         section('new non-compliant keys', drift.newNonCompliant);

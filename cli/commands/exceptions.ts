@@ -9,7 +9,7 @@ import { withAwsOptions, withOutputOption, type ListingOutput } from '../aws-opt
 import { note, openStore, withStoreOptions, type StoreOptions } from '../context';
 import { keyArnProblem } from '../key-reference';
 import { UsageError } from '../errors';
-import { formatColumns } from '../columns';
+import { columns } from '../columns';
 
 interface AddOptions extends StoreOptions {
   keyArn?: string;
@@ -97,7 +97,7 @@ export function registerExceptions(program: Command): void {
         process.stdout.write('no exceptions\n');
       } else {
         process.stdout.write(
-          formatColumns([
+          columns([
             ['TARGET', 'OWNER', 'EXPIRES', 'DAYS LEFT', 'REASON'],
             ...rows.map((e) => [e.target, e.owner, e.expiresAt, e.expired ? 'EXPIRED' : String(e.daysLeft), e.reason]),
             ...malformed.map((e) => [e.target, '', '', 'MALFORMED', e.malformed]),

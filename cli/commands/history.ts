@@ -6,7 +6,7 @@ import { withAwsOptions, withOutputOption, type ListingOutput } from '../aws-opt
 import { openStore, withStoreOptions, type StoreOptions } from '../context';
 import { keyArnFlag } from '../flag-values';
 import { resolveKeyReference, type KeyScope } from '../key-reference';
-import { formatColumns } from '../columns';
+import { columns } from '../columns';
 
 export function registerHistory(program: Command): void {
   withStoreOptions(
@@ -35,7 +35,7 @@ export function registerHistory(program: Command): void {
           process.stdout.write(`no run has listed ${keyArn}\n`);
         } else {
           process.stdout.write(
-            formatColumns([
+            columns([
               ['SCANNED', 'RUN ID', 'STATUS', 'ROTATION', 'REASON'],
               ...findings.map((f) => [
                 f.scannedAt,

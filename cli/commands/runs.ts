@@ -4,7 +4,7 @@ import type { RunRecord } from '../../functions/core/schemas';
 import { inertJson } from '../../functions/core/text';
 import { withAwsOptions, withOutputOption, type AwsOptions, type ListingOutput } from '../aws-options';
 import { note, openStore, withStoreOptions, type StoreOptions } from '../context';
-import { formatColumns } from '../columns';
+import { columns } from '../columns';
 import { integerFlag } from '../flag-values';
 
 export function registerRuns(program: Command): void {
@@ -24,7 +24,7 @@ export function registerRuns(program: Command): void {
           rows.push([r.runId, r.mode, r.status, r.startedAt, String(r.accountCount), String(r.summary.NON_COMPLIANT ?? 0), String(r.summary.REMEDIATED ?? 0), String(r.errorCount)]);
         }
         if (rows.length === 1) note('no runs yet: start one with `rotor run --local`');
-        else process.stdout.write(formatColumns(rows));
+        else process.stdout.write(columns(rows));
       } finally {
         await opened.close();
       }

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatColumns } from '../../cli/columns';
+import { columns } from '../../cli/columns';
 import { startEmbeddedStore } from '../../local/embedded-store';
 import { HOSTILE_CORPUS, HOSTILE_RUN, expectInertForTerminal } from '../support/hostile-corpus';
 import { rotor } from '../support/rotor-cli';
@@ -70,7 +70,7 @@ describe('the hostile corpus in the CLI listings', () => {
   });
 
   it("drift's and history's columns: one line per row, inert", () => {
-    const text = formatColumns([['ACCOUNT', 'REGION', 'KEY', 'REASON'], ...HOSTILE_CORPUS.map((t, i) => [accountId(i), t, t, t])]);
+    const text = columns([['ACCOUNT', 'REGION', 'KEY', 'REASON'], ...HOSTILE_CORPUS.map((t, i) => [accountId(i), t, t, t])]);
     expectInertForTerminal(text);
     expect(text.trimEnd().split('\n')).toHaveLength(1 + HOSTILE_CORPUS.length);
   });
