@@ -77,7 +77,7 @@ test('a reader that stops early ends the command quietly: no EPIPE, exit 0', asy
   const help = await shell('rotor --help | head -1');
   expect(help).toMatchObject({ status: 0, stdout: expect.stringMatching(/^Usage: rotor /), stderr: '' });
   const dataDir = join(work, 'piped');
-  expect((await shell(`rotor run --local --quiet --data-dir ${dataDir} >/dev/null && rotor run --local --quiet --data-dir ${dataDir} >/dev/null`, simulatorEnv())).status).toBe(0);
+  expect((await shell(`rotor run --local --quiet --exit-zero --data-dir ${dataDir} >/dev/null && rotor run --local --quiet --exit-zero --data-dir ${dataDir} >/dev/null`, simulatorEnv())).status).toBe(0);
   for (const command of ['drift', 'report --latest', 'history alias/core-db --output json']) {
     const piped = await shell(`rotor ${command} --data-dir ${dataDir} | head -1`, simulatorEnv());
     expect(piped).toMatchObject({ status: 0, stderr: '' });
