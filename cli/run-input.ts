@@ -21,6 +21,7 @@ export interface RunFlags {
   priorityTag?: string[];
   priorityOus?: string;
   runId?: string;
+  readKeyTags?: boolean;
 }
 
 /** Which flag sets which input field, so an error names what the user typed. */
@@ -40,6 +41,7 @@ const FLAG_OF: Record<string, string> = {
   'priority.accountTags': '--priority-tag',
   'priority.organizationalUnits': '--priority-ous',
   runId: '--run-id',
+  readKeyTags: '--read-key-tags',
 };
 
 const optional = <T>(value: string | undefined, parse: (value: string) => T): T | undefined => (value === undefined ? undefined : parse(value));
@@ -87,6 +89,7 @@ export function inputFromFlags(flags: RunFlags): ExecutionInputRaw {
     },
     priority: { accountTags: priorityTags(flags.priorityTag), organizationalUnits: list(flags.priorityOus) },
     runId: flags.runId,
+    readKeyTags: flags.readKeyTags,
     trigger: 'cli',
   };
   const given = JSON.parse(JSON.stringify(raw)) as ExecutionInputRaw;

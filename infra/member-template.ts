@@ -7,8 +7,10 @@ import { keyEventPattern } from './key-event-pattern';
 
 /** Read actions that have no resource-level permissions: IAM only accepts `*` for them. */
 export const UNSCOPED_READ_ACTIONS = ['kms:ListKeys', 'kms:ListAliases', 'ec2:DescribeRegions'] as const;
-/** Read actions scoped to the member account's keys (no kms:ListResourceTags: nothing reads key tags). */
+/** Read actions scoped to the member account's keys. */
 export const KEY_READ_ACTIONS = ['kms:DescribeKey', 'kms:GetKeyRotationStatus'] as const;
+/** What a scan that reads key tags (readKeyTags) needs besides: on the same keys. */
+export const KEY_TAG_READ_ACTIONS = ['kms:ListResourceTags'] as const;
 /** The one change kms-rotor makes. */
 export const REMEDIATE_ACTIONS = ['kms:EnableKeyRotation'] as const;
 
@@ -31,7 +33,7 @@ const KEYS_OF_THIS_ACCOUNT = { 'Fn::Sub': 'arn:${AWS::Partition}:kms:*:${AWS::Ac
 function permissions(withRemediation: boolean): object {
   const statements: object[] = [
     { Sid: 'ListKeysAliasesRegions', Effect: 'Allow', Action: [...UNSCOPED_READ_ACTIONS], Resource: '*' },
-    { Sid: 'ReadKeyRotation', Effect: 'Allow', Action: [...KEY_READ_ACTIONS], Resource: KEYS_OF_THIS_ACCOUNT },
+    { Sid: 'ReadKeyRotation', Effect: 'Allow', Action: [...KEY_READ_ACTIONS, ...KEY_TAG_READ_ACTIONS], Resource: KEYS_OF_THIS_ACCOUNT },
   ];
   if (withRemediation) {
     statements.push({ Sid: 'EnableKeyRotation', Effect: 'Allow', Action: [...REMEDIATE_ACTIONS], Resource: KEYS_OF_THIS_ACCOUNT });

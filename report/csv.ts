@@ -24,6 +24,7 @@ export const CSV_COLUMNS = [
   'nextRotationDate',
   'onDemandRotationStartDate',
   'aliases',
+  'tags',
   'wave',
   'exceptionOwner',
   'exceptionExpiresAt',
@@ -71,6 +72,8 @@ function findingRow(input: ReportInput, finding: Finding): string {
     finding.nextRotationDate,
     finding.onDemandRotationStartDate,
     (finding.aliases ?? []).join(' '),
+    // JSON, so that a tag key or value holding = or ; reads back unchanged; empty when the run read no tags.
+    finding.tags && JSON.stringify(finding.tags),
     finding.wave,
     finding.exception?.owner,
     finding.exception?.expiresAt,

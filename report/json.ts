@@ -24,6 +24,7 @@ export function jsonFinding(finding: Finding): Record<string, unknown> {
     ...(finding.nextRotationDate !== undefined && { nextRotationDate: finding.nextRotationDate }),
     ...(finding.onDemandRotationStartDate !== undefined && { onDemandRotationStartDate: finding.onDemandRotationStartDate }),
     ...(finding.aliases?.length && { aliases: finding.aliases }),
+    ...(finding.tags && { tags: finding.tags }),
     ...(finding.wave !== undefined && { wave: finding.wave }),
     ...(finding.exception && {
       exception: { owner: finding.exception.owner, reason: finding.exception.reason, expiresAt: finding.exception.expiresAt },

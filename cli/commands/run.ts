@@ -108,6 +108,7 @@ export function registerRun(program: Command): void {
       .option('--exclude-accounts <ids>', 'skip these account ids (comma-separated)')
       .option('--ous <ids>', 'only accounts in these OUs or below (comma-separated ou-… ids)')
       .option('--regions <names>', 'only these Regions (default: every Region enabled in each account)')
+      .option('--read-key-tags', "read each in-scope key's tags into its finding (one kms:ListResourceTags call more per key)")
   )
     .option('--wave-size <n>', 'keys per remediation wave (default 50)')
     .addOption(new Option('--wave-order <order>', 'wave order').choices(['priority', 'canary-first']))

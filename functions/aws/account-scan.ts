@@ -31,7 +31,7 @@ export interface AccountScan {
 export async function scanAccount(
   runId: string,
   account: AccountTarget,
-  config: Pick<ExecutionInput, 'roleName' | 'externalId' | 'regions'>,
+  config: Pick<ExecutionInput, 'roleName' | 'externalId' | 'regions'> & Partial<Pick<ExecutionInput, 'readKeyTags'>>,
   exceptions: readonly ExceptionRecord[],
   now: () => Date,
   alreadyScanned: ReadonlySet<string> = new Set(),
@@ -58,7 +58,7 @@ export async function scanAccount(
     const kms = kmsClient(region, credentials);
     try {
       const scannedAt = now();
-      for (const key of await scanRegion(kms)) {
+      for (const key of await scanRegion(kms, { readTags: config.readKeyTags })) {
         if (key.error) {
           errors.push({ runId, accountId: account.accountId, region, keyId: key.facts.keyId, keyArn: key.facts.keyArn, phase: 'scan', error: `key ${key.facts.keyArn}: ${key.error}`, at: now().toISOString() });
           continue;
@@ -81,6 +81,7 @@ export async function scanAccount(
           keySpec: key.facts.keySpec,
           keyManager: key.facts.keyManager,
           aliases: key.aliases.length > 0 ? key.aliases : undefined,
+          tags: key.tags,
           scannedAt: scannedAt.toISOString(),
         });
       }

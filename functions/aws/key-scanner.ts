@@ -1,10 +1,12 @@
 // Scans one account's Region: lists keys and aliases, describes only what aliases do not tell,
-// and asks the rotation status only of keys in scope (at most two calls per in-scope key).
+// and asks the rotation status only of keys in scope (at most two calls per in-scope key, three
+// when the run reads key tags).
 import {
   DescribeKeyCommand,
   GetKeyRotationStatusCommand,
   paginateListAliases,
   paginateListKeys,
+  paginateListResourceTags,
   type KMSClient,
   type KeyMetadata,
 } from '@aws-sdk/client-kms';
@@ -21,6 +23,8 @@ export interface ScannedKey {
   aliases: string[];
   /** Present for keys in scope. */
   rotation?: RotationState;
+  /** The key's tags: for keys in scope, when asked for. */
+  tags?: Record<string, string>;
   /** Why this key could not be read (e.g. a key policy that does not let the account describe it). */
   error?: string;
 }
@@ -51,7 +55,21 @@ export async function readRotation(kms: KMSClient, keyId: string): Promise<Rotat
   };
 }
 
-export async function scanRegion(kms: KMSClient): Promise<ScannedKey[]> {
+/** A key's tags, every page of them. */
+export async function readTags(kms: KMSClient, keyId: string): Promise<Record<string, string>> {
+  const tags: Record<string, string> = {};
+  for await (const page of paginateListResourceTags({ client: kms }, { KeyId: keyId, Limit: 50 })) {
+    for (const t of page.Tags ?? []) if (t.TagKey !== undefined) tags[t.TagKey] = t.TagValue ?? '';
+  }
+  return tags;
+}
+
+export interface RegionScanOptions {
+  /** Read the tags of the keys in scope (one call more per key). */
+  readTags?: boolean;
+}
+
+export async function scanRegion(kms: KMSClient, options: RegionScanOptions = {}): Promise<ScannedKey[]> {
   const keys: { KeyId: string; KeyArn: string }[] = [];
   for await (const page of paginateListKeys({ client: kms }, { Limit: 1000 })) {
     for (const k of page.Keys ?? []) if (k.KeyId && k.KeyArn) keys.push({ KeyId: k.KeyId, KeyArn: k.KeyArn });
@@ -71,8 +89,10 @@ export async function scanRegion(kms: KMSClient): Promise<ScannedKey[]> {
     try {
       const described = await kms.send(new DescribeKeyCommand({ KeyId }));
       const facts = factsFromMetadata(described.KeyMetadata!);
-      const rotation = keyScope(facts).inScope ? await readRotation(kms, KeyId) : undefined;
-      return { facts, aliases: keyAliases, rotation };
+      const inScope = keyScope(facts).inScope;
+      const rotation = inScope ? await readRotation(kms, KeyId) : undefined;
+      const tags = inScope && options.readTags ? await readTags(kms, KeyId) : undefined;
+      return { facts, aliases: keyAliases, rotation, ...(tags && { tags }) };
     } catch (error) {
       // Throttling fails the Region (retried as a whole); a key deleted since ListKeys is simply
       // gone; anything else is this key's alone.

@@ -10,7 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { keys } from '../../functions/store/layout';
 import { acknowledgeWildcardResources } from '../nag';
-import { KEY_READ_ACTIONS, REMEDIATE_ACTIONS, UNSCOPED_READ_ACTIONS } from '../member-template';
+import { KEY_READ_ACTIONS, KEY_TAG_READ_ACTIONS, REMEDIATE_ACTIONS, UNSCOPED_READ_ACTIONS } from '../member-template';
 import { MANIFEST_PREFIX, SCANS_PREFIX } from './manifest-bucket';
 import { EVIDENCE_PREFIX } from './evidence-bucket';
 import { HandlerFunction, PROJECT_ROOT } from './handler-function';
@@ -149,7 +149,7 @@ export class RotorFunctions extends Construct {
     this.handlers = handlers;
 
     this.allowOrganizationsReads(handlers.ListAccounts, props.organizationId);
-    this.allowMemberAccess(handlers.ScanAccount, 'ScanAccount', props.scanRoleName, [], props.organizationId);
+    this.allowMemberAccess(handlers.ScanAccount, 'ScanAccount', props.scanRoleName, [...KEY_TAG_READ_ACTIONS], props.organizationId);
     this.allowMemberAccess(handlers.RemediateAccount, 'RemediateAccount', props.remediateRoleName, [...REMEDIATE_ACTIONS], props.organizationId);
     this.allowFinalizeOutputs(handlers.Finalize, props.driftTopicArn);
     if (props.evidenceBucket) {
@@ -275,7 +275,7 @@ export class RotorFunctions extends Construct {
     acknowledgeWildcardResources(
       handler.role,
       [keysOfThisAccount],
-      extraKeyActions.length > 0
+      extraKeyActions.some((action) => (REMEDIATE_ACTIONS as readonly string[]).includes(action))
         ? `${handlerId} grants ${extraKeyActions.join(', ')} (with ${KEY_READ_ACTIONS.join(', ')}) on every key of the orchestrator's own account, in every Region, which it remediates with its own credentials; other accounts it reaches only through ${roleName}.`
         : `${handlerId} reads ${keyActions.join(', ')} on every key of the orchestrator's own account, in every Region, which it scans with its own credentials; reads only, it changes nothing.`,
     );

@@ -9,7 +9,8 @@ import { ExecutionInput, MAX_KEY_ARN_LENGTH } from '../../functions/core/schemas
 // A fixed seed: the same values on every run, so the suite never depends on the clock.
 const RUNS = { numRuns: 300, seed: 13 };
 
-const FLAG: Record<keyof RunFlags, string> = {
+// The flags that take a value (--read-key-tags is a switch).
+const FLAG: Record<Exclude<keyof RunFlags, 'readKeyTags'>, string> = {
   mode: '--mode',
   accounts: '--accounts',
   excludeAccounts: '--exclude-accounts',
@@ -64,7 +65,7 @@ const flags: fc.Arbitrary<RunFlags> = fc.record(
 );
 
 /** The flags the user gave, as typed on the command line. */
-const givenFlags = (f: RunFlags) => (Object.keys(f) as (keyof RunFlags)[]).filter((k) => f[k] !== undefined).map((k) => FLAG[k]);
+const givenFlags = (f: RunFlags) => (Object.keys(f) as (keyof typeof FLAG)[]).filter((k) => f[k] !== undefined).map((k) => FLAG[k]);
 
 describe('rotor run flags', () => {
   it('any values: an input the schema accepts, or a UsageError that starts with a flag given', () => {

@@ -272,7 +272,6 @@ describe('functions', () => {
   ];
   // No dynamodb:DeleteItem: no function deletes (only the CLI removes exceptions).
   const TABLE_READ_WRITE = [...TABLE_READ, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
-  // No kms:ListResourceTags: nothing reads key tags.
   const KMS_READS = ['ec2:DescribeRegions', 'kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:ListAliases', 'kms:ListKeys'];
   const EXPECTED_ACTIONS: Record<HandlerId, string[]> = {
     ValidateInput: TABLE_READ_WRITE,
@@ -292,7 +291,8 @@ describe('functions', () => {
       's3:ListBucket',
       's3:PutObject',
     ],
-    ScanAccount: [...TABLE_READ_WRITE, 'sts:AssumeRole', ...KMS_READS, 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
+    // kms:ListResourceTags for runs that read key tags (readKeyTags).
+    ScanAccount: [...TABLE_READ_WRITE, 'sts:AssumeRole', ...KMS_READS, 'kms:ListResourceTags', 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
     RecordError: [...TABLE_READ_WRITE, 's3:GetObject', 's3:ListBucket'],
     PlanWaves: TABLE_READ_WRITE,
     GetWave: TABLE_READ,

@@ -19,8 +19,8 @@ describe('member template', () => {
   const actionsOf = (id: string) => permissions(id).flatMap((s: Json) => s.Action).sort();
 
   test('the scan role reads; the remediate role reads and enables rotation, nothing else', () => {
-    // No kms:ListResourceTags: nothing reads key tags.
-    expect(actionsOf('ScanRole')).toEqual(['ec2:DescribeRegions', 'kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:ListAliases', 'kms:ListKeys'].sort());
+    // kms:ListResourceTags for runs that read key tags (readKeyTags), on this account's keys only.
+    expect(actionsOf('ScanRole')).toEqual(['ec2:DescribeRegions', 'kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:ListAliases', 'kms:ListKeys', 'kms:ListResourceTags'].sort());
     expect(actionsOf('RemediateRole')).toEqual([...actionsOf('ScanRole'), 'kms:EnableKeyRotation'].sort());
     for (const id of ['ScanRole', 'RemediateRole']) {
       for (const statement of permissions(id)) expect(statement.Effect).toBe('Allow');

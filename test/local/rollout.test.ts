@@ -69,6 +69,26 @@ describe('scan of the standard organization', () => {
     expect(accounts.has(STANDARD.memberWithoutRole)).toBe(false);
   });
 
+  it('reads the tags of keys in scope only when asked (readKeyTags): one ListResourceTags per such key, into its finding', async () => {
+    const account = scannedAccounts(h).find((a) => a.id !== STANDARD.managementAccountId)!;
+    const tagged = h.sim.createKey(account.id, 'us-east-1', { tags: { team: 'payments', 'cost-center': '=1+2' } });
+    try {
+      h.sim.resetCallCounts();
+      const plain = await h.run({ mode: 'scan' });
+      expect((await h.findings(plain.runId)).filter((f) => f.tags !== undefined)).toEqual([]);
+      expect(h.sim.totalCalls({ operation: 'ListResourceTags' })).toBe(0);
+
+      const withTags = await h.run({ mode: 'scan', readKeyTags: true });
+      const findings = await h.findings(withTags.runId);
+      expect(findings.find((f) => f.keyArn === tagged.arn)?.tags).toEqual({ team: 'payments', 'cost-center': '=1+2' });
+      const inScope = findings.filter((f) => f.status === 'COMPLIANT' || f.status === 'NON_COMPLIANT');
+      expect(findings.filter((f) => f.tags !== undefined).map((f) => f.keyArn).sort()).toEqual(inScope.map((f) => f.keyArn).sort());
+      expect(h.sim.totalCalls({ operation: 'ListResourceTags' })).toBe(inScope.length);
+    } finally {
+      h.sim.setKeyState(account.id, 'us-east-1', tagged.keyId, 'PendingDeletion');
+    }
+  });
+
   it('makes at most two key calls per key and none for keys behind alias/aws/', async () => {
     h.sim.resetCallCounts();
     await h.run({ mode: 'scan' });

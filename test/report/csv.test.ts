@@ -18,6 +18,9 @@ describe('CSV report', () => {
       expect(r.consoleUrl).toBe(consoleUrlOf(FINDINGS[i]));
     });
     expect(records[0]).toMatchObject({ accountId: '111111111111', accountName: 'prod-core', region: 'eu-west-1', rotationEnabledBefore: 'true', rotationPeriodInDays: '365', nextRotationDate: '2026-03-01T00:00:00.000Z', aliases: 'alias/app' });
+    // Tags as JSON: keys and values holding = ; or a formula's first character read back unchanged; empty where none were read.
+    expect(JSON.parse(records[0].tags)).toEqual({ team: 'a=b;c', cost: '=1+2' });
+    expect(records[1].tags).toBe('');
     expect(records[1]).toMatchObject({ rotationEnabledBefore: 'false', rotationEnabledAfter: 'true', wave: '1' });
     expect(records[5]).toMatchObject({ accountName: 'dev & <sandbox>', exceptionOwner: 'team-data', exceptionExpiresAt: '2025-06-15', rotationEnabledAfter: '' });
     expect(records[3].consoleUrl).toContain('#/kms/defaultKeys/');

@@ -34,7 +34,7 @@ export const MULTILINE_REASON = 'asymmetric key, "RSA_2048",\nnot covered';
 
 /** Sorted by accountId, region, keyId: the store's order. */
 export const FINDINGS: Finding[] = [
-  finding(1, PROD, 'eu-west-1', { status: 'COMPLIANT', rotationEnabledBefore: true, rotationPeriodInDays: 365, nextRotationDate: '2026-03-01T00:00:00.000Z', aliases: ['alias/app'] }),
+  finding(1, PROD, 'eu-west-1', { status: 'COMPLIANT', rotationEnabledBefore: true, rotationPeriodInDays: 365, nextRotationDate: '2026-03-01T00:00:00.000Z', aliases: ['alias/app'], tags: { team: 'a=b;c', cost: '=1+2' } }),
   finding(2, PROD, 'us-east-1', {
     status: 'REMEDIATED',
     rotationEnabledBefore: false,

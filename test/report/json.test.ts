@@ -4,7 +4,7 @@ import { computeDrift } from '../../functions/core/drift';
 import { ERRORS, FINDINGS, NOW, RUN, consoleUrlOf, fixtureInput } from './fixture';
 
 const REQUIRED = ['accountId', 'region', 'keyId', 'keyArn', 'status', 'rotationEnabledBefore', 'consoleUrl'];
-const OPTIONAL = ['reason', 'rotationEnabledAfter', 'rotationPeriodInDays', 'nextRotationDate', 'onDemandRotationStartDate', 'aliases', 'wave', 'exception'];
+const OPTIONAL = ['reason', 'rotationEnabledAfter', 'rotationPeriodInDays', 'nextRotationDate', 'onDemandRotationStartDate', 'aliases', 'tags', 'wave', 'exception'];
 
 describe('JSON report', () => {
   it('has SPEC top-level fields with the run values and a summary for every status', async () => {
@@ -36,6 +36,8 @@ describe('JSON report', () => {
     expect(report.findings[0]).not.toHaveProperty('scannedAt');
     expect(report.findings[0]).toMatchObject({ aliases: ['alias/app'], nextRotationDate: '2026-03-01T00:00:00.000Z' });
     expect(report.findings[1]).not.toHaveProperty('aliases');
+    expect(report.findings[0].tags).toEqual({ team: 'a=b;c', cost: '=1+2' });
+    expect(report.findings[1]).not.toHaveProperty('tags');
   });
 
   it('reports errors as {accountId, region?, error}', async () => {
