@@ -18,7 +18,7 @@ export const CONTROLS: readonly Control[] = [
   { framework: 'CIS AWS Foundations Benchmark v5.0.0', id: '3.6' },
   { framework: 'CIS AWS Foundations Benchmark v6.0.0', id: '4.6' },
   { framework: 'AWS Foundational Security Best Practices (Security Hub)', id: 'KMS.4' },
-  { framework: 'CCE', id: 'CCE-78920-6' },
+  { framework: 'Common Configuration Enumeration', id: 'CCE-78920-6' },
   { framework: 'NIST SP 800-53 Rev. 5', id: 'SC-12' },
   { framework: 'NIST SP 800-53 Rev. 5', id: 'SC-28' },
   { framework: 'PCI DSS v3.2.1', id: '3.6.4' },

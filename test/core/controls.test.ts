@@ -13,7 +13,7 @@ describe('controls', () => {
         'CIS AWS Foundations Benchmark v1.5.0 3.8',
         'CIS AWS Foundations Benchmark v3.0.0 3.6',
         'AWS Foundational Security Best Practices (Security Hub) KMS.4',
-        'CCE CCE-78920-6',
+        'Common Configuration Enumeration CCE-78920-6',
         'NIST SP 800-53 Rev. 5 SC-12',
         'NIST SP 800-53 Rev. 5 SC-28',
         'PCI DSS v3.2.1 3.6.4',
