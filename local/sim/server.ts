@@ -1,5 +1,5 @@
-// The simulated organization's HTTP endpoint on loopback: one endpoint for Organizations, STS, EC2
-// and KMS (like moto). It identifies the caller from the SigV4 credential scope, routes by
+// The simulated organization's HTTP endpoint on loopback: one endpoint for Organizations, STS, EC2,
+// KMS and the tagging API (like moto). It identifies the caller from the SigV4 credential scope, routes by
 // X-Amz-Target or the scope's service, applies latency, faults and throttling, counts calls, and
 // answers in each protocol's wire shape.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -16,10 +16,11 @@ import {
   loadScenario, validateFault, type AccountFields, type AccountState, type KeyInput, type KeyState, type RoleInput, type Scenario, type ScenarioInput,
 } from './scenario';
 import { OrganizationState, type Identity, type KeyRecord } from './state';
+import { TAGGING_OPERATIONS } from './tagging';
 import { RateLimiter, resolveQuotas, seededRandom } from './throttle';
 import { cloudTrailEvent, RECORDED_KMS_CALLS } from './cloudtrail';
 
-export type ServiceName = 'kms' | 'organizations' | 'sts' | 'ec2';
+export type ServiceName = 'kms' | 'organizations' | 'sts' | 'ec2' | 'tagging';
 
 /** Where the simulator serves its CloudTrail events (GET, a JSON array). */
 export const CLOUDTRAIL_PATH = '/_simulator/cloudtrail';
@@ -172,6 +173,7 @@ export function parseCredentialScope(authorization: string | undefined): Credent
 const JSON_TARGETS: Record<string, ServiceName> = {
   TrentService: 'kms',
   AWSOrganizationsV20161128: 'organizations',
+  ResourceGroupsTaggingAPI_20170126: 'tagging',
 };
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -377,9 +379,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatedO
     if (service === 'ec2' && isOptInRegion(region) && !account?.regions.includes(region)) throw invalidToken('ec2');
 
     const handlers: Record<string, unknown> = service === 'kms' ? KMS_OPERATIONS : service === 'organizations' ? ORGANIZATIONS_OPERATIONS
-      : service === 'sts' ? STS_OPERATIONS : service === 'ec2' ? EC2_OPERATIONS : {};
+      : service === 'sts' ? STS_OPERATIONS : service === 'ec2' ? EC2_OPERATIONS : service === 'tagging' ? TAGGING_OPERATIONS : {};
     if (!Object.prototype.hasOwnProperty.call(handlers, operation)) {
-      if (service === 'kms' || service === 'organizations') throw new AwsError('UnknownOperationException', `The operation ${operation} is not supported by the simulated ${service}.`);
+      if (service === 'kms' || service === 'organizations' || service === 'tagging') throw new AwsError('UnknownOperationException', `The operation ${operation} is not supported by the simulated ${service}.`);
       throw new AwsError('InvalidAction', `The action ${operation} is not valid for this web service.`, 400);
     }
 
@@ -391,6 +393,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatedO
     switch (service) {
       case 'kms': {
         const out = KMS_OPERATIONS[operation]({ state, caller, region, now, ignoreEnableRotation: effect?.kind === 'ignore-enable-rotation' }, jsonInput);
+        return { status: 200, contentType: 'application/x-amz-json-1.1', body: JSON.stringify(out) };
+      }
+      case 'tagging': {
+        if (!account || !account.regions.includes(region)) throw invalidToken('tagging');
+        const out = TAGGING_OPERATIONS[operation]({ state, caller, region }, jsonInput);
         return { status: 200, contentType: 'application/x-amz-json-1.1', body: JSON.stringify(out) };
       }
       case 'organizations': {
