@@ -1,8 +1,9 @@
-// Turns rotation on for one account's keys of a wave: each key is read first (it may have changed
-// since the scan), enabled at a pace under the EnableKeyRotation quota (15/s per account and
-// Region), then re-read: only a confirmed key is REMEDIATED.
+// Turns rotation on for one account's keys of a wave: a key is read first when its scan is not
+// fresh or an earlier attempt asked to enable it (it may have changed since), enabled at a pace
+// under the EnableKeyRotation quota (15/s per account and Region), then re-read: only a confirmed
+// key is REMEDIATED.
 import { EnableKeyRotationCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { verifyRemediation, type RotationState } from '../core/classify';
+import { needsReadBeforeEnable, verifyRemediation, type RotationState } from '../core/classify';
 import type { Finding } from '../core/schemas';
 import { describeError, isThrottling } from './errors';
 import { kmsClient } from './clients/kms';
@@ -68,10 +69,10 @@ export async function enableAndVerify(kms: KMSClient, pacer: RatePacer, keyId: s
   return { outcome: verifyRemediation(after, rotationPeriodInDays, enabled.error ? describeError(enabled.error) : undefined), after };
 }
 
-/** One key: read, enable when still needed (saying so first), re-read. */
+/** One key: read when its scan may no longer stand for it, enable when still needed (saying so first), re-read. */
 async function remediateKey(kms: KMSClient, pacer: RatePacer, key: Finding, config: RemediationConfig, now: () => Date, record: RecordFinding): Promise<Finding> {
   const at = () => now().toISOString();
-  const before = await call(() => readRotation(kms, key.keyId));
+  const before = needsReadBeforeEnable(key, now()) ? await call(() => readRotation(kms, key.keyId)) : {};
   if (before.error && GONE.test(describeError(before.error))) {
     return { ...key, status: 'NOT_APPLICABLE', reason: `left scope before its wave: ${describeError(before.error)}`, remediatedAt: at() };
   }

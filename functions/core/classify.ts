@@ -1,5 +1,5 @@
 // Decides which keys the control covers and what status each key gets: pure, no AWS.
-import type { ExceptionRecord, FindingStatus, KeyFacts } from './schemas';
+import type { ExceptionRecord, Finding, FindingStatus, KeyFacts } from './schemas';
 
 export type KeyScope = { inScope: true } | { inScope: false; reason: string };
 
@@ -92,6 +92,24 @@ export function classifyKey(facts: KeyFacts, rotation: RotationState | undefined
     };
   }
   return { status: 'NON_COMPLIANT', reason: 'automatic rotation is disabled', rotationEnabledBefore: false };
+}
+
+/**
+ * How long a scan's reading of a key stands for the key at its wave. Within it, remediation enables
+ * without reading first: a key someone turns on inside this window is enabled again with the run's
+ * period and recorded REMEDIATED (docs/architecture.md, "The read before EnableKeyRotation").
+ */
+export const FRESH_SCAN_MS = 5 * 60_000;
+
+/**
+ * Whether remediating `key` at `now` must read its rotation first: when an earlier attempt asked
+ * to enable it (it may be on already, by us), or when its scan is older than FRESH_SCAN_MS (or
+ * dated after `now`, which no clock of ours should give).
+ */
+export function needsReadBeforeEnable(key: Pick<Finding, 'scannedAt' | 'enableRequestedAt'>, now: Date): boolean {
+  if (key.enableRequestedAt !== undefined) return true;
+  const age = now.getTime() - Date.parse(key.scannedAt);
+  return !(age >= 0 && age <= FRESH_SCAN_MS);
 }
 
 /**

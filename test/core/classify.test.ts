@@ -1,4 +1,4 @@
-import { classifyKey, keyScope, verifyRemediation } from '../../functions/core/classify';
+import { classifyKey, FRESH_SCAN_MS, keyScope, needsReadBeforeEnable, verifyRemediation } from '../../functions/core/classify';
 import type { ExceptionRecord, KeyFacts } from '../../functions/core/schemas';
 
 const arn = 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -89,5 +89,22 @@ describe('verifyRemediation: the re-scan decides', () => {
   });
   it('REMEDIATION_FAILED when the period differs from the one asked for', () => {
     expect(verifyRemediation({ enabled: true, periodInDays: 365 }, 90)).toMatchObject({ status: 'REMEDIATION_FAILED', reason: expect.stringMatching(/365 days, not the 90/) });
+  });
+});
+
+describe('needsReadBeforeEnable: when the scan no longer stands for the key', () => {
+  const scannedAt = '2026-12-01T10:00:00.000Z';
+  const at = (ms: number) => new Date(Date.parse(scannedAt) + ms);
+  it('not within FRESH_SCAN_MS of the scan', () => {
+    expect(needsReadBeforeEnable({ scannedAt }, at(0))).toBe(false);
+    expect(needsReadBeforeEnable({ scannedAt }, at(FRESH_SCAN_MS))).toBe(false);
+  });
+  it('after it, or for a scan dated after now or not a date', () => {
+    expect(needsReadBeforeEnable({ scannedAt }, at(FRESH_SCAN_MS + 1))).toBe(true);
+    expect(needsReadBeforeEnable({ scannedAt }, at(-1))).toBe(true);
+    expect(needsReadBeforeEnable({ scannedAt: 'yesterday' }, at(0))).toBe(true);
+  });
+  it('always when an earlier attempt asked to enable the key, however fresh its scan', () => {
+    expect(needsReadBeforeEnable({ scannedAt, enableRequestedAt: scannedAt }, at(0))).toBe(true);
   });
 });

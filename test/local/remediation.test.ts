@@ -4,6 +4,7 @@ import { MemoryManifestStore } from '../../functions/aws/manifests';
 import { ExecutionInput } from '../../functions/core/schemas';
 import { remediateAccount } from '../../functions/handlers/remediate-account';
 import { remediateKeys } from '../../functions/aws/rotation';
+import { FRESH_SCAN_MS } from '../../functions/core/classify';
 import { runLocal } from '../../local/runner';
 import type { Finding } from '../../functions/core/schemas';
 import { STANDARD, standardScenarioPath } from '../scenarios';
@@ -153,15 +154,20 @@ describe('remediate rollout', () => {
 });
 
 describe('keys that change during a rollout', () => {
-  it('a key turned on, an exception added, or a key disabled after the plan is respected by its wave', async () => {
+  const keyCalls = (operation: string, keyId: string) => h.sim.keyCallCounts({ operation, keyId }).reduce((n, c) => n + c.calls, 0);
+  /** A remediate run whose keys change once its waves are planned; `lateBy` moves its clock on from then. */
+  const changingRun = async (runId: string, lateBy: number) => {
     const [turnedOn, excepted, disabled] = allKeys(h).filter((k) => inScope(k) && !k.rotationEnabled && k.accountId === '100000000002');
+    let skew = 0;
     const result = await runLocal(
-      { mode: 'remediate', runId: 'changing-1', waves: { size: 50, maxFailureRate: 0 } },
+      { mode: 'remediate', runId, waves: { size: 50, maxFailureRate: 0 } },
       {
         store: h.embedded.store,
         retryDelayMs: 5,
+        now: () => new Date(Date.now() + skew),
         onProgress: (p) => {
           if (p.state !== 'PlanWaves' || p.event !== 'succeeded') return;
+          skew = lateBy;
           h.sim.setRotation(turnedOn.accountId, turnedOn.region, turnedOn.keyId, true);
           h.sim.setKeyState(disabled.accountId, disabled.region, disabled.keyId, 'Disabled');
           void h.embedded.store.addException({ target: excepted.arn, owner: 'dave', reason: 'late request', expiresAt: '2099-01-01', createdAt: '2026-01-01' });
@@ -169,14 +175,32 @@ describe('keys that change during a rollout', () => {
       },
     );
     expect(result.executionStatus).toBe('SUCCEEDED');
-    const findings = byArn(await h.findings('changing-1'));
-    expect(findings.get(turnedOn.arn)).toMatchObject({ status: 'COMPLIANT', reason: expect.stringMatching(/already on/) });
+    const findings = byArn(await h.findings(runId));
     expect(findings.get(excepted.arn)).toMatchObject({ status: 'EXEMPT', exception: { owner: 'dave' } });
     expect(findings.get(disabled.arn)).toMatchObject({ status: 'NOT_APPLICABLE', reason: expect.stringMatching(/left scope/) });
     expect(h.sim.getKey(excepted.accountId, excepted.region, excepted.keyId)?.rotationEnabled).toBe(false);
-    const enabledKeys = h.sim.keyCallCounts({ operation: 'EnableKeyRotation' }).map((c) => c.keyId);
-    expect(enabledKeys).not.toContain(turnedOn.keyId);
-    expect(enabledKeys).not.toContain(excepted.keyId);
+    expect(keyCalls('EnableKeyRotation', excepted.keyId)).toBe(0);
+    const remediated = [...findings.values()].filter((f) => f.status === 'REMEDIATED');
+    expect(remediated.length).toBeGreaterThan(3);
+    // No key is ever enabled twice.
+    for (const f of remediated) expect({ key: f.keyId, enables: keyCalls('EnableKeyRotation', f.keyId) }).toEqual({ key: f.keyId, enables: 1 });
+    return { findings, turnedOn, remediated };
+  };
+
+  it('a key turned on, an exception added, or a key disabled after the plan is respected by its wave once its scan is older than FRESH_SCAN_MS', async () => {
+    const { findings, turnedOn, remediated } = await changingRun('changing-late', FRESH_SCAN_MS + 60_000);
+    expect(findings.get(turnedOn.arn)).toMatchObject({ status: 'COMPLIANT', reason: expect.stringMatching(/already on/) });
+    expect(keyCalls('EnableKeyRotation', turnedOn.keyId)).toBe(0);
+    // The scan's read, the read before the enable and the confirmation.
+    for (const f of remediated) expect({ key: f.keyId, reads: keyCalls('GetKeyRotationStatus', f.keyId) }).toEqual({ key: f.keyId, reads: 3 });
+  });
+
+  it('within FRESH_SCAN_MS of the scan, enables without reading first: the enable call\'s error and the store say the rest, and a key turned on since is enabled once more (the window accepted)', async () => {
+    const { findings, turnedOn, remediated } = await changingRun('changing-fresh', 0);
+    expect(findings.get(turnedOn.arn)).toMatchObject({ status: 'REMEDIATED' });
+    expect(keyCalls('EnableKeyRotation', turnedOn.keyId)).toBe(1);
+    // The scan's read and the confirmation only.
+    for (const f of remediated) expect({ key: f.keyId, reads: keyCalls('GetKeyRotationStatus', f.keyId) }).toEqual({ key: f.keyId, reads: 2 });
   });
 
   it('stops before the Lambda timeout with work left, and the retry does the rest without enabling a key twice', async () => {
@@ -217,5 +241,7 @@ describe('keys that change during a rollout', () => {
     const after = (await h.findings('crash-1')).filter((f) => f.accountId === account && f.wave === 1);
     expect(after.map((f) => f.status)).toEqual(planned.map(() => 'REMEDIATED'));
     expect(enableCalls(h, account)).toBe(planned.length);
+    // The marked key is read before (its scan is fresh, its marker says it may be on): scan, that read, confirmation.
+    expect(h.sim.keyCallCounts({ operation: 'GetKeyRotationStatus', keyId: planned[0].keyId }).reduce((n, c) => n + c.calls, 0)).toBe(3);
   });
 });
