@@ -2,22 +2,7 @@
 // from the account's previous scan (a new key, a new status, a key gone or unreadable), plus a
 // checkpoint when its last item is about to expire. A daily scan of an unchanged Organization
 // writes next to nothing per key, and the state of a key in any run is its latest change. Pure.
-import type { ErrorRecord, Finding } from './schemas';
-
-export type KeyChangeKind = 'new' | 'changed' | 'gone' | 'unreadable' | 'checkpoint';
-
-export interface KeyChange {
-  keyArn: string;
-  runId: string;
-  accountId: string;
-  region: string;
-  keyId: string;
-  kind: KeyChangeKind;
-  /** When the change was seen (the scan or remediation time). */
-  at: string;
-  /** The key's finding from then on; absent when the key is gone or unreadable. */
-  finding?: Finding;
-}
+import type { ErrorRecord, Finding, KeyChange } from './schemas';
 
 export interface AccountScanState {
   findings: readonly Finding[];

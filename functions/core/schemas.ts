@@ -257,6 +257,24 @@ export const ErrorRecord = z.object({
 });
 export type ErrorRecord = z.infer<typeof ErrorRecord>;
 
+/** A key history item's kind (core/key-history.ts): what a scan or remediation saw change. */
+const KeyChangeKind = z.enum(['new', 'changed', 'gone', 'unreadable', 'checkpoint']);
+
+/** One item of a key's history: written only when the key's state changed (or as a checkpoint). */
+export const KeyChange = z.object({
+  keyArn: z.string(),
+  runId: z.string(),
+  accountId,
+  region: z.string(),
+  keyId: z.string(),
+  kind: KeyChangeKind,
+  /** When the change was seen (the scan or remediation time). */
+  at: z.string(),
+  /** The key's finding from then on; absent when the key is gone or unreadable. */
+  finding: Finding.optional(),
+});
+export type KeyChange = z.infer<typeof KeyChange>;
+
 /**
  * INTERRUPTED: a local run stopped by a signal, or one whose process is gone (killed, the machine
  * went down) while its record still said RUNNING. It is not a completed run: drift never compares
@@ -274,6 +292,24 @@ export const WaveResult = z.object({
   halted: z.boolean(),
 });
 export type WaveResult = z.infer<typeof WaveResult>;
+
+/** An account's keys in one wave: ranks `start` to `start + count - 1` of its keys in `byKeyScope` order (core/waves.ts). */
+export const WaveSlice = z.object({
+  accountId,
+  start: z.number().int().nonnegative(),
+  count: z.number().int().nonnegative(),
+});
+export type WaveSlice = z.infer<typeof WaveSlice>;
+
+/** A stored wave of the plan: the accounts it fans out over, how many keys it holds, and whose keys. */
+export const WaveRecord = z.object({
+  runId: z.string(),
+  wave: z.number().int().min(1),
+  accounts: z.array(accountId),
+  keyCount: z.number().int().nonnegative(),
+  slices: z.array(WaveSlice),
+});
+export type WaveRecord = z.infer<typeof WaveRecord>;
 
 export const RunRecord = z.object({
   runId: z.string(),

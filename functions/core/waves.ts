@@ -1,20 +1,13 @@
 // Orders the keys to remediate into waves, from per-account counts: priority accounts first, or a
 // canary wave first. A wave is a list of slices (an account's keys at ranks start..start+count-1
 // in Region/key order), so planning touches one number per account, never a key. Pure.
-import type { WaveOrder } from './schemas';
+import type { WaveOrder, WaveSlice } from './schemas';
 
 /** An account with keys to remediate: how many, and whether it goes first. */
 export interface WaveCandidate {
   accountId: string;
   keys: number;
   priority: boolean;
-}
-
-/** An account's keys in one wave: ranks `start` to `start + count - 1` of its keys in `byKeyScope` order. */
-export interface WaveSlice {
-  accountId: string;
-  start: number;
-  count: number;
 }
 
 export interface Wave {

@@ -15,10 +15,10 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { AccountSummary, runCounts, WaveOutcome, type StatusCounts } from '../core/account-summary';
-import { historyOfKey, outcomeChange, withEventFindings, type KeyChange } from '../core/key-history';
+import { historyOfKey, outcomeChange, withEventFindings } from '../core/key-history';
 import { EventRecord } from '../core/key-event';
-import { ErrorRecord, ExceptionRecord, Finding, RunRecord } from '../core/schemas';
-import { byKeyScope, waveAtRank, type WaveSlice } from '../core/waves';
+import { ErrorRecord, ExceptionRecord, Finding, KeyChange, RunRecord, WaveRecord, type WaveSlice } from '../core/schemas';
+import { byKeyScope, waveAtRank } from '../core/waves';
 import { mapWithConcurrency } from '../aws/pool';
 import { accountScanKey, EVENT_SK_PREFIX, keys, SHARDS } from './layout';
 import { S3ObjectStore, type ObjectStore } from './object-store';
@@ -32,15 +32,6 @@ const DAY_S = 86_400;
 export const DEFAULT_RETENTION_DAYS = 90;
 
 type Item = Record<string, unknown>;
-
-/** A stored wave: the accounts it fans out over, how many keys it holds, and whose keys. */
-export interface WaveRecord {
-  runId: string;
-  wave: number;
-  accounts: string[];
-  keyCount: number;
-  slices: WaveSlice[];
-}
 
 /** One account's scan of a run, as the object store keeps it: every Region scanned so far. */
 export interface AccountScanRecord {
@@ -342,7 +333,7 @@ export class ResultsStore {
     const events: EventRecord[] = [];
     for await (const item of this.query({ KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': keys.historyPartition(keyArn) } })) {
       if (String(item.sk).startsWith(EVENT_SK_PREFIX)) events.push(parseItem(EventRecord, item, 'event record'));
-      else changes.push(stripKeys(item) as unknown as KeyChange);
+      else changes.push(parseItem(KeyChange, item, 'key history item'));
     }
     yield* withEventFindings(await this.runFindingsOfKey(changes), events);
   }
@@ -407,13 +398,13 @@ export class ResultsStore {
 
   async getWave(runId: string, wave: number): Promise<WaveRecord | undefined> {
     const item = await this.get(keys.wave(runId, wave));
-    return item && (stripKeys(item) as unknown as WaveRecord);
+    return item && parseItem(WaveRecord, item, 'wave');
   }
 
   async *waves(runId: string): AsyncGenerator<WaveRecord> {
     const { pk } = keys.run(runId);
     for await (const item of this.query({ KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)', ExpressionAttributeValues: { ':p': pk, ':s': 'WAVE#' } })) {
-      yield stripKeys(item) as unknown as WaveRecord;
+      yield parseItem(WaveRecord, item, 'wave');
     }
   }
 
