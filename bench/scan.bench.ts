@@ -11,7 +11,7 @@ import { DEFAULT_RETENTION_DAYS } from '../functions/store/results-store';
 import { SHARDS } from '../functions/store/layout';
 import { MemoryManifestStore } from '../functions/aws/manifests';
 import { ORGANIZATIONS_CALLS_PER_SECOND } from '../functions/aws/organization';
-import { finalize } from '../functions/handlers/finalize';
+import { step as finalize } from '../functions/handlers/finalize';
 import { DRIFT_CONCURRENCY } from '../functions/store/run-drift';
 import { startEmbeddedStore } from '../local/embedded-store';
 import { runLocal } from '../local/runner';

@@ -14,15 +14,15 @@ import { allStates, readAslText, substitute, type AslDefinition } from '../state
 import { STEP_FUNCTIONS, STEP_FUNCTION_IDS, TASK_STATES, type StepFunctionId, type TaskState } from '../statemachine/steps';
 import { adaptForLocalEngine, type AdaptedDefinition } from './asl-adapter';
 
-/** The step a function of the registry runs: its handler file's export, called in-process. */
+/** The step a function of the registry runs: its handler file's `step`, called in-process. */
 export function stepOf(id: StepFunctionId): Step<never, unknown> {
-  const { file, step } = STEP_FUNCTIONS[id];
+  const { file } = STEP_FUNCTIONS[id];
   // A template literal: esbuild bundles every file of functions/handlers/ for it (the installed CLI),
   // keyed by file name with its extension, so the extension is part of the path asked for.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const handler = require(`../functions/handlers/${file}.ts`) as Record<string, unknown>;
-  if (typeof handler[step] !== 'function') throw new Error(`functions/handlers/${file}.ts exports no step ${step}`);
-  return handler[step] as Step<never, unknown>;
+  const { step } = require(`../functions/handlers/${file}.ts`) as { step?: unknown };
+  if (typeof step !== 'function') throw new Error(`functions/handlers/${file}.ts exports no step`);
+  return step as Step<never, unknown>;
 }
 
 export interface LocalProgress {

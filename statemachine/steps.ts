@@ -1,8 +1,7 @@
 // The step registry: every Lambda function of the rollout, the Task states of
-// statemachine/rollout.asl.json that invoke it, its handler (file in functions/handlers/ and the
-// step it exports), the `${...}` its ARN is substituted for, its timeout and memory, and what it
-// writes. Infra, the local runner, the CLI's progress and the Step Functions stand-in read it; a
-// test checks the ASL against it. Pure data: nothing here imports AWS or CDK.
+// statemachine/rollout.asl.json that invoke it, its handler file in functions/handlers/, the
+// `${...}` its ARN is substituted for, its timeout and memory, and what it writes. Infra, the local
+// runner, the CLI's progress and the Step Functions stand-in read it; a test checks the ASL against it. Pure data: nothing here imports AWS or CDK.
 
 /** The partitions of the results table a function may write (infra turns them into dynamodb:LeadingKeys). */
 export type PartitionKind = 'run' | 'accounts' | 'errors' | 'remediation' | 'history' | 'latest';
@@ -12,10 +11,12 @@ export type ObjectPrefix = 'scans' | 'manifests';
 export interface StepFunction {
   /** The Task states of the ASL that invoke this function. */
   states: readonly string[];
-  /** The handler file in functions/handlers/, without `.ts`: it exports `handler` (the Lambda entry point). */
+  /**
+   * The handler file in functions/handlers/, without `.ts`. Every handler file exports the same two
+   * names: `step`, the pure Step (dependencies in, event to result) that the local runner calls
+   * in-process, and `handler`, that step as the Lambda entry point.
+   */
   file: string;
-  /** The step the handler file exports beside `handler`: what the local runner calls in-process. */
-  step: string;
   /** The `${...}` name of this function's ARN in the ASL. */
   substitution: string;
   description: string;
@@ -33,7 +34,6 @@ export const STEP_FUNCTIONS = {
   ValidateInput: {
     states: ['ValidateInput'],
     file: 'validate-input',
-    step: 'validateInput',
     substitution: 'ValidateInputFunctionArn',
     description: 'validates the execution input and opens the run',
     timeoutSeconds: 60,
@@ -45,7 +45,6 @@ export const STEP_FUNCTIONS = {
   ListAccounts: {
     states: ['ListAccounts'],
     file: 'list-accounts',
-    step: 'listAccounts',
     substitution: 'ListAccountsFunctionArn',
     description: 'lists the organization accounts in scope and writes the account manifest',
     // 10,000 accounts: ~500 ListAccounts pages and, with tag-based priority, a tag read per account
@@ -60,7 +59,6 @@ export const STEP_FUNCTIONS = {
   ScanAccount: {
     states: ['ScanAccount'],
     file: 'scan-account',
-    step: 'scanAccountStep',
     substitution: 'ScanAccountFunctionArn',
     description: 'scans one account, every enabled Region, through the read-only scan role',
     timeoutSeconds: 900,
@@ -74,7 +72,6 @@ export const STEP_FUNCTIONS = {
   RecordError: {
     states: ['RecordScanError', 'RecordRemediationError'],
     file: 'record-error',
-    step: 'recordError',
     substitution: 'RecordErrorFunctionArn',
     description: 'records an account that could not be scanned or remediated',
     timeoutSeconds: 60,
@@ -87,7 +84,6 @@ export const STEP_FUNCTIONS = {
   PlanWaves: {
     states: ['PlanWaves'],
     file: 'plan-waves',
-    step: 'planWavesStep',
     substitution: 'PlanWavesFunctionArn',
     description: 'orders the non-compliant keys of the run into remediation waves',
     timeoutSeconds: 300,
@@ -99,7 +95,6 @@ export const STEP_FUNCTIONS = {
   GetWave: {
     states: ['GetWave'],
     file: 'get-wave',
-    step: 'getWave',
     substitution: 'GetWaveFunctionArn',
     description: 'reads the accounts of one wave',
     timeoutSeconds: 60,
@@ -111,7 +106,6 @@ export const STEP_FUNCTIONS = {
   RemediateAccount: {
     states: ['RemediateAccount'],
     file: 'remediate-account',
-    step: 'remediateAccount',
     substitution: 'RemediateAccountFunctionArn',
     description: 'enables rotation on the wave keys of one account through the remediate role, then re-scans them',
     timeoutSeconds: 900,
@@ -123,7 +117,6 @@ export const STEP_FUNCTIONS = {
   ValidationGate: {
     states: ['ValidationGate'],
     file: 'validation-gate',
-    step: 'validationGate',
     substitution: 'ValidationGateFunctionArn',
     description: 'counts the outcome of a wave and halts the rollout above the failure threshold',
     timeoutSeconds: 120,
@@ -135,7 +128,6 @@ export const STEP_FUNCTIONS = {
   Finalize: {
     states: ['Finalize', 'FinalizeFailed'],
     file: 'finalize',
-    step: 'finalize',
     substitution: 'FinalizeFunctionArn',
     description: 'writes the run summary and drift, publishes drift and the run metrics',
     timeoutSeconds: 300,

@@ -56,7 +56,7 @@ function notifier(topicArn: string | undefined): EnforcerDeps['notify'] {
 
 let membership: ReturnType<typeof organizationMembership> | undefined;
 
-export const enforceKey: Step<SQSEvent, SQSBatchResponse> = (deps) => async (event) => {
+export const step: Step<SQSEvent, SQSBatchResponse> = (deps) => async (event) => {
   const config = enforcementConfigFromEnv();
   membership ??= organizationMembership();
   const enforcer = new EventEnforcer(config, { store: deps.store, isMember: membership, now: deps.now, notify: notifier(process.env.ENFORCEMENT_TOPIC_ARN) });
@@ -90,4 +90,4 @@ function log(entry: Record<string, unknown>): void {
   logger.info('key event', entry);
 }
 
-export const handler = lambdaHandler('EnforceKey', enforceKey);
+export const handler = lambdaHandler('EnforceKey', step);

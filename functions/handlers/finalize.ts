@@ -50,7 +50,7 @@ async function recordUnscannedAccounts(deps: HandlerDeps, runId: string, account
   await deps.store.putErrors(missing.map((accountId) => ({ runId, accountId, phase: 'scan', error, at })));
 }
 
-export const finalize = parsedStep(FinalizeEvent, (deps): ((event: FinalizeEvent) => Promise<FinalizeResult>) => async ({ runId, failure }) => {
+export const step = parsedStep(FinalizeEvent, (deps): ((event: FinalizeEvent) => Promise<FinalizeResult>) => async ({ runId, failure }) => {
   const run = await deps.store.getRun(runId);
   if (!run) throw new Error(`run ${runId} is not in the results store`);
   const { summaries, outcomes } = await deps.store.accountsOfRun(runId);
@@ -121,7 +121,7 @@ async function exportToSecurityHub(deps: HandlerDeps, target: NonNullable<Handle
   }
 }
 
-export const handler = lambdaHandler('Finalize', finalize, () => ({
+export const handler = lambdaHandler('Finalize', step, () => ({
   drift: publishDrift(process.env.DRIFT_TOPIC_ARN),
   securityHub: process.env.SECURITY_HUB_EXPORT === 'true' ? () => securityHubTarget(CONTROLS) : undefined,
   evidence: process.env.EVIDENCE_BUCKET ? new S3ObjectStore(process.env.EVIDENCE_BUCKET) : undefined,

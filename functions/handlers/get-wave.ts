@@ -6,7 +6,7 @@ import { lambdaHandler, parsedStep } from './deps';
 export const GetWaveEvent = z.object({ runId: z.string(), wave: z.number().int().min(1) });
 export type GetWaveEvent = z.infer<typeof GetWaveEvent>;
 
-export const getWave = parsedStep(
+export const step = parsedStep(
   GetWaveEvent,
   (deps): ((event: GetWaveEvent) => Promise<{ accounts: string[]; keyCount: number }>) =>
   async ({ runId, wave }) => {
@@ -16,4 +16,4 @@ export const getWave = parsedStep(
   },
 );
 
-export const handler = lambdaHandler('GetWave', getWave);
+export const handler = lambdaHandler('GetWave', step);

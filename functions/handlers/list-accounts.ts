@@ -84,6 +84,6 @@ export function listAccountsAt(pace: ListingPace): Step<ListAccountsEvent, ListA
     };
 }
 
-export const listAccounts = listAccountsAt({ callsPerSecond: ORGANIZATIONS_CALLS_PER_SECOND, backoffMs: THROTTLE_BACKOFF_MS });
+export const step = listAccountsAt({ callsPerSecond: ORGANIZATIONS_CALLS_PER_SECOND, backoffMs: THROTTLE_BACKOFF_MS });
 
-export const handler = lambdaHandler('ListAccounts', listAccounts);
+export const handler = lambdaHandler('ListAccounts', step);

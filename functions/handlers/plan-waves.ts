@@ -15,7 +15,7 @@ export interface PlanWavesResult {
   keys: number;
 }
 
-export const planWavesStep = parsedStep(PlanWavesEvent, (deps): ((event: PlanWavesEvent) => Promise<PlanWavesResult>) => async ({ runId, config }) => {
+export const step = parsedStep(PlanWavesEvent, (deps): ((event: PlanWavesEvent) => Promise<PlanWavesResult>) => async ({ runId, config }) => {
   const { summaries } = await deps.store.accountsOfRun(runId);
   const candidates = summaries.map((s) => ({ accountId: s.accountId, keys: s.counts.NON_COMPLIANT ?? 0, priority: s.priority }));
   const keys = candidates.reduce((n, c) => n + c.keys, 0);
@@ -29,4 +29,4 @@ export const planWavesStep = parsedStep(PlanWavesEvent, (deps): ((event: PlanWav
   return { waveCount: waves.length, keys };
 });
 
-export const handler = lambdaHandler('PlanWaves', planWavesStep);
+export const handler = lambdaHandler('PlanWaves', step);

@@ -51,7 +51,7 @@ async function recordScanError(deps: HandlerDeps, event: RecordErrorEvent, error
   });
 }
 
-export const recordError = parsedStep(RecordErrorEvent, (deps): ((event: RecordErrorEvent) => Promise<{ accountId: string; keysFailed: number }>) => async (event) => {
+export const step = parsedStep(RecordErrorEvent, (deps): ((event: RecordErrorEvent) => Promise<{ accountId: string; keysFailed: number }>) => async (event) => {
   const error = failureMessage(event.failure);
   const at = deps.now().toISOString();
   if (event.phase !== 'remediate' || event.wave === undefined) {
@@ -72,4 +72,4 @@ export const recordError = parsedStep(RecordErrorEvent, (deps): ((event: RecordE
   return { accountId: event.accountId, keysFailed: failed.length };
 });
 
-export const handler = lambdaHandler('RecordError', recordError);
+export const handler = lambdaHandler('RecordError', step);

@@ -17,7 +17,7 @@ const SAFETY_MARGIN_MS = 60_000;
 export const RemediateAccountEvent = z.object({ runId: z.string(), wave: z.number().int(), config: ExecutionInput, accountId: z.string() });
 export type RemediateAccountEvent = z.infer<typeof RemediateAccountEvent>;
 
-export const remediateAccount = parsedStep(RemediateAccountEvent, (deps): ((event: RemediateAccountEvent) => Promise<{ accountId: string; remediated: number; failed: number }>) =>
+export const step = parsedStep(RemediateAccountEvent, (deps): ((event: RemediateAccountEvent) => Promise<{ accountId: string; remediated: number; failed: number }>) =>
   async ({ runId, wave, config, accountId }) => {
     const exceptions = await deps.store.exceptions();
     const now = deps.now();
@@ -50,4 +50,4 @@ export const remediateAccount = parsedStep(RemediateAccountEvent, (deps): ((even
     return { accountId, remediated, failed };
   });
 
-export const handler = lambdaHandler('RemediateAccount', remediateAccount);
+export const handler = lambdaHandler('RemediateAccount', step);

@@ -60,7 +60,7 @@ async function scanDrift(
   return { newNonCompliant, regressed, resolved };
 }
 
-export const scanAccountStep = parsedStep(ScanAccountEvent, (deps): ((event: ScanAccountEvent) => Promise<ScanAccountResult>) => async ({ runId, config, account }) => {
+export const step = parsedStep(ScanAccountEvent, (deps): ((event: ScanAccountEvent) => Promise<ScanAccountResult>) => async ({ runId, config, account }) => {
   const { store } = deps;
   const earlier = await store.getAccountScan(runId, account.accountId);
   const done = finishedRegions(earlier);
@@ -105,4 +105,4 @@ export const scanAccountStep = parsedStep(ScanAccountEvent, (deps): ((event: Sca
   return { accountId: account.accountId, keys: findings.length, errors: errors.length };
 });
 
-export const handler = lambdaHandler('ScanAccount', scanAccountStep);
+export const handler = lambdaHandler('ScanAccount', step);

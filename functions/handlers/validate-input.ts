@@ -49,7 +49,7 @@ function allowedRotationRange(): { min: number; max: number } | undefined {
   return { min: Number(match[1]), max: Number(match[2]) };
 }
 
-export const validateInput: Step<ValidateInputEvent, RunContext> = (deps) => async (event) => {
+export const step: Step<ValidateInputEvent, RunContext> = (deps) => async (event) => {
   const input = event.input && typeof event.input === 'object' && !Array.isArray(event.input) ? { ...deploymentDefaults(), ...event.input } : event.input;
   const config = parseOrThrow(ExecutionInput, input);
   const range = allowedRotationRange();
@@ -75,4 +75,4 @@ export const validateInput: Step<ValidateInputEvent, RunContext> = (deps) => asy
   return { runId, config: { ...config, runId } };
 };
 
-export const handler = lambdaHandler('ValidateInput', validateInput);
+export const handler = lambdaHandler('ValidateInput', step);

@@ -11,7 +11,7 @@ import { lambdaHandler, parsedStep } from './deps';
 export const ValidationGateEvent = z.object({ runId: z.string(), wave: z.number().int(), config: ExecutionInput });
 export type ValidationGateEvent = z.infer<typeof ValidationGateEvent>;
 
-export const validationGate = parsedStep(ValidationGateEvent, (deps): ((event: ValidationGateEvent) => Promise<WaveResult>) => async ({ runId, wave, config }) => {
+export const step = parsedStep(ValidationGateEvent, (deps): ((event: ValidationGateEvent) => Promise<WaveResult>) => async ({ runId, wave, config }) => {
   const record = await deps.store.getWave(runId, wave);
   if (!record) throw new Error(`run ${runId} has no wave ${wave}`);
   const { remediated, failed } = waveTally(await deps.store.waveOutcomes(runId, wave, record.accounts), record.keyCount);
@@ -30,4 +30,4 @@ export const validationGate = parsedStep(ValidationGateEvent, (deps): ((event: V
   return result;
 });
 
-export const handler = lambdaHandler('ValidationGate', validationGate);
+export const handler = lambdaHandler('ValidationGate', step);

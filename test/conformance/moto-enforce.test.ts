@@ -9,7 +9,7 @@ import { CancelKeyDeletionCommand, DisableKeyRotationCommand, EnableKeyCommand }
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { eventRunId } from '../../functions/core/key-event';
 import { S3ManifestStore } from '../../functions/aws/manifests';
-import { enforceKey } from '../../functions/handlers/enforce-key';
+import { step as enforceKey } from '../../functions/handlers/enforce-key';
 import { startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
 import { cloudTrailEvent, type EventSpec } from '../support/cloudtrail-events';
 import { startMoto, type MotoServer } from '../support/moto';

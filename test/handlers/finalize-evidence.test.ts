@@ -16,7 +16,7 @@ import { MemoryManifestStore } from '../../functions/aws/manifests';
 import { CONTROLS } from '../../functions/core/controls';
 import { newRun } from '../../functions/core/runs';
 import { ExecutionInput, type Finding } from '../../functions/core/schemas';
-import { finalize } from '../../functions/handlers/finalize';
+import { step as finalize } from '../../functions/handlers/finalize';
 import { S3ObjectStore } from '../../functions/store/object-store';
 import { startEmbeddedStore } from '../../local/embedded-store';
 import { startMoto, type MotoServer } from '../support/moto';

@@ -7,7 +7,7 @@ import { securityHubTarget } from '../../functions/aws/security-hub';
 import { CONTROLS } from '../../functions/core/controls';
 import { newRun } from '../../functions/core/runs';
 import { ExecutionInput, type Finding } from '../../functions/core/schemas';
-import { finalize } from '../../functions/handlers/finalize';
+import { step as finalize } from '../../functions/handlers/finalize';
 import { startEmbeddedStore } from '../../local/embedded-store';
 import { startMoto, type MotoServer } from '../support/moto';
 import { MANAGEMENT_ACCOUNT, useMotoEnvironment } from '../conformance/moto-org';

@@ -2,7 +2,7 @@
 import { MemoryManifestStore } from '../../functions/aws/manifests';
 import { newRun } from '../../functions/core/runs';
 import { ExecutionInput } from '../../functions/core/schemas';
-import { finalize } from '../../functions/handlers/finalize';
+import { step as finalize } from '../../functions/handlers/finalize';
 import { startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
 
 let embedded: EmbeddedStore;

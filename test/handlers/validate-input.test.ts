@@ -1,7 +1,7 @@
 // ValidateInput bounds the rotation period: 90-2560 always, and the deployment's allowed range
 // when it has one, whatever a StartExecution caller sends.
 import type { HandlerDeps } from '../../functions/handlers/deps';
-import { validateInput } from '../../functions/handlers/validate-input';
+import { step as validateInput } from '../../functions/handlers/validate-input';
 import { InputError } from '../../functions/core/schemas';
 
 /** Only what ValidateInput touches: it records the run. */

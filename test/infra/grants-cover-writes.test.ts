@@ -23,20 +23,20 @@ interface Op {
 
 // Each handler module's step runs inside a context that names its function (RecordError serves
 // both Catch states, Finalize both Finalize states), so what the store does can be attributed.
-function mockWrap(path: string, exported: string, handlerId: string): Json {
+function mockWrap(path: string, handlerId: string): Json {
   const actual = jest.requireActual(path);
   const context: AsyncLocalStorage<string> = ((globalThis as Json).__mockGrantContext ??= new (jest.requireActual('node:async_hooks').AsyncLocalStorage)());
-  return { ...actual, [exported]: (deps: unknown) => (event: unknown) => context.run(handlerId, () => actual[exported](deps)(event)) };
+  return { ...actual, step: (deps: unknown) => (event: unknown) => context.run(handlerId, () => actual.step(deps)(event)) };
 }
-jest.mock('../../functions/handlers/validate-input', () => mockWrap('../../functions/handlers/validate-input', 'validateInput', 'ValidateInput'));
-jest.mock('../../functions/handlers/list-accounts', () => mockWrap('../../functions/handlers/list-accounts', 'listAccounts', 'ListAccounts'));
-jest.mock('../../functions/handlers/scan-account', () => mockWrap('../../functions/handlers/scan-account', 'scanAccountStep', 'ScanAccount'));
-jest.mock('../../functions/handlers/record-error', () => mockWrap('../../functions/handlers/record-error', 'recordError', 'RecordError'));
-jest.mock('../../functions/handlers/plan-waves', () => mockWrap('../../functions/handlers/plan-waves', 'planWavesStep', 'PlanWaves'));
-jest.mock('../../functions/handlers/get-wave', () => mockWrap('../../functions/handlers/get-wave', 'getWave', 'GetWave'));
-jest.mock('../../functions/handlers/remediate-account', () => mockWrap('../../functions/handlers/remediate-account', 'remediateAccount', 'RemediateAccount'));
-jest.mock('../../functions/handlers/validation-gate', () => mockWrap('../../functions/handlers/validation-gate', 'validationGate', 'ValidationGate'));
-jest.mock('../../functions/handlers/finalize', () => mockWrap('../../functions/handlers/finalize', 'finalize', 'Finalize'));
+jest.mock('../../functions/handlers/validate-input', () => mockWrap('../../functions/handlers/validate-input', 'ValidateInput'));
+jest.mock('../../functions/handlers/list-accounts', () => mockWrap('../../functions/handlers/list-accounts', 'ListAccounts'));
+jest.mock('../../functions/handlers/scan-account', () => mockWrap('../../functions/handlers/scan-account', 'ScanAccount'));
+jest.mock('../../functions/handlers/record-error', () => mockWrap('../../functions/handlers/record-error', 'RecordError'));
+jest.mock('../../functions/handlers/plan-waves', () => mockWrap('../../functions/handlers/plan-waves', 'PlanWaves'));
+jest.mock('../../functions/handlers/get-wave', () => mockWrap('../../functions/handlers/get-wave', 'GetWave'));
+jest.mock('../../functions/handlers/remediate-account', () => mockWrap('../../functions/handlers/remediate-account', 'RemediateAccount'));
+jest.mock('../../functions/handlers/validation-gate', () => mockWrap('../../functions/handlers/validation-gate', 'ValidationGate'));
+jest.mock('../../functions/handlers/finalize', () => mockWrap('../../functions/handlers/finalize', 'Finalize'));
 
 const context = (): AsyncLocalStorage<string> => ((globalThis as Json).__mockGrantContext ??= new AsyncLocalStorage<string>());
 
@@ -96,7 +96,7 @@ beforeAll(async () => {
   // RecordRemediationError as the Catch calls it when an account's remediation keeps failing: on a
   // scan's (dry-run) wave plan, whose keys are still NON_COMPLIANT.
   const wave = (await store.getWave(dryRun.runId, 1))!;
-  const { recordError } = jest.requireMock('../../functions/handlers/record-error');
+  const { step: recordError } = jest.requireMock('../../functions/handlers/record-error');
   await recordError({ store, manifests, now: () => new Date() })({ runId: dryRun.runId, accountId: wave.accounts[0], phase: 'remediate', wave: 1, failure: { Error: 'States.Timeout' } });
 }, 120_000);
 

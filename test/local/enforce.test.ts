@@ -10,7 +10,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { MemoryManifestStore } from '../../functions/aws/manifests';
-import { enforceKey } from '../../functions/handlers/enforce-key';
+import { step as enforceKey } from '../../functions/handlers/enforce-key';
 import { CLOUDTRAIL_PATH } from '../../local/sim/server';
 import { startHarness, type Harness } from '../support/harness';
 import { cloudTrailEvent } from '../support/cloudtrail-events';

@@ -2,7 +2,7 @@
 import type { KeyView } from '../../local/sim/server';
 import { MemoryManifestStore } from '../../functions/aws/manifests';
 import { ExecutionInput } from '../../functions/core/schemas';
-import { remediateAccount } from '../../functions/handlers/remediate-account';
+import { step as remediateAccount } from '../../functions/handlers/remediate-account';
 import { remediateKeys } from '../../functions/aws/rotation';
 import { FRESH_SCAN_MS } from '../../functions/core/classify';
 import { runLocal } from '../../local/runner';

@@ -3,8 +3,8 @@
 // own writes, and the count of items that planning and Finalize touch (accounts, not keys).
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Finding } from '../../functions/core/schemas';
-import { finalize } from '../../functions/handlers/finalize';
-import { planWavesStep } from '../../functions/handlers/plan-waves';
+import { step as finalize } from '../../functions/handlers/finalize';
+import { step as planWavesStep } from '../../functions/handlers/plan-waves';
 import { MemoryManifestStore } from '../../functions/aws/manifests';
 import type { ResultsStore } from '../../functions/store/results-store';
 import { buildLargeScenario, STANDARD, standardScenarioPath } from '../scenarios';
