@@ -1,13 +1,10 @@
 // The AWS CLI's conventions in the rotor commands, in-process against the simulated organization:
 // `--output json` on every listing, `--profile`/`--region` handed to the SDK for the command only,
 // `run --quiet`/`--no-progress`, `-v`/`-V`, `history` by key id or alias, strict key ARNs.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startSimulator, type SimulatedOrganization } from '../../local/sim';
-import { useSimulatorEnv } from '../../local/simulator-env';
-import { STANDARD, standardScenarioPath } from '../scenarios';
-import { rotor } from '../support/rotor-cli';
+import { STANDARD } from '../scenarios';
+import { rotor, useCliSuite } from '../support/rotor-cli';
+
+const suite = useCliSuite('rotor-aws-conventions-');
 
 interface ReportedKey {
   keyArn: string;
@@ -16,68 +13,57 @@ interface ReportedKey {
   accountId: string;
 }
 
-let sim: SimulatedOrganization;
-let restoreEnv: () => void;
-let dir: string;
 let runId: string;
 let keys: ReportedKey[];
 
 beforeAll(async () => {
-  sim = await startSimulator({ scenario: standardScenarioPath });
-  restoreEnv = useSimulatorEnv(sim);
-  dir = mkdtempSync(join(tmpdir(), 'rotor-aws-conventions-'));
-  const scan = await rotor('run', '--local', '--mode', 'scan', '--output', 'json', '--quiet', '--exit-zero', '--data-dir', dir);
+  const scan = await rotor('run', '--local', '--mode', 'scan', '--output', 'json', '--quiet', '--exit-zero', '--data-dir', suite.dir);
   expect(scan).toMatchObject({ code: 0, stderr: '' });
   const report = JSON.parse(scan.stdout);
   runId = report.runId;
   keys = report.findings;
 });
-afterAll(async () => {
-  restoreEnv();
-  await sim.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('--output json', () => {
   test('run: the JSON report on stdout, exactly as --report json gives it', async () => {
-    const viaReport = await rotor('run', '--local', '--mode', 'scan', '--report', 'json', '--quiet', '--data-dir', dir);
-    expect(Object.keys(JSON.parse(viaReport.stdout))).toEqual(Object.keys(JSON.parse((await rotor('report', '--output', 'json', '--data-dir', dir)).stdout)));
+    const viaReport = await rotor('run', '--local', '--mode', 'scan', '--report', 'json', '--quiet', '--data-dir', suite.dir);
+    expect(Object.keys(JSON.parse(viaReport.stdout))).toEqual(Object.keys(JSON.parse((await rotor('report', '--output', 'json', '--data-dir', suite.dir)).stdout)));
   });
 
   test('runs, status, drift, exceptions list and history print JSON', async () => {
-    const runs = JSON.parse((await rotor('runs', '--output', 'json', '--data-dir', dir)).stdout);
+    const runs = JSON.parse((await rotor('runs', '--output', 'json', '--data-dir', suite.dir)).stdout);
     expect(runs.map((r: { runId: string }) => r.runId)).toContain(runId);
-    expect(JSON.parse((await rotor('status', runId, '--output', 'json', '--data-dir', dir)).stdout)).toMatchObject({ runId, mode: 'scan', status: 'SUCCEEDED' });
-    expect(JSON.parse((await rotor('drift', '--run-id', runId, '--output', 'json', '--data-dir', dir)).stdout)).toMatchObject({ runId });
-    expect(JSON.parse((await rotor('exceptions', 'list', '--output', 'json', '--data-dir', dir)).stdout)).toEqual([]);
-    const history = JSON.parse((await rotor('history', keys[0].keyArn, '--output', 'json', '--data-dir', dir)).stdout);
+    expect(JSON.parse((await rotor('status', runId, '--output', 'json', '--data-dir', suite.dir)).stdout)).toMatchObject({ runId, mode: 'scan', status: 'SUCCEEDED' });
+    expect(JSON.parse((await rotor('drift', '--run-id', runId, '--output', 'json', '--data-dir', suite.dir)).stdout)).toMatchObject({ runId });
+    expect(JSON.parse((await rotor('exceptions', 'list', '--output', 'json', '--data-dir', suite.dir)).stdout)).toEqual([]);
+    const history = JSON.parse((await rotor('history', keys[0].keyArn, '--output', 'json', '--data-dir', suite.dir)).stdout);
     expect(history[0]).toMatchObject({ runId, keyArn: keys[0].keyArn });
   });
 
   test('a value other than table or json is bad usage naming --output', async () => {
-    const result = await rotor('runs', '--output', 'yaml', '--data-dir', dir);
+    const result = await rotor('runs', '--output', 'yaml', '--data-dir', suite.dir);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--output.*yaml.*table, json/);
   });
 
   test('--output and a report format that disagree are bad usage', async () => {
-    const result = await rotor('report', '--output', 'json', '--format', 'csv', '--data-dir', dir);
+    const result = await rotor('report', '--output', 'json', '--format', 'csv', '--data-dir', suite.dir);
     expect(result).toMatchObject({ code: 2, stdout: '' });
     expect(result.stderr).toMatch(/--output json and --format csv disagree/);
-    expect((await rotor('run', '--local', '--output', 'table', '--report', 'json', '--data-dir', dir)).code).toBe(2);
+    expect((await rotor('run', '--local', '--output', 'table', '--report', 'json', '--data-dir', suite.dir)).code).toBe(2);
   });
 });
 
 describe('run: what it says on stderr', () => {
   test('by default: a progress line per account in a log, then the plan and the outcome', async () => {
-    const result = await rotor('run', '--local', '--mode', 'scan', '--exit-zero', '--data-dir', dir);
+    const result = await rotor('run', '--local', '--mode', 'scan', '--exit-zero', '--data-dir', suite.dir);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/accounts scanned/);
     expect(result.stderr).toMatch(/^plan: /m);
   });
 
   test('--no-progress: no progress line; the plan and the outcome remain', async () => {
-    const result = await rotor('run', '--local', '--mode', 'scan', '--no-progress', '--exit-zero', '--data-dir', dir);
+    const result = await rotor('run', '--local', '--mode', 'scan', '--no-progress', '--exit-zero', '--data-dir', suite.dir);
     expect(result.code).toBe(0);
     expect(result.stderr).not.toMatch(/accounts scanned/);
     expect(result.stderr).toMatch(/^plan: /m);
@@ -85,8 +71,8 @@ describe('run: what it says on stderr', () => {
   });
 
   test('--quiet: nothing on stderr when all goes well, and errors still', async () => {
-    expect((await rotor('run', '--local', '--mode', 'scan', '--quiet', '--exit-zero', '--output', 'json', '--data-dir', dir)).stderr).toBe('');
-    const bad = await rotor('run', '--local', '--quiet', '--wave-size', '0', '--data-dir', dir);
+    expect((await rotor('run', '--local', '--mode', 'scan', '--quiet', '--exit-zero', '--output', 'json', '--data-dir', suite.dir)).stderr).toBe('');
+    const bad = await rotor('run', '--local', '--quiet', '--wave-size', '0', '--data-dir', suite.dir);
     expect(bad).toMatchObject({ code: 2, stderr: expect.stringMatching(/--wave-size/) });
   });
 });
@@ -95,26 +81,26 @@ describe('--profile and --region', () => {
   test('reach the SDK as AWS_PROFILE and AWS_REGION for the command only', async () => {
     const before = { profile: process.env.AWS_PROFILE, region: process.env.AWS_REGION };
     // No such profile: the SDK looks it up, as the AWS CLI would, and the run cannot find credentials.
-    const result = await rotor('run', '--local', '--profile', 'no-such-profile', '--region', 'eu-west-1', '--data-dir', dir);
+    const result = await rotor('run', '--local', '--profile', 'no-such-profile', '--region', 'eu-west-1', '--data-dir', suite.dir);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/no-such-profile|credentials/i);
     expect({ profile: process.env.AWS_PROFILE, region: process.env.AWS_REGION }).toEqual(before);
   });
 
   test('a --region that is not a Region name is bad usage, before any AWS call', async () => {
-    sim.resetCallCounts();
-    const result = await rotor('run', '--local', '--region', 'mars-1', '--data-dir', dir);
+    suite.sim.resetCallCounts();
+    const result = await rotor('run', '--local', '--region', 'mars-1', '--data-dir', suite.dir);
     expect(result).toMatchObject({ code: 2, stderr: expect.stringMatching(/--region: "mars-1" is not a Region name/) });
-    expect(sim.totalCalls()).toBe(0);
+    expect(suite.sim.totalCalls()).toBe(0);
   });
 });
 
 describe('history names a key by ARN, key id or alias', () => {
-  const customAlias = (k: ReportedKey) => sim.listKeys(k.accountId).find((s) => s.arn === k.keyArn)?.aliases.find((a) => !a.startsWith('alias/aws/'));
+  const customAlias = (k: ReportedKey) => suite.sim.listKeys(k.accountId).find((s) => s.arn === k.keyArn)?.aliases.find((a) => !a.startsWith('alias/aws/'));
   const single = () => keys.find((k) => !k.keyId.startsWith('mrk-') && customAlias(k))!;
   const replicated = () => keys.find((k) => k.keyId.startsWith('mrk-'))!;
   const historyOf = async (...args: string[]) => {
-    const result = await rotor('history', ...args, '--output', 'json', '--data-dir', dir);
+    const result = await rotor('history', ...args, '--output', 'json', '--data-dir', suite.dir);
     return { ...result, arns: result.code === 0 ? [...new Set(JSON.parse(result.stdout).map((f: { keyArn: string }) => f.keyArn))] : [] };
   };
 
@@ -158,10 +144,10 @@ describe('exceptions add takes only what looks like a KMS key ARN', () => {
     [`arn:aws:kms:east:${STANDARD.managementAccountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab`, /--key-arn: .* has "east" where a Region/],
     [`arn:aws:kms:us-east-1:${STANDARD.managementAccountId}:alias/app`, /--key-arn: .* is not a KMS key ARN/],
   ])('%s: exit 2 naming --key-arn, nothing stored', async (arn, message) => {
-    const result = await rotor('exceptions', 'add', '--key-arn', arn, ...flags, '--data-dir', dir);
+    const result = await rotor('exceptions', 'add', '--key-arn', arn, ...flags, '--data-dir', suite.dir);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
-    expect(JSON.parse((await rotor('exceptions', 'list', '--output', 'json', '--data-dir', dir)).stdout)).toEqual([]);
+    expect(JSON.parse((await rotor('exceptions', 'list', '--output', 'json', '--data-dir', suite.dir)).stdout)).toEqual([]);
   });
 });
 

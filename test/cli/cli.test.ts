@@ -1,30 +1,16 @@
 // The rotor command line in-process: exit codes, messages that name the bad field, help, and a
 // local scan end to end through the CLI against the simulated organization.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ResultsStore } from '../../functions/store/results-store';
-import { startSimulator, type SimulatedOrganization } from '../../local/sim';
-import { useSimulatorEnv } from '../../local/simulator-env';
-import { STANDARD, standardScenarioPath } from '../scenarios';
-import { rotor } from '../support/rotor-cli';
+import { STANDARD } from '../scenarios';
+import { rotor, useCliSuite } from '../support/rotor-cli';
 
-let sim: SimulatedOrganization;
-let dir: string;
-let restoreEnv: () => void;
+const suite = useCliSuite('rotor-cli-', { freshDirEach: true });
 
-beforeAll(async () => {
-  sim = await startSimulator({ scenario: standardScenarioPath });
-  restoreEnv = useSimulatorEnv(sim);
-});
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'rotor-cli-'));
-  sim.resetCallCounts();
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
-afterAll(async () => {
-  restoreEnv();
-  await sim.close();
+  suite.sim.resetCallCounts();
 });
 
 describe('bad input: exit 2, the field named, no AWS call', () => {
@@ -55,17 +41,17 @@ describe('bad input: exit 2, the field named, no AWS call', () => {
     [['--report', 'pdf'], /unknown report format "pdf"/],
     [['--bogus'], /unknown option '--bogus'/],
   ])('run --local %j', async (args, message) => {
-    const result = await rotor('run', '--local', '--data-dir', dir, ...args);
+    const result = await rotor('run', '--local', '--data-dir', suite.dir, ...args);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
-    expect(sim.totalCalls()).toBe(0);
+    expect(suite.sim.totalCalls()).toBe(0);
   });
 
   it('an unwritable --out fails before anything runs', async () => {
-    const result = await rotor('run', '--local', '--data-dir', dir, '--out', '/nonexistent-folder/x/report.json');
+    const result = await rotor('run', '--local', '--data-dir', suite.dir, '--out', '/nonexistent-folder/x/report.json');
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--out .*cannot write there/);
-    expect(sim.totalCalls()).toBe(0);
+    expect(suite.sim.totalCalls()).toBe(0);
   });
 
   it('an unknown command', async () => {
@@ -86,36 +72,36 @@ describe('exceptions', () => {
     [['--account', '12', '--owner', 'o', '--reason', 'r', '--expires', '2099-01-01'], /--account: "12" is not a 12-digit account id/],
     [['--owner', 'o', '--reason', 'r', '--expires', '2099-01-01'], /--key-arn or --account: one is required/],
   ])('add %j is refused with exit 2 and nothing stored', async (args, message) => {
-    const result = await rotor('exceptions', 'add', '--data-dir', dir, ...args);
+    const result = await rotor('exceptions', 'add', '--data-dir', suite.dir, ...args);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
-    expect((await rotor('exceptions', 'list', '--data-dir', dir)).stdout).toBe('no exceptions\n');
+    expect((await rotor('exceptions', 'list', '--data-dir', suite.dir)).stdout).toBe('no exceptions\n');
   });
 
   it('add, list with days left, refuse a duplicate, remove', async () => {
-    const added = await rotor('exceptions', 'add', '--data-dir', dir, '--key-arn', arn, '--owner', 'alice', '--reason', 'vendor', '--expires', '2099-01-01');
+    const added = await rotor('exceptions', 'add', '--data-dir', suite.dir, '--key-arn', arn, '--owner', 'alice', '--reason', 'vendor', '--expires', '2099-01-01');
     expect(added.code).toBe(0);
-    const dup = await rotor('exceptions', 'add', '--data-dir', dir, '--key-arn', arn, '--owner', 'bob', '--reason', 'x', '--expires', '2099-01-01');
+    const dup = await rotor('exceptions', 'add', '--data-dir', suite.dir, '--key-arn', arn, '--owner', 'bob', '--reason', 'x', '--expires', '2099-01-01');
     expect(dup.code).toBe(2);
     expect(dup.stderr).toMatch(/exists already/);
-    const listed = await rotor('exceptions', 'list', '--data-dir', dir, '--output', 'json');
+    const listed = await rotor('exceptions', 'list', '--data-dir', suite.dir, '--output', 'json');
     expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ target: arn, owner: 'alice', expired: false, daysLeft: expect.any(Number) })]);
-    expect(JSON.parse((await rotor('exceptions', 'list', '--data-dir', dir, '--output', 'json', '--expiring-within', '30')).stdout)).toEqual([]);
-    expect((await rotor('exceptions', 'remove', '--data-dir', dir, arn)).code).toBe(0);
-    expect((await rotor('exceptions', 'remove', '--data-dir', dir, arn)).code).toBe(2);
+    expect(JSON.parse((await rotor('exceptions', 'list', '--data-dir', suite.dir, '--output', 'json', '--expiring-within', '30')).stdout)).toEqual([]);
+    expect((await rotor('exceptions', 'remove', '--data-dir', suite.dir, arn)).code).toBe(0);
+    expect((await rotor('exceptions', 'remove', '--data-dir', suite.dir, arn)).code).toBe(2);
   });
 });
 
 describe('reports without runs', () => {
   it('--latest with no runs yet, an unknown run id, an unknown format: exit 2 with the reason', async () => {
-    const latest = await rotor('report', '--latest', '--data-dir', dir);
+    const latest = await rotor('report', '--latest', '--data-dir', suite.dir);
     expect(latest).toMatchObject({ code: 2, stderr: expect.stringMatching(/no runs yet/) });
-    const unknown = await rotor('report', '--run-id', 'nope', '--data-dir', dir);
+    const unknown = await rotor('report', '--run-id', 'nope', '--data-dir', suite.dir);
     expect(unknown).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown run id "nope"/) });
-    const format = await rotor('report', '--format', 'xml', '--data-dir', dir);
+    const format = await rotor('report', '--format', 'xml', '--data-dir', suite.dir);
     expect(format).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown report format "xml"/) });
-    expect((await rotor('drift', '--data-dir', dir)).code).toBe(2);
-    expect((await rotor('status', 'nope', '--data-dir', dir)).code).toBe(2);
+    expect((await rotor('drift', '--data-dir', suite.dir)).code).toBe(2);
+    expect((await rotor('status', 'nope', '--data-dir', suite.dir)).code).toBe(2);
   });
 });
 
@@ -132,31 +118,31 @@ describe('help', () => {
 
 describe('a local scan through the CLI', () => {
   it('writes a JSON report with every key of every reachable account exactly once', async () => {
-    const out = join(dir, 'f.json');
-    const result = await rotor('run', '--local', '--mode', 'scan', '--report', 'json', '--out', out, '--data-dir', dir);
+    const out = join(suite.dir, 'f.json');
+    const result = await rotor('run', '--local', '--mode', 'scan', '--report', 'json', '--out', out, '--data-dir', suite.dir);
     expect(result.stderr).toMatch(/6\/6 accounts scanned/);
     expect(result.stderr).toMatch(/account 100000000006 could not be scanned/);
     // Non-compliant keys and the account not covered are findings: exit 3 (test/cli/exit-codes.test.ts).
     expect(result.code).toBe(3);
     const report = JSON.parse(readFileSync(out, 'utf8'));
     expect(report).toMatchObject({ mode: 'scan', status: 'SUCCEEDED' });
-    const expected = sim
+    const expected = suite.sim
       .accounts()
       .filter((a) => a.state === 'ACTIVE' && a.id !== STANDARD.memberWithoutRole)
-      .flatMap((a) => sim.listKeys(a.id).map((k) => k.arn))
+      .flatMap((a) => suite.sim.listKeys(a.id).map((k) => k.arn))
       .sort();
     expect(report.findings.map((f: { keyArn: string }) => f.keyArn).sort()).toEqual(expected);
     expect(report.errors).toEqual([expect.objectContaining({ accountId: STANDARD.memberWithoutRole })]);
 
-    const runs = await rotor('runs', '--data-dir', dir);
+    const runs = await rotor('runs', '--data-dir', suite.dir);
     expect(runs.stdout).toContain(report.runId);
-    const status = await rotor('status', report.runId, '--data-dir', dir);
+    const status = await rotor('status', report.runId, '--data-dir', suite.dir);
     expect(status.stdout).toMatch(/SUCCEEDED/);
     const key = report.findings[0].keyArn as string;
-    const history = await rotor('history', key, '--output', 'json', '--data-dir', dir);
+    const history = await rotor('history', key, '--output', 'json', '--data-dir', suite.dir);
     expect(JSON.parse(history.stdout)).toEqual([expect.objectContaining({ runId: report.runId, keyArn: key, status: report.findings[0].status })]);
-    expect((await rotor('history', 'not-an-arn', '--data-dir', dir)).code).toBe(2);
-    const md = await rotor('report', '--latest', '--format', 'md', '--data-dir', dir);
+    expect((await rotor('history', 'not-an-arn', '--data-dir', suite.dir)).code).toBe(2);
+    const md = await rotor('report', '--latest', '--format', 'md', '--data-dir', suite.dir);
     expect(md.code).toBe(0);
     expect(md.stdout).toContain(report.runId);
   });
@@ -168,8 +154,8 @@ describe('a local scan through the CLI', () => {
       return original.call(this, runId, patch);
     });
     try {
-      const out = join(dir, 'partial.json');
-      const result = await rotor('run', '--local', '--mode', 'scan', '--report', 'json', '--out', out, '--data-dir', dir);
+      const out = join(suite.dir, 'partial.json');
+      const result = await rotor('run', '--local', '--mode', 'scan', '--report', 'json', '--out', out, '--data-dir', suite.dir);
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/failed before it was finalized/);
       const report = JSON.parse(readFileSync(out, 'utf8'));

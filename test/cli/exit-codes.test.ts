@@ -1,36 +1,19 @@
 // The exit codes a CI job relies on, through the CLI against the simulated organization: 0 clean,
 // 1 a halted run, 2 bad input (no AWS call), 3 findings (non-compliant keys, an account not
 // covered, drift), --exit-zero turning 3 into 0 and --fail-on choosing what counts.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startSimulator, type SimulatedOrganization } from '../../local/sim';
-import { useSimulatorEnv } from '../../local/simulator-env';
-import { STANDARD, standardScenarioPath } from '../scenarios';
-import { rotor } from '../support/rotor-cli';
+import { STANDARD } from '../scenarios';
+import { rotor, useCliSuite } from '../support/rotor-cli';
 
-let sim: SimulatedOrganization;
-let dir: string;
-let restoreEnv: () => void;
+const suite = useCliSuite('rotor-exit-', { freshDirEach: true });
 
-beforeAll(async () => {
-  sim = await startSimulator({ scenario: standardScenarioPath });
-  restoreEnv = useSimulatorEnv(sim);
-});
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'rotor-exit-'));
-  sim.clearFaults();
-  sim.resetCallCounts();
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
-afterAll(async () => {
-  restoreEnv();
-  await sim.close();
+  suite.sim.clearFaults();
+  suite.sim.resetCallCounts();
 });
 
 /** A member account with the role, in the standard scenario. */
 const MEMBER = '100000000003';
-const run = (...args: string[]) => rotor('run', '--local', '--data-dir', dir, '--quiet', '--report', 'json', ...args);
+const run = (...args: string[]) => rotor('run', '--local', '--data-dir', suite.dir, '--quiet', '--report', 'json', ...args);
 
 describe('rotor run exit codes', () => {
   it('3 for a scan with non-compliant keys and an account not covered; --exit-zero 0; --fail-on chooses', async () => {
@@ -56,7 +39,7 @@ describe('rotor run exit codes', () => {
     const report = JSON.parse(excluded.stdout);
     expect(report.coverage.accounts).toMatchObject({ failed: 0, excluded: [{ accountId: STANDARD.memberWithoutRole, why: expect.stringMatching(/--exclude-accounts/) }] });
     expect(report.coverage.notScanned).toEqual([]);
-    const table = await rotor('report', '--latest', '--data-dir', dir);
+    const table = await rotor('report', '--latest', '--data-dir', suite.dir);
     expect(table.stdout).toMatch(/compliance: [\d.]+% of the covered keys have rotation on, NOT COVERED: \d+ of \d+ accounts in scope scanned, 1 excluded/);
     expect(table.stdout).toMatch(new RegExp(`${STANDARD.memberWithoutRole} +\\(all\\) +EXCLUDED`));
   });
@@ -70,20 +53,20 @@ describe('rotor run exit codes', () => {
     const rotatingKeys = JSON.parse(clean.stdout).findings.filter((f: { status: string }) => f.status === 'COMPLIANT');
     expect(rotatingKeys.length).toBeGreaterThan(0);
     for (const f of rotatingKeys) expect(Date.parse(f.nextRotationDate)).toBeGreaterThan(Date.now());
-    expect((await rotor('drift', '--data-dir', dir)).code).toBe(0);
+    expect((await rotor('drift', '--data-dir', suite.dir)).code).toBe(0);
 
-    const rotating = sim.listKeys(MEMBER).find((k) => k.rotationEnabled && k.keyManager === 'CUSTOMER')!;
-    sim.setRotation(MEMBER, rotating.region, rotating.keyId, false);
+    const rotating = suite.sim.listKeys(MEMBER).find((k) => k.rotationEnabled && k.keyManager === 'CUSTOMER')!;
+    suite.sim.setRotation(MEMBER, rotating.region, rotating.keyId, false);
     expect((await run('--mode', 'scan', '--accounts', MEMBER)).code).toBe(3);
-    const drift = await rotor('drift', '--data-dir', dir, '--output', 'json');
+    const drift = await rotor('drift', '--data-dir', suite.dir, '--output', 'json');
     expect(drift.code).toBe(3);
     expect(JSON.parse(drift.stdout).regressed.map((f: { keyId: string }) => f.keyId)).toEqual([rotating.keyId]);
     expect(drift.stderr).toMatch(/1 regressed key \(exit 3/);
-    expect((await rotor('drift', '--data-dir', dir, '--exit-zero')).code).toBe(0);
+    expect((await rotor('drift', '--data-dir', suite.dir, '--exit-zero')).code).toBe(0);
   });
 
   it('1 for a halted rollout, even with --exit-zero', async () => {
-    sim.addFault({ type: 'enable-rotation-error', accountId: MEMBER, error: 'KMSInternalException' });
+    suite.sim.addFault({ type: 'enable-rotation-error', accountId: MEMBER, error: 'KMSInternalException' });
     const halted = await run('--mode', 'remediate', '--accounts', MEMBER, '--max-failure-rate', '0', '--exit-zero');
     expect(halted.code).toBe(1);
     expect(halted.stderr).toMatch(/HALTED/);
@@ -97,7 +80,7 @@ describe('rotor run exit codes', () => {
     const result = await run('--mode', 'scan', ...args);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
-    expect(sim.totalCalls()).toBe(0);
+    expect(suite.sim.totalCalls()).toBe(0);
   });
 
   it('the help lists the exit codes', async () => {

@@ -95,7 +95,6 @@ describe('opening a folder with no store', () => {
     }
   });
 
-
   it('for reading reads as an empty store and creates nothing', async () => {
     const dataDir = join(dir, 'never-ran');
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);

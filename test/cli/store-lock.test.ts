@@ -4,43 +4,31 @@
 // and nothing in its folder changes; a malformed exception is listed as such and can be removed.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCK_FILE } from '../../cli/store-lock';
 import { EMBEDDED_TABLE, startEmbeddedStore } from '../../local/embedded-store';
-import { startSimulator, type SimulatedOrganization } from '../../local/sim';
-import { useSimulatorEnv } from '../../local/simulator-env';
-import { standardScenarioPath } from '../scenarios';
-import { rotor } from '../support/rotor-cli';
+import { rotor, useCliSuite } from '../support/rotor-cli';
+
+const suite = useCliSuite('rotor-lock-');
 
 /** A run that ended: 0 clean, 3 with findings (the standard organization has non-compliant keys). */
 const FINISHED = [0, 3];
 
-let sim: SimulatedOrganization;
-let restoreEnv: () => void;
-let work: string;
 /** A store with one finished scan in it, made once and copied for each case. */
 let seeded: string;
 
 beforeAll(async () => {
-  sim = await startSimulator({ scenario: standardScenarioPath });
-  restoreEnv = useSimulatorEnv(sim);
-  work = mkdtempSync(join(tmpdir(), 'rotor-lock-'));
-  seeded = join(work, 'seeded');
+  seeded = join(suite.dir, 'seeded');
   expect(FINISHED).toContain((await rotor('run', '--local', '--quiet', '--data-dir', seeded, '--run-id', 'seed-scan')).code);
-});
-afterAll(async () => {
-  restoreEnv();
-  await sim.close();
-  rmSync(work, { recursive: true, force: true });
 });
 
 let caseNo = 0;
 /** A copy of the seeded store in its own folder. */
 function storeCopy(): string {
-  const dir = join(work, `case-${++caseNo}`);
+  const dir = join(suite.dir, `case-${++caseNo}`);
   spawnSync('cp', ['-r', seeded, dir]);
   return dir;
 }
@@ -90,7 +78,7 @@ describe('a store held by another live process', () => {
     const dataDir = storeCopy();
     writeLock(dataDir, { pid: holder.pid, runId: 'holding-run' });
     const before = snapshot(dataDir);
-    const calls = sim.totalCalls();
+    const calls = suite.sim.totalCalls();
     for (const mode of ['scan', 'remediate']) {
       const refused = await rotor('run', '--local', '--mode', mode, '--data-dir', dataDir);
       expect(refused.code).toBe(2);
@@ -98,7 +86,7 @@ describe('a store held by another live process', () => {
       expect(refused.stderr).toContain(`kill -INT ${holder.pid}`);
       expect(refused.stderr).not.toMatch(/\n\s+at /);
     }
-    expect(sim.totalCalls()).toBe(calls);
+    expect(suite.sim.totalCalls()).toBe(calls);
     expect(snapshot(dataDir)).toEqual(before);
   });
 
@@ -150,14 +138,14 @@ describe('a damaged store', () => {
     const db = join(dataDir, 'db');
     unlinkSync(join(db, 'CURRENT'));
     const before = snapshot(dataDir);
-    const calls = sim.totalCalls();
+    const calls = suite.sim.totalCalls();
     for (const args of [['runs'], ['exceptions', 'list'], ['run', '--local', '--mode', 'remediate']]) {
       const refused = await rotor(...args, '--data-dir', dataDir);
       expect({ args, code: refused.code }).toEqual({ args, code: 2 });
       expect(refused.stderr).toMatch(/is damaged: its CURRENT file is missing but it holds data .*nothing was lost: .*echo MANIFEST-\d+ > .*CURRENT.* restores it/);
       expect(refused.stderr).not.toMatch(/\n\s+at /);
     }
-    expect(sim.totalCalls()).toBe(calls);
+    expect(suite.sim.totalCalls()).toBe(calls);
     expect(snapshot(dataDir)).toEqual(before);
     expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
     // The way back the message gives works: the store reads again with its run.

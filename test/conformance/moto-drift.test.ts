@@ -1,44 +1,21 @@
 // Conformance of drift detection against moto: two scans through the CLI (child processes sharing
 // one --data-dir) with two changes made in moto between them — a new key without rotation, and
 // rotation turned off on a compliant key — and `rotor drift --output json` names exactly those two.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Drift } from '../../functions/core/drift';
-import { startMoto, type MotoServer } from '../support/moto';
 import {
   MANAGEMENT_ACCOUNT,
   createKeys,
   createOrganization,
   disableRotation,
-  forgetCredentials,
   motoRotation,
   runCli,
-  useMotoEnvironment,
+  useMotoSuite,
 } from './moto-org';
 
 const REGIONS = ['us-east-1', 'eu-west-1'];
-
-let moto: MotoServer;
-let restoreEnv: () => void;
-let dir: string;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  restoreEnv = useMotoEnvironment(moto.endpoint);
-  dir = mkdtempSync(join(tmpdir(), 'kms-rotor-moto-drift-'));
-}, 60_000);
-
-afterAll(async () => {
-  restoreEnv?.();
-  await moto?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-beforeEach(async () => {
-  await moto.reset();
-  forgetCredentials();
-});
+const suite = useMotoSuite({ scratchDir: 'kms-rotor-moto-drift-' });
 
 interface ReportDrift {
   previousRunId: string | null;
@@ -57,12 +34,12 @@ test('rotor drift names exactly the new non-rotating key and the key whose rotat
     { accountId: MANAGEMENT_ACCOUNT, region: 'eu-west-1', kind: 'rotating' },
     { accountId: MANAGEMENT_ACCOUNT, region: 'us-east-1', kind: 'not-rotating' },
   ]);
-  const dataDir = join(dir, '.rotor');
+  const dataDir = join(suite.dir, '.rotor');
   const scan = async (runId: string) => {
-    const out = join(dir, `${runId}.json`);
+    const out = join(suite.dir, `${runId}.json`);
     const cli = await runCli(
       ['run', '--local', '--mode', 'scan', '--regions', REGIONS.join(','), '--run-id', runId, '--report', 'json', '--out', out, '--data-dir', dataDir, '--exit-zero'],
-      moto.endpoint,
+      suite.moto.endpoint,
     );
     expect({ runId, code: cli.code, stderr: cli.stderr }).toEqual({ runId, code: 0, stderr: expect.stringContaining(`run ${runId} SUCCEEDED`) });
     return JSON.parse(readFileSync(out, 'utf8')) as { findings: { keyArn: string; status: string }[]; errors: unknown[]; drift?: ReportDrift };
@@ -83,7 +60,7 @@ test('rotor drift names exactly the new non-rotating key and the key whose rotat
   expect(second.errors).toEqual([]);
   expect(second.findings.length).toBe(first.findings.length + 1);
 
-  const cli = await runCli(['drift', '--output', 'json', '--data-dir', dataDir], moto.endpoint);
+  const cli = await runCli(['drift', '--output', 'json', '--data-dir', dataDir], suite.moto.endpoint);
   // New and regressed keys are findings: exit 3.
   expect({ code: cli.code, stderr: cli.stderr }).toEqual({ code: 3, stderr: expect.stringContaining('1 new non-compliant key; 1 regressed key (exit 3') });
   const drift = JSON.parse(cli.stdout) as Drift;

@@ -10,35 +10,17 @@ import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { eventRunId } from '../../functions/core/key-event';
 import { S3ManifestStore } from '../../functions/aws/manifests';
 import { step as enforceKey } from '../../functions/handlers/enforce-key';
-import { startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
 import { cloudTrailEvent, type EventSpec } from '../support/cloudtrail-events';
-import { startMoto, type MotoServer } from '../support/moto';
-import { collect, createKeys, createOrganization, forgetCredentials, kmsCalls, kmsIn, motoRotation, useMotoEnvironment, type CreatedKey, type MotoOrganization } from './moto-org';
+import { collect, createKeys, createOrganization, kmsCalls, kmsIn, motoRotation, useMotoSuite, type CreatedKey, type MotoOrganization } from './moto-org';
 
 const REGION = 'us-east-1';
 const PERIOD = 180;
 
-let moto: MotoServer;
-let restoreEnv: () => void;
-let embedded: EmbeddedStore;
 let org: MotoOrganization;
 let member: string;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  restoreEnv = useMotoEnvironment(moto.endpoint);
-  embedded = await startEmbeddedStore();
-}, 60_000);
-
-afterAll(async () => {
-  restoreEnv?.();
-  await embedded?.close();
-  await moto?.stop();
-});
+const suite = useMotoSuite({ embeddedStore: true });
 
 beforeEach(async () => {
-  await moto.reset();
-  forgetCredentials();
   org = await createOrganization(['app']);
   member = org.members.app;
   Object.assign(process.env, { ENFORCEMENT: 'remediate', ROTATION_PERIOD_DAYS: String(PERIOD) });
@@ -53,7 +35,7 @@ function batch(bodies: readonly unknown[]): SQSEvent {
 }
 
 async function enforce(...bodies: unknown[]) {
-  const step = enforceKey({ store: embedded.store, manifests: new S3ManifestStore('unused'), now: () => new Date() });
+  const step = enforceKey({ store: suite.embedded.store, manifests: new S3ManifestStore('unused'), now: () => new Date() });
   return step(batch(bodies));
 }
 
@@ -67,22 +49,22 @@ function expectRotating(rotation: { enabled: boolean; periodInDays?: number }): 
 }
 
 async function recordOf(key: CreatedKey, eventId: string) {
-  return embedded.store.getEventRecord(key.keyArn, eventId);
+  return suite.embedded.store.getEventRecord(key.keyArn, eventId);
 }
 
 it('a key created without rotation is rotating with the configured period, on record with its event id and principal', async () => {
   const [key] = await createKeys([{ accountId: member, region: REGION, kind: 'not-rotating' }]);
   const event = eventOf(key, 'CreateKey', { eventId: 'create-1', principalArn: `arn:aws:iam::${member}:user/Alice` });
-  await moto.startRecording();
+  await suite.moto.startRecording();
   expect(await enforce(event)).toEqual({ batchItemFailures: [] });
-  const enables = kmsCalls(await moto.stopRecording()).filter((c) => c.action === 'EnableKeyRotation');
+  const enables = kmsCalls(await suite.moto.stopRecording()).filter((c) => c.action === 'EnableKeyRotation');
   expect(enables.map((c) => c.body)).toEqual([{ KeyId: key.keyId, RotationPeriodInDays: PERIOD }]);
 
   expectRotating(await motoRotation(key));
   const record = await recordOf(key, 'create-1');
   expect(record).toMatchObject({ outcome: 'enforced', eventName: 'CreateKey', principal: `arn:aws:iam::${member}:user/Alice` });
   expect(record?.finding).toMatchObject({ status: 'REMEDIATED', source: 'event', eventId: 'create-1', runId: eventRunId('create-1'), rotationEnabledBefore: false, rotationEnabledAfter: true });
-  const history = await collect(embedded.store.keyHistory(key.keyArn));
+  const history = await collect(suite.embedded.store.keyHistory(key.keyArn));
   expect(history).toEqual([expect.objectContaining({ source: 'event', eventId: 'create-1', status: 'REMEDIATED' })]);
 });
 
@@ -99,7 +81,7 @@ it('each event kind gets its outcome, checked in moto', async () => {
   await kms.send(new EnableKeyCommand({ KeyId: reEnabled.keyId }));
   await kms.send(new CancelKeyDeletionCommand({ KeyId: cancelled.keyId }));
   kms.destroy();
-  await embedded.store.addException({ target: exempt.keyArn, owner: 'team-a', reason: 'legacy app', expiresAt: '2999-12-31', createdAt: new Date().toISOString() });
+  await suite.embedded.store.addException({ target: exempt.keyArn, owner: 'team-a', reason: 'legacy app', expiresAt: '2999-12-31', createdAt: new Date().toISOString() });
 
   const events = {
     disable: eventOf(disabledRotation, 'DisableKeyRotation'),
@@ -127,18 +109,18 @@ it('each event kind gets its outcome, checked in moto', async () => {
 it('duplicates and late events are harmless: one EnableKeyRotation, one record per event, the key as it is now', async () => {
   const [key] = await createKeys([{ accountId: member, region: REGION, kind: 'not-rotating' }]);
   const created = eventOf(key, 'CreateKey');
-  await moto.startRecording();
+  await suite.moto.startRecording();
   expect(await enforce(created, created)).toEqual({ batchItemFailures: [] });
   expect(await enforce(created)).toEqual({ batchItemFailures: [] });
-  expect(kmsCalls(await moto.stopRecording()).filter((c) => c.action === 'EnableKeyRotation')).toHaveLength(1);
+  expect(kmsCalls(await suite.moto.stopRecording()).filter((c) => c.action === 'EnableKeyRotation')).toHaveLength(1);
 
   // A DisableKeyRotation delivered after rotation is on again: the key is read, not the event believed.
   const late = eventOf(key, 'DisableKeyRotation', { time: '2020-01-01T00:00:00Z' });
-  await moto.startRecording();
+  await suite.moto.startRecording();
   await enforce(late);
-  expect(kmsCalls(await moto.stopRecording()).filter((c) => c.action === 'EnableKeyRotation')).toEqual([]);
+  expect(kmsCalls(await suite.moto.stopRecording()).filter((c) => c.action === 'EnableKeyRotation')).toEqual([]);
   expect((await recordOf(key, (late.detail as { eventID: string }).eventID))?.finding).toMatchObject({ status: 'COMPLIANT', rotationEnabledBefore: true });
-  expect(await collect(embedded.store.keyHistory(key.keyArn))).toHaveLength(2);
+  expect(await collect(suite.embedded.store.keyHistory(key.keyArn))).toHaveLength(2);
 });
 
 it('a deleted key, an AWS-managed key, a foreign account, a forged source and a malformed body: clear outcomes, nothing retried', async () => {
@@ -148,14 +130,14 @@ it('a deleted key, an AWS-managed key, a foreign account, a forged source and a 
   const managedEvent = eventOf(awsManaged, 'CreateKey');
   const foreign = eventOf({ ...gone, accountId: '999999999999' }, 'CreateKey');
   const forged = { ...eventOf(awsManaged, 'CreateKey'), source: 'my.app' };
-  await moto.startRecording();
+  await suite.moto.startRecording();
   expect(await enforce(goneEvent, managedEvent, foreign, forged, 'not json', { hello: 'world' })).toEqual({ batchItemFailures: [] });
-  const requests = await moto.stopRecording();
+  const requests = await suite.moto.stopRecording();
   expect(kmsCalls(requests).filter((c) => c.action === 'EnableKeyRotation')).toEqual([]);
 
   expect((await recordOf(gone, (goneEvent.detail as { eventID: string }).eventID))?.finding).toMatchObject({ status: 'NOT_APPLICABLE', reason: 'the key no longer exists' });
   expect((await recordOf(awsManaged, (managedEvent.detail as { eventID: string }).eventID))?.finding).toMatchObject({ status: 'NOT_APPLICABLE', reason: 'AWS-managed key' });
-  expect(await embedded.store.getEventRecord(`arn:aws:kms:${REGION}:999999999999:key/${gone.keyId}`, (foreign.detail as { eventID: string }).eventID)).toBeUndefined();
+  expect(await suite.embedded.store.getEventRecord(`arn:aws:kms:${REGION}:999999999999:key/${gone.keyId}`, (foreign.detail as { eventID: string }).eventID)).toBeUndefined();
 });
 
 it('detect records the key without rotation and notifies, through the scan role, changing nothing', async () => {
@@ -165,9 +147,9 @@ it('detect records the key without rotation and notifies, through the scan role,
   sns.destroy();
   const [key] = await createKeys([{ accountId: member, region: REGION, kind: 'not-rotating' }]);
   const event = eventOf(key, 'CreateKey');
-  await moto.startRecording();
+  await suite.moto.startRecording();
   expect(await enforce(event)).toEqual({ batchItemFailures: [] });
-  const requests = await moto.stopRecording();
+  const requests = await suite.moto.stopRecording();
   expect(kmsCalls(requests).filter((c) => c.action === 'EnableKeyRotation')).toEqual([]);
   expect(requests.some((r) => r.body.includes('KmsRotorScanRole'))).toBe(true);
   expect(requests.some((r) => r.body.includes('KmsRotorRemediateRole'))).toBe(false);

@@ -2,19 +2,9 @@
 // would receive. (The run's metrics are EMF from the invocation: test/infra/observability.test.ts.)
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { publishDrift, type DriftNotice } from '../../functions/aws/notifications';
-import { startMoto, type MotoServer } from '../support/moto';
-import { useMotoEnvironment } from './moto-org';
+import { useMotoSuite } from './moto-org';
 
-let moto: MotoServer;
-let restoreEnv: () => void;
-beforeAll(async () => {
-  moto = await startMoto();
-  restoreEnv = useMotoEnvironment(moto.endpoint);
-});
-afterAll(async () => {
-  restoreEnv();
-  await moto.stop();
-});
+const suite = useMotoSuite({ resetEach: false });
 
 const notice = (driftedKeys: number): DriftNotice => ({
   runId: 'run-1',
@@ -31,10 +21,10 @@ it('publishes the SNS message only when keys drifted', async () => {
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'kms-rotor-drift' }));
   const publish = publishDrift(TopicArn)!;
 
-  await moto.startRecording();
+  await suite.moto.startRecording();
   await publish(notice(0));
   await publish(notice(3));
-  const requests = await moto.stopRecording();
+  const requests = await suite.moto.stopRecording();
 
   const publishes = requests.filter((r) => /Action=Publish\b/.test(r.body) || /Action=Publish\b/.test(r.url));
   expect(publishes).toHaveLength(1);

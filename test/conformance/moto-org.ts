@@ -20,7 +20,10 @@ import { CreateAccountCommand, CreateOrganizationCommand, OrganizationsClient } 
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import type { FindingStatus } from '../../functions/core/schemas';
-import type { RecordedRequest } from '../support/moto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
+import { startMoto, type MotoServer, type RecordedRequest } from '../support/moto';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 /** moto's default account: what the credentials below belong to, and the Organization's management account. */
@@ -43,6 +46,52 @@ export function useMotoEnvironment(endpoint: string): () => void {
     for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
     Object.assign(process.env, saved);
   };
+}
+
+/** What a conformance suite holds while it runs; each part is there from its beforeAll on. */
+export interface MotoSuite {
+  moto: MotoServer;
+  /** The embedded store, when the suite asked for one. */
+  embedded: EmbeddedStore;
+  /** A scratch folder (a CLI's --data-dir), when the suite asked for one. */
+  dir: string;
+}
+
+export interface MotoSuiteOptions {
+  embeddedStore?: boolean;
+  /** The scratch folder's name prefix; no folder without it. */
+  scratchDir?: string;
+  /** Reset moto and forget member credentials before each test (default true). */
+  resetEach?: boolean;
+}
+
+/**
+ * The lifecycle every conformance suite shares, registered as jest hooks: moto started once with
+ * this process's SDK pointed at it, reset before each test (a test builds its own Organization),
+ * and everything stopped and removed after the suite.
+ */
+export function useMotoSuite(options: MotoSuiteOptions = {}): MotoSuite {
+  const suite = {} as MotoSuite;
+  let restoreEnv: (() => void) | undefined;
+  beforeAll(async () => {
+    suite.moto = await startMoto();
+    restoreEnv = useMotoEnvironment(suite.moto.endpoint);
+    if (options.embeddedStore) suite.embedded = await startEmbeddedStore();
+    if (options.scratchDir) suite.dir = mkdtempSync(join(tmpdir(), options.scratchDir));
+  }, 60_000);
+  afterAll(async () => {
+    restoreEnv?.();
+    await suite.embedded?.close();
+    await suite.moto?.stop();
+    if (suite.dir) rmSync(suite.dir, { recursive: true, force: true });
+  });
+  if (options.resetEach ?? true) {
+    beforeEach(async () => {
+      await suite.moto.reset();
+      forgetCredentials();
+    });
+  }
+  return suite;
 }
 
 // ---- the Organization ----

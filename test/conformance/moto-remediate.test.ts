@@ -8,21 +8,18 @@ import { join } from 'node:path';
 import { renderReport } from '../../report';
 import type { Finding, FindingStatus } from '../../functions/core/schemas';
 import { reportInputFor } from '../../report/input';
-import { startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
 import { runLocal } from '../../local/runner';
-import { startMoto, type MotoServer } from '../support/moto';
 import {
   MANAGEMENT_ACCOUNT,
   assumedRoleArns,
   collect,
   createKeys,
   createOrganization,
-  forgetCredentials,
   kmsCalls,
   motoRotation,
   runCli,
   scopeOf,
-  useMotoEnvironment,
+  useMotoSuite,
   type CreatedKey,
   type KeyRequest,
 } from './moto-org';
@@ -31,27 +28,7 @@ const REGIONS = ['us-east-1', 'eu-west-1'];
 const OUTSIDE = 'us-west-2';
 const WAVE_SIZE = 10;
 const DAY_MS = 86_400_000;
-
-let moto: MotoServer;
-let restoreEnv: () => void;
-let embedded: EmbeddedStore;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  restoreEnv = useMotoEnvironment(moto.endpoint);
-  embedded = await startEmbeddedStore();
-}, 60_000);
-
-afterAll(async () => {
-  restoreEnv?.();
-  await embedded?.close();
-  await moto?.stop();
-});
-
-beforeEach(async () => {
-  await moto.reset();
-  forgetCredentials();
-});
+const suite = useMotoSuite({ embeddedStore: true });
 
 interface JsonReport {
   runId: string;
@@ -64,9 +41,9 @@ interface JsonReport {
 }
 
 async function jsonReportOf(runId: string): Promise<JsonReport> {
-  const run = await embedded.store.getRun(runId);
+  const run = await suite.embedded.store.getRun(runId);
   if (!run) throw new Error(`run ${runId} is not in the store`);
-  return JSON.parse(await renderReport('json', await reportInputFor(embedded.store, run, new Date()))) as JsonReport;
+  return JSON.parse(await renderReport('json', await reportInputFor(suite.embedded.store, run, new Date()))) as JsonReport;
 }
 
 /** What moto says about each key's rotation now, asked key by key with the key's account credentials. */
@@ -98,7 +75,7 @@ test(`remediate with waves of ${WAVE_SIZE}: exactly the in-scope, non-exempt key
   const exempt = keys.find((k) => k.accountId === dev && k.kind === 'not-rotating')!;
   const expiresAt = new Date(Date.now() + 30 * DAY_MS).toISOString().slice(0, 10);
   const exception = { owner: 'alice@example.com', reason: 'legacy batch job re-encrypts on its own schedule', expiresAt };
-  expect(await embedded.store.addException({ target: exempt.keyArn, ...exception, createdAt: new Date().toISOString() })).toBe('created');
+  expect(await suite.embedded.store.addException({ target: exempt.keyArn, ...exception, createdAt: new Date().toISOString() })).toBe('created');
 
   const toRemediate = keys.filter((k) => (k.kind === 'not-rotating' || k.kind === 'mrk-primary') && k !== exempt && REGIONS.includes(k.region));
   expect(toRemediate.length).toBe(23);
@@ -106,11 +83,11 @@ test(`remediate with waves of ${WAVE_SIZE}: exactly the in-scope, non-exempt key
   const mustRotate = new Set([...toRemediate, ...keys.filter((k) => k.kind === 'rotating')].map(scopeOf));
 
   const runId = 'moto-remediate-waves';
-  await moto.startRecording();
-  const result = await runLocal({ mode: 'remediate', regions: REGIONS, waves: { size: WAVE_SIZE }, runId }, { store: embedded.store, retryDelayMs: 10 });
-  const requestsSent = await moto.stopRecording();
+  await suite.moto.startRecording();
+  const result = await runLocal({ mode: 'remediate', regions: REGIONS, waves: { size: WAVE_SIZE }, runId }, { store: suite.embedded.store, retryDelayMs: 10 });
+  const requestsSent = await suite.moto.stopRecording();
   expect(result).toMatchObject({ executionStatus: 'SUCCEEDED', runId });
-  expect(await embedded.store.errors(runId)).toEqual([]);
+  expect(await suite.embedded.store.errors(runId)).toEqual([]);
 
   // Moto, key by key: rotating exactly when in scope and not exempt. (Keys outside the Regions are
   // left out: moto copies a replica once and never syncs its rotation from the primary, as AWS does.)
@@ -121,7 +98,7 @@ test(`remediate with waves of ${WAVE_SIZE}: exactly the in-scope, non-exempt key
   expect(rotation.get(scopeOf(exempt))!.enabled).toBe(false);
 
   // The run: ceil(23 / 10) = 3 waves of 10, 10 and 3 keys, none failed.
-  const run = (await embedded.store.getRun(runId))!;
+  const run = (await suite.embedded.store.getRun(runId))!;
   expect(run).toMatchObject({ status: 'SUCCEEDED', mode: 'remediate', waveCount: expectedWaves });
   expect(run.waves.map((w) => ({ wave: w.wave, remediated: w.remediated, failed: w.failed, halted: w.halted }))).toEqual([
     { wave: 1, remediated: 10, failed: 0, halted: false },
@@ -130,7 +107,7 @@ test(`remediate with waves of ${WAVE_SIZE}: exactly the in-scope, non-exempt key
   ]);
 
   // The store: every key once; the remediated ones REMEDIATED in a wave, the exempt one EXEMPT.
-  const findings = await collect(embedded.store.findings(runId));
+  const findings = await collect(suite.embedded.store.findings(runId));
   expect(sortedScopes(findings)).toEqual(sortedScopes(inRegions));
   const byScope = new Map(findings.map((f) => [scopeOf(f), f]));
   for (const key of toRemediate) {
@@ -167,13 +144,13 @@ test(`remediate with waves of ${WAVE_SIZE}: exactly the in-scope, non-exempt key
 
   // Running again changes nothing: no wave, no EnableKeyRotation, the remediated keys now COMPLIANT.
   const againId = 'moto-remediate-again';
-  await moto.startRecording();
-  const again = await runLocal({ mode: 'remediate', regions: REGIONS, waves: { size: WAVE_SIZE }, runId: againId }, { store: embedded.store, retryDelayMs: 10 });
-  const againRequests = await moto.stopRecording();
+  await suite.moto.startRecording();
+  const again = await runLocal({ mode: 'remediate', regions: REGIONS, waves: { size: WAVE_SIZE }, runId: againId }, { store: suite.embedded.store, retryDelayMs: 10 });
+  const againRequests = await suite.moto.stopRecording();
   expect(again.executionStatus).toBe('SUCCEEDED');
   expect(kmsCalls(againRequests).filter((c) => c.action === 'EnableKeyRotation')).toEqual([]);
-  expect(await embedded.store.getRun(againId)).toMatchObject({ status: 'SUCCEEDED', waveCount: 0 });
-  const againFindings = new Map((await collect(embedded.store.findings(againId))).map((f) => [scopeOf(f), f.status]));
+  expect(await suite.embedded.store.getRun(againId)).toMatchObject({ status: 'SUCCEEDED', waveCount: 0 });
+  const againFindings = new Map((await collect(suite.embedded.store.findings(againId))).map((f) => [scopeOf(f), f.status]));
   for (const key of toRemediate) expect(againFindings.get(scopeOf(key))).toBe('COMPLIANT');
   expect(againFindings.get(scopeOf(exempt))).toBe('EXEMPT');
 });
@@ -189,14 +166,14 @@ test('remediate with rotationPeriodInDays 180: every EnableKeyRotation asks for 
   const toRemediate = keys.filter((k) => k.kind === 'not-rotating');
 
   const runId = 'moto-remediate-180';
-  await moto.startRecording();
+  await suite.moto.startRecording();
   const result = await runLocal(
     { mode: 'remediate', regions: REGIONS, waves: { size: WAVE_SIZE }, rotationPeriodInDays: 180, runId },
-    { store: embedded.store, retryDelayMs: 10 },
+    { store: suite.embedded.store, retryDelayMs: 10 },
   );
-  const requestsSent = await moto.stopRecording();
+  const requestsSent = await suite.moto.stopRecording();
   expect(result.executionStatus).toBe('SUCCEEDED');
-  expect(await embedded.store.errors(runId)).toEqual([]);
+  expect(await suite.embedded.store.errors(runId)).toEqual([]);
 
   const enables = kmsCalls(requestsSent).filter((c) => c.action === 'EnableKeyRotation');
   expect(enables.map((c) => ({ key: `${c.region}/${c.keyId}`, days: c.body.RotationPeriodInDays })).sort((a, b) => a.key.localeCompare(b.key))).toEqual(
@@ -230,10 +207,10 @@ test('the command line, as an operator types it: exceptions add, then run --loca
   const dir = mkdtempSync(join(tmpdir(), 'kms-rotor-moto-cli-'));
   try {
     const expires = new Date(Date.now() + 30 * DAY_MS).toISOString().slice(0, 10);
-    const added = await runCli(['exceptions', 'add', '--key-arn', exempt.keyArn, '--owner', 'bob@example.com', '--reason', 'vendor', '--expires', expires, '--data-dir', dir], moto.endpoint);
+    const added = await runCli(['exceptions', 'add', '--key-arn', exempt.keyArn, '--owner', 'bob@example.com', '--reason', 'vendor', '--expires', expires, '--data-dir', dir], suite.moto.endpoint);
     expect(added.code).toBe(0);
     const out = join(dir, 'report.json');
-    const run = await runCli(['run', '--local', '--mode', 'remediate', '--wave-size', '10', '--regions', REGIONS.join(','), '--report', 'json', '--out', out, '--data-dir', dir, '--exit-zero'], moto.endpoint);
+    const run = await runCli(['run', '--local', '--mode', 'remediate', '--wave-size', '10', '--regions', REGIONS.join(','), '--report', 'json', '--out', out, '--data-dir', dir, '--exit-zero'], suite.moto.endpoint);
     expect(run.stderr).toMatch(/wave 2: \d+ remediated/);
     expect(run.code).toBe(0);
 

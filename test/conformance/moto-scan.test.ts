@@ -7,45 +7,36 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { Finding, FindingStatus } from '../../functions/core/schemas';
-import { startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
 import { runLocal } from '../../local/runner';
-import { startMoto, type MotoServer } from '../support/moto';
 import {
   collect,
   createKeys,
   createOrganization,
   expectedScanFinding,
-  forgetCredentials,
   kmsCalls,
   motoDescribe,
   motoKeys,
   runCli,
   scopeOf,
-  useMotoEnvironment,
+  useMotoSuite,
   type CreatedKey,
   type KeyRequest,
   type MotoOrganization,
 } from './moto-org';
 
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
+const suite = useMotoSuite({ embeddedStore: true, resetEach: false });
+
 /** A Region with keys that the scan is not asked to cover. */
 const OUTSIDE = 'us-west-2';
 const SIMPLE_KINDS = ['rotating', 'not-rotating', 'asymmetric', 'hmac', 'disabled', 'pending-deletion', 'imported'] as const;
 const READ_ONLY_KMS_ACTIONS = new Set(['ListKeys', 'ListAliases', 'DescribeKey', 'GetKeyRotationStatus']);
 
-let moto: MotoServer;
-let restoreEnv: () => void;
-let embedded: EmbeddedStore;
 let org: MotoOrganization;
 let keys: CreatedKey[];
 let runCounter = 0;
 
 beforeAll(async () => {
-  moto = await startMoto();
-  restoreEnv = useMotoEnvironment(moto.endpoint);
-  embedded = await startEmbeddedStore();
-  await moto.reset();
-  forgetCredentials();
   org = await createOrganization(['dev', 'prod']);
   const requests: KeyRequest[] = [];
   for (const accountId of org.accounts) {
@@ -62,12 +53,6 @@ beforeAll(async () => {
   requests.push({ accountId: org.members.dev, region: OUTSIDE, kind: 'not-rotating' });
   keys = await createKeys(requests);
 }, 60_000);
-
-afterAll(async () => {
-  restoreEnv?.();
-  await embedded?.close();
-  await moto?.stop();
-});
 
 /** Every key moto lists in the accounts and Regions scanned, by account/Region/key. */
 async function listedByMoto(regions: readonly string[]): Promise<Map<string, { accountId: string; region: string; keyId: string; keyArn: string }>> {
@@ -115,24 +100,24 @@ test('a replicated primary whose replica is scanned too: moto calls it REPLICA, 
   // The emulator's quirk this case is about (if moto fixes it, the case still checks the ARN rule).
   expect([described.MultiRegionConfiguration?.MultiRegionKeyType, described.MultiRegionConfiguration?.PrimaryKey?.Arn]).toEqual([expect.any(String), primary.keyArn]);
   const runId = `moto-scan-${++runCounter}`;
-  expect(await runLocal({ mode: 'scan', regions: REGIONS, runId }, { store: embedded.store, retryDelayMs: 10 })).toMatchObject({ executionStatus: 'SUCCEEDED' });
-  const findings = await collect(embedded.store.findings(runId));
+  expect(await runLocal({ mode: 'scan', regions: REGIONS, runId }, { store: suite.embedded.store, retryDelayMs: 10 })).toMatchObject({ executionStatus: 'SUCCEEDED' });
+  const findings = await collect(suite.embedded.store.findings(runId));
   expect(findings.find((f) => f.keyArn === primary.keyArn)).toMatchObject({ status: 'NON_COMPLIANT' });
   expect(findings.find((f) => f.keyArn === replica.keyArn)).toMatchObject({ status: 'NOT_APPLICABLE', reason: expect.stringContaining(primary.keyArn) });
 });
 
 test('runLocal scan: every key moto lists appears exactly once with its status, nothing is changed, no error records', async () => {
   const runId = `moto-scan-${++runCounter}`;
-  await moto.startRecording();
-  const result = await runLocal({ mode: 'scan', regions: REGIONS, runId }, { store: embedded.store, retryDelayMs: 10 });
-  const requests = await moto.stopRecording();
+  await suite.moto.startRecording();
+  const result = await runLocal({ mode: 'scan', regions: REGIONS, runId }, { store: suite.embedded.store, retryDelayMs: 10 });
+  const requests = await suite.moto.stopRecording();
   expect(result).toMatchObject({ executionStatus: 'SUCCEEDED', runId });
 
-  const run = await embedded.store.getRun(runId);
+  const run = await suite.embedded.store.getRun(runId);
   expect(run).toMatchObject({ status: 'SUCCEEDED', mode: 'scan', accountCount: org.accounts.length, errorCount: 0 });
-  expect(await embedded.store.errors(runId)).toEqual([]);
+  expect(await suite.embedded.store.errors(runId)).toEqual([]);
 
-  const findings = await collect(embedded.store.findings(runId));
+  const findings = await collect(suite.embedded.store.findings(runId));
   expectFindingsMatch(findings, await listedByMoto(REGIONS));
   expect(findings.filter((f) => f.region === OUTSIDE)).toEqual([]);
   expect(run!.summary).toEqual(countStatuses(findings));
@@ -159,7 +144,7 @@ test('rotor run --local --mode scan --report json (child process): the report ag
     const out = join(dir, 'f.json');
     const cli = await runCli(
       ['run', '--local', '--mode', 'scan', '--regions', REGIONS.join(','), '--report', 'json', '--out', out, '--data-dir', join(dir, '.rotor'), '--exit-zero'],
-      moto.endpoint,
+      suite.moto.endpoint,
     );
     expect({ code: cli.code, stderr: cli.stderr }).toEqual({ code: 0, stderr: expect.stringContaining('SUCCEEDED') });
     const report = JSON.parse(readFileSync(out, 'utf8')) as {
@@ -194,16 +179,16 @@ test('a Region asked for that moto says is not opted in: an error record per acc
   expect(optIn).toBeDefined();
 
   const runId = `moto-scan-${++runCounter}`;
-  await moto.startRecording();
-  const result = await runLocal({ mode: 'scan', regions: ['us-east-1', optIn!], runId }, { store: embedded.store, retryDelayMs: 10 });
-  const requests = await moto.stopRecording();
+  await suite.moto.startRecording();
+  const result = await runLocal({ mode: 'scan', regions: ['us-east-1', optIn!], runId }, { store: suite.embedded.store, retryDelayMs: 10 });
+  const requests = await suite.moto.stopRecording();
   expect(result.executionStatus).toBe('SUCCEEDED');
 
-  const errors = await embedded.store.errors(runId);
+  const errors = await suite.embedded.store.errors(runId);
   expect(errors.map((e) => ({ accountId: e.accountId, region: e.region, phase: e.phase })).sort((a, b) => a.accountId.localeCompare(b.accountId))).toEqual(
     [...org.accounts].sort().map((accountId) => ({ accountId, region: optIn, phase: 'scan' })),
   );
-  const findings = await collect(embedded.store.findings(runId));
+  const findings = await collect(suite.embedded.store.findings(runId));
   expectFindingsMatchRegion(findings, await listedByMoto(['us-east-1']));
   expect(kmsCalls(requests).filter((c) => c.region === optIn)).toEqual([]);
 });
@@ -218,10 +203,10 @@ test('no Region asked for: moto lists cn- and us-gov- Regions too, and the scan 
   const listed = regions.filter((r) => r.OptInStatus !== 'not-opted-in').map((r) => r.RegionName!);
   expect(listed.some((r) => r.startsWith('cn-') || r.startsWith('us-gov-'))).toBe(true);
   const runId = `moto-scan-${++runCounter}`;
-  await moto.startRecording();
-  expect(await runLocal({ mode: 'scan', runId }, { store: embedded.store, retryDelayMs: 10 })).toMatchObject({ executionStatus: 'SUCCEEDED' });
-  const calls = kmsCalls(await moto.stopRecording());
+  await suite.moto.startRecording();
+  expect(await runLocal({ mode: 'scan', runId }, { store: suite.embedded.store, retryDelayMs: 10 })).toMatchObject({ executionStatus: 'SUCCEEDED' });
+  const calls = kmsCalls(await suite.moto.stopRecording());
   expect(calls.filter((c) => c.region.startsWith('cn-') || c.region.startsWith('us-gov-'))).toEqual([]);
   expect(new Set(calls.map((c) => c.region)).size).toBe(listed.filter((r) => !r.startsWith('cn-') && !r.startsWith('us-gov-')).length);
-  expect(await embedded.store.errors(runId)).toEqual([]);
+  expect(await suite.embedded.store.errors(runId)).toEqual([]);
 }, 120_000);

@@ -4,8 +4,6 @@
 // and never duplicated, RESOLVED once remediated, ARCHIVED once the key is gone. The import itself
 // (batches of 100, findings Security Hub refuses sent again a bounded number of times) is checked
 // in-process against the same moto, its requests seen by moto's recorder.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, CreateStackCommand, DeleteStackCommand, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { KMSClient, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
@@ -16,32 +14,11 @@ import type { Finding } from '../../functions/core/schemas';
 import { importBatch, securityHubClient } from '../../functions/aws/security-hub';
 import { startEmbeddedStore } from '../../local/embedded-store';
 import { runLocal } from '../../local/runner';
-import { startMoto, type MotoServer } from '../support/moto';
-import { MANAGEMENT_ACCOUNT, createKeys, createOrganization, forgetCredentials, runCli, useMotoEnvironment, type CreatedKey } from './moto-org';
+import { MANAGEMENT_ACCOUNT, createKeys, createOrganization, runCli, useMotoSuite, type CreatedKey } from './moto-org';
 
 const REGION = 'us-east-1';
 const KEY_POLICY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${MANAGEMENT_ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }] };
-
-let moto: MotoServer;
-let restoreEnv: () => void;
-let dir: string;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  restoreEnv = useMotoEnvironment(moto.endpoint);
-  dir = mkdtempSync(join(tmpdir(), 'kms-rotor-moto-securityhub-'));
-}, 60_000);
-
-afterAll(async () => {
-  restoreEnv?.();
-  await moto?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-beforeEach(async () => {
-  await moto.reset();
-  forgetCredentials();
-});
+const suite = useMotoSuite({ scratchDir: 'kms-rotor-moto-securityhub-' });
 
 /** Every finding Security Hub (moto) holds in the caller's account and Region. */
 async function hubFindings(): Promise<AwsSecurityFinding[]> {
@@ -107,8 +84,8 @@ test('one finding per key, updated (never duplicated) by each export: FAILED, th
     { accountId: member, region: REGION, kind: 'asymmetric' },
   ]);
   const doomed = await stackKey('doomed-key');
-  const dataDir = join(dir, 'export');
-  const cli = (args: string[]) => runCli([...args, '--data-dir', dataDir], moto.endpoint);
+  const dataDir = join(suite.dir, 'export');
+  const cli = (args: string[]) => runCli([...args, '--data-dir', dataDir], suite.moto.endpoint);
   // The runs in this process, on the store the exports (child processes) then open.
   const run = async (runId: string, mode: 'scan' | 'remediate') => {
     const embedded = await startEmbeddedStore({ path: join(dataDir, 'db') });
@@ -189,10 +166,10 @@ test('the import sends batches of at most 100 and sends the findings Security Hu
   try {
     const good = Array.from({ length: 100 }, (_, n) => asffOfFinding(finding(n), context));
     const refused = { ...asffOfFinding(finding(100), context), Resources: [] };
-    await moto.startRecording();
+    await suite.moto.startRecording();
     const ok = await importBatch(client, good, { baseDelayMs: 1 });
     const mixed = await importBatch(client, [asffOfFinding(finding(101), context), refused], { attempts: 3, baseDelayMs: 1 });
-    const imports = (await moto.stopRecording()).filter((r) => r.url.endsWith('/findings/import'));
+    const imports = (await suite.moto.stopRecording()).filter((r) => r.url.endsWith('/findings/import'));
     expect(ok).toEqual({ imported: 100, failed: [], requests: 1 });
     expect(mixed).toEqual({ imported: 1, failed: [{ id: refused.Id, errorCode: 'InvalidInput', errorMessage: expect.any(String) }], requests: 3 });
     // The first call of the mixed batch carries both; each retry only the refused one.
