@@ -7,6 +7,7 @@ import { REPORT_FORMATS, writeReport } from '../report';
 import type { ReportFormat, ReportInput } from '../report';
 import type { Finding, FindingStatus, RunRecord } from '../functions/core/schemas';
 import { runCoverage } from '../functions/core/coverage';
+import { syntheticFinding, type SyntheticRun } from './synthetic-findings';
 
 const KEYS_PER_REGION = 50;
 const REGIONS = ['eu-west-1', 'us-east-1'];
@@ -23,30 +24,14 @@ function statusOf(i: number): FindingStatus {
   return 'NOT_APPLICABLE';
 }
 
-function syntheticFinding(i: number): Finding {
-  const perAccount = KEYS_PER_REGION * REGIONS.length;
-  const accountId = String(100000000000 + Math.floor(i / perAccount));
-  const region = REGIONS[Math.floor((i % perAccount) / KEYS_PER_REGION)];
-  const keyId = `${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`;
-  const status = statusOf(i);
-  return {
-    runId: RUN_ID,
-    accountId,
-    region,
-    keyId,
-    keyArn: `arn:aws:kms:${region}:${accountId}:key/${keyId}`,
-    status,
-    reason: status === 'NOT_APPLICABLE' ? 'AWS-managed key' : status === 'REMEDIATION_FAILED' ? 'AccessDeniedException: not authorized' : undefined,
-    rotationEnabledBefore: status === 'COMPLIANT',
-    rotationEnabledAfter: status === 'REMEDIATED' ? true : undefined,
-    rotationPeriodInDays: status === 'COMPLIANT' || status === 'REMEDIATED' ? 365 : undefined,
-    wave: status === 'REMEDIATED' || status === 'REMEDIATION_FAILED' ? 1 + Math.floor(i / 5000) : undefined,
-    exception: status === 'EXEMPT' ? { owner: 'team', reason: 'legacy', expiresAt: '2030-01-01' } : undefined,
-    keyManager: status === 'NOT_APPLICABLE' ? 'AWS' : 'CUSTOMER',
-    aliases: [`alias/app-${i}`],
-    scannedAt: '2025-06-01T11:00:00.000Z',
-  };
-}
+const BENCH_RUN: SyntheticRun = {
+  runId: RUN_ID,
+  regions: REGIONS,
+  keysPerAccount: KEYS_PER_REGION * REGIONS.length,
+  scannedAt: '2025-06-01T11:00:00.000Z',
+  statusOf,
+  waveOf: (i, status) => (status === 'REMEDIATED' || status === 'REMEDIATION_FAILED' ? 1 + Math.floor(i / 5000) : undefined),
+};
 
 interface Peak {
   rss: number;
@@ -64,7 +49,7 @@ function source(count: number, peak: Peak): () => AsyncIterable<Finding> {
   return async function* () {
     for (let i = 0; i < count; i++) {
       if (i % 1000 === 0) sample(peak);
-      yield syntheticFinding(i);
+      yield syntheticFinding(BENCH_RUN, i);
     }
   };
 }

@@ -5,6 +5,7 @@
 import { runCoverage } from '../../functions/core/coverage';
 import type { ErrorRecord, Finding, FindingStatus, RunRecord } from '../../functions/core/schemas';
 import type { ReportInput } from '../../report';
+import { syntheticAccountOf, syntheticFinding, type SyntheticRun } from '../../bench/synthetic-findings';
 
 export const LARGE_KEYS = 10_000;
 export const LARGE_ACCOUNTS = 200;
@@ -12,8 +13,6 @@ const PER_ACCOUNT = LARGE_KEYS / LARGE_ACCOUNTS;
 const REGIONS = ['eu-west-1', 'us-east-1'];
 const RUN_ID = 'rollout-10k';
 const UNSCANNED = '100000000999';
-
-const accountOf = (i: number) => String(100000000000 + Math.floor(i / PER_ACCOUNT));
 
 /** The failed keys are spread over the first accounts; the keys of waves not run come after them. */
 function statusOf(i: number): FindingStatus {
@@ -26,31 +25,18 @@ function statusOf(i: number): FindingStatus {
   return 'COMPLIANT';
 }
 
-function finding(i: number): Finding {
-  const accountId = accountOf(i);
-  const region = REGIONS[Math.floor((i % PER_ACCOUNT) / (PER_ACCOUNT / REGIONS.length))];
-  const keyId = `${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`;
-  const status = statusOf(i);
-  return {
-    runId: RUN_ID,
-    accountId,
-    region,
-    keyId,
-    keyArn: `arn:aws:kms:${region}:${accountId}:key/${keyId}`,
-    status,
-    reason: status === 'NOT_APPLICABLE' ? 'asymmetric key' : status === 'REMEDIATION_FAILED' ? 'AccessDeniedException: not authorized to perform kms:EnableKeyRotation' : undefined,
-    rotationEnabledBefore: status === 'COMPLIANT',
-    rotationEnabledAfter: status === 'REMEDIATED' ? true : status === 'REMEDIATION_FAILED' ? false : undefined,
-    rotationPeriodInDays: status === 'COMPLIANT' || status === 'REMEDIATED' ? 365 : undefined,
-    wave: status === 'REMEDIATED' || status === 'REMEDIATION_FAILED' ? 1 + (i % 3) : status === 'NON_COMPLIANT' ? 4 + (i % 57) : undefined,
-    exception: status === 'EXEMPT' ? { owner: 'team-data', reason: 'vendor appliance', expiresAt: '2030-01-01' } : undefined,
-    keyManager: 'CUSTOMER',
-    aliases: i % 3 === 0 ? [`alias/app-${i}`] : undefined,
-    scannedAt: '2026-12-02T14:00:00.000Z',
-  };
-}
+const LARGE_RUN: SyntheticRun = {
+  runId: RUN_ID,
+  regions: REGIONS,
+  keysPerAccount: PER_ACCOUNT,
+  scannedAt: '2026-12-02T14:00:00.000Z',
+  statusOf,
+  // Waves 1-3 ran; the keys left non-compliant belong to the 57 waves after the halt.
+  waveOf: (i, status) => (status === 'REMEDIATED' || status === 'REMEDIATION_FAILED' ? 1 + (i % 3) : status === 'NON_COMPLIANT' ? 4 + (i % 57) : undefined),
+};
+const accountOf = (i: number) => syntheticAccountOf(LARGE_RUN, i);
 
-export const LARGE_FINDINGS: readonly Finding[] = Array.from({ length: LARGE_KEYS }, (_, i) => finding(i));
+export const LARGE_FINDINGS: readonly Finding[] = Array.from({ length: LARGE_KEYS }, (_, i) => syntheticFinding(LARGE_RUN, i));
 export const LARGE_FAILED = LARGE_FINDINGS.filter((f) => f.status === 'REMEDIATION_FAILED').length;
 /** The keys of the waves that never ran. */
 export const LARGE_NOT_RUN = LARGE_FINDINGS.filter((f) => f.status === 'NON_COMPLIANT').length;
