@@ -1,10 +1,11 @@
 // The CSV report: one row per key, then one per account or Region the run did not cover (status
-// EXCLUDED or NOT_SCANNED, the reason why), RFC 4180 (CRLF, quoted where needed), with every text cell
+// EXCLUDED or NOT_SCANNED, the reason why), then one per event handled around the run (source event), RFC 4180 (CRLF, quoted where needed), with every text cell
 // inert and guarded against formula injection for spreadsheet users. Streamed row by row.
 import type { Finding } from '../functions/core/schemas';
 import { controlsText } from '../functions/core/controls';
 import { inertText } from '../functions/core/text';
 import { ChunkWriter, accountName, boolText, consoleUrl, coverageGapRows, iterate, type CoverageGapRow } from './common';
+import type { KeyEventEntry } from './event-findings';
 import type { ReportInput, ReportSink } from './types';
 
 /** The control ids the row's check answers to, in one cell. */
@@ -30,7 +31,17 @@ export const CSV_COLUMNS = [
   'exceptionExpiresAt',
   'consoleUrl',
   'controls',
+  'source',
+  'eventId',
+  'eventName',
+  'eventOutcome',
+  'principal',
+  'eventTime',
+  'handledAt',
 ] as const;
+
+/** The columns only an event's row fills. */
+const EVENT_COLUMNS = CSV_COLUMNS.slice(CSV_COLUMNS.indexOf('source') + 1);
 
 /**
  * A cell a spreadsheet would run as a formula: its first character after any leading whitespace is
@@ -79,7 +90,33 @@ function findingRow(input: ReportInput, finding: Finding): string {
     finding.exception?.expiresAt,
     consoleUrl(finding),
     CONTROLS_CELL,
+    'scan',
+    ...EVENT_COLUMNS.map(() => undefined),
   ]);
+}
+
+/** A handled event, as a row after the scan's: source `event`, the key's status after it, the call, who made it and when. */
+function eventRow(input: ReportInput, e: KeyEventEntry): string {
+  const cells: Partial<Record<(typeof CSV_COLUMNS)[number], string | number>> = {
+    accountId: e.accountId,
+    accountName: accountName(input, e.accountId),
+    region: e.region,
+    keyId: e.keyId,
+    keyArn: e.keyArn,
+    status: e.status,
+    reason: e.reason,
+    rotationPeriodInDays: e.rotationPeriodInDays,
+    consoleUrl: consoleUrl(e),
+    controls: CONTROLS_CELL,
+    source: 'event',
+    eventId: e.eventId,
+    eventName: e.eventName,
+    eventOutcome: e.outcome,
+    principal: e.principal,
+    eventTime: e.eventTime,
+    handledAt: e.handledAt,
+  };
+  return csvRow(CSV_COLUMNS.map((column) => cells[column]));
 }
 
 /** A scope the run did not cover, as a row after the keys: status EXCLUDED or NOT_SCANNED, the reason why. */
@@ -91,6 +128,7 @@ function gapRow(input: ReportInput, gap: CoverageGapRow): string {
     status: gap.state,
     reason: gap.why,
     controls: CONTROLS_CELL,
+    source: 'scan',
   };
   return csvRow(CSV_COLUMNS.map((column) => cells[column]));
 }
@@ -100,5 +138,6 @@ export async function writeCsvReport(input: ReportInput, sink: ReportSink): Prom
   await out.write(csvRow(CSV_COLUMNS));
   for await (const finding of iterate(input.findings)) await out.write(findingRow(input, finding));
   for (const gap of coverageGapRows(input.coverage)) await out.write(gapRow(input, gap));
+  for (const e of input.keyEvents?.events ?? []) await out.write(eventRow(input, e));
   await out.flush();
 }

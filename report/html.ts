@@ -32,6 +32,7 @@ import {
   waveRows,
 } from './common';
 import { escapeHtml as h } from './escape';
+import { eventAction, keyEventsSummary } from './event-findings';
 import type { ReportInput, ReportSink } from './types';
 
 /** The attention list shows at most this many keys (failed first); every key is in its account's list. */
@@ -198,7 +199,7 @@ function headerHtml(input: ReportInput, now: Date): string {
     `<p class="meta">Run <code>${h(run.runId)}</code> · mode <b>${h(run.mode)}</b> · <span class="status run-${h(run.status)}">${h(run.status)}</span>` +
     ` · started <b>${h(run.startedAt)}</b>${finished} · ${h(run.accountCount)} accounts · report generated ${h(now.toISOString())}</p>${coverage}${halt}</header>\n` +
     `<nav><a href="#totals">Coverage</a><a href="#attention">Failed and non-compliant</a><a href="#errors">Errors</a><a href="#account-summary">Accounts</a>` +
-    `${input.drift ? '<a href="#drift">Drift</a>' : ''}<a href="#trend">Trend</a><a href="#waves">Waves</a><a href="#exceptions">Exceptions</a><a href="#accounts">All keys</a></nav>\n<main>\n`
+    `${input.drift ? '<a href="#drift">Drift</a>' : ''}${input.keyEvents ? '<a href="#key-events">Key events</a>' : ''}<a href="#trend">Trend</a><a href="#waves">Waves</a><a href="#exceptions">Exceptions</a><a href="#accounts">All keys</a></nav>\n<main>\n`
   );
 }
 
@@ -240,6 +241,25 @@ function trendHtml(input: ReportInput): string {
   return (
     `<section id="trend"><h2>Compliance across recent runs</h2>${complianceChartSvg(points)}` +
     `<details><summary>The runs in the chart (${points.length})</summary>${table(['Run', 'Mode', 'Started (UTC)', ['Compliance', 'num']], rows, 'narrow')}</details></section>\n`
+  );
+}
+
+function keyEventsHtml(input: ReportInput): string {
+  const k = input.keyEvents;
+  if (!k) return '';
+  const rows = k.events
+    .slice(0, ATTENTION_ROWS)
+    .map(
+      (e) =>
+        `<tr class="event-${h(e.outcome)}" data-key-arn="${h(e.keyArn)}" data-event-id="${h(e.eventId)}"><td>${h(e.handledAt)}${e.sinceRun ? ' <span class="aliases">since this run</span>' : ''}</td>` +
+        `<td class="mono">${h(e.accountId)}</td><td>${h(e.region)}</td><td class="mono">${h(e.keyId)}</td><td>${h(e.eventName)}</td><td>${h(eventAction(e))}</td>` +
+        `<td class="mono">${h(e.principal)}</td><td class="mono">${h(e.eventId)}</td><td>${h(e.reason ?? '')}</td></tr>\n`,
+    )
+    .join('');
+  const more = k.events.length > ATTENTION_ROWS ? `<p class="more">The first ${ATTENTION_ROWS} of ${k.events.length} events; the JSON report lists all.</p>` : '';
+  return (
+    `<section id="key-events"><h2>Key events (continuous enforcement)</h2><p class="meta" id="key-events-count" data-count="${k.events.length}">${h(keyEventsSummary(k))}</p>` +
+    `${rows ? table(['Handled (UTC)', 'Account', 'Region', 'Key', 'Event', 'Done', 'By', 'Event id', 'Reason'], rows) + more : '<p class="empty">No event was handled.</p>'}</section>\n`
   );
 }
 
@@ -402,6 +422,7 @@ export async function writeHtmlReport(input: ReportInput, sink: ReportSink): Pro
   await out.write(errorsHtml(input));
   await out.write(accountSummaryHtml(input, tallies));
   await out.write(driftHtml(input));
+  await out.write(keyEventsHtml(input));
   await out.write(trendHtml(input));
   await out.write(wavesHtml(input));
   await out.write(exceptionsHtml(input, now));

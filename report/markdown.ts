@@ -24,6 +24,7 @@ import {
 import { controlsText } from '../functions/core/controls';
 import { complianceHeadline, coverageText } from '../functions/core/coverage';
 import { inertText } from '../functions/core/text';
+import { eventAction, keyEventsSummary } from './event-findings';
 import type { ReportInput, ReportSink } from './types';
 
 /**
@@ -106,6 +107,24 @@ export async function writeMarkdownReport(input: ReportInput, sink: ReportSink):
       ...d.resolved.map((f) => ['resolved', f] as const),
     ].map(([change, f]) => [change, mdText(f.accountId), mdText(f.region), mdLink(f.keyId, consoleUrl(f)), mdText(f.status)]);
     if (rows.length) head.push(mdTable(['Change', 'Account', 'Region', 'Key', 'Status now'], rows), '');
+  }
+
+  if (input.keyEvents) {
+    const k = input.keyEvents;
+    head.push('## Key events (continuous enforcement)', '', `${mdText(keyEventsSummary(k))}.`, '');
+    const rows = k.events.map((e) => [
+      mdText(e.handledAt),
+      e.sinceRun ? 'yes' : 'no',
+      mdText(e.accountId),
+      mdText(e.region),
+      mdLink(e.keyId, consoleUrl(e)),
+      mdText(e.eventName),
+      mdText(eventAction(e)),
+      mdText(e.principal),
+      mdText(e.eventId),
+      mdText(e.reason),
+    ]);
+    if (rows.length) head.push(mdTable(['Handled', 'Since this run', 'Account', 'Region', 'Key', 'Event', 'Done', 'By', 'Event id', 'Reason'], rows), '');
   }
 
   const waves = waveRows(run, input.wavePlan);

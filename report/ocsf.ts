@@ -1,6 +1,7 @@
-// The OCSF report (`--format ocsf`): a JSON array of OCSF Compliance Finding events, one per key
-// and one per account or Region not scanned (functions/core/ocsf.ts), streamed one per line.
-import { ocsfFinding, ocsfNotScanned, type OcsfContext } from '../functions/core/ocsf';
+// The OCSF report (`--format ocsf`): a JSON array of OCSF Compliance Finding events, one per key,
+// one per account or Region not scanned, and one per event handled around the run
+// (functions/core/ocsf.ts), streamed one per line.
+import { ocsfEventFinding, ocsfFinding, ocsfNotScanned, type OcsfContext } from '../functions/core/ocsf';
 import { inertJson } from '../functions/core/text';
 import { version } from '../package.json';
 import { ChunkWriter, accountName, iterate, reportTime } from './common';
@@ -21,6 +22,7 @@ export async function writeOcsfReport(input: ReportInput, sink: ReportSink): Pro
   }
   const at = Date.parse(input.run.finishedAt ?? reportTime(input).toISOString());
   for (const gap of input.coverage.notScanned) await item(ocsfNotScanned(gap, at, partition, context));
+  for (const event of input.keyEvents?.events ?? []) await item(ocsfEventFinding(event, context));
   await out.write(first ? '[]\n' : '\n]\n');
   await out.flush();
 }

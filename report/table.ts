@@ -23,6 +23,7 @@ import {
 import { controlsText } from '../functions/core/controls';
 import { complianceHeadline } from '../functions/core/coverage';
 import { inertText } from '../functions/core/text';
+import { eventAction, keyEventsSummary } from './event-findings';
 import type { ReportInput, ReportSink } from './types';
 
 /** How many keys needing attention the terminal lists before "and N more". */
@@ -127,6 +128,18 @@ export async function writeTableReport(input: ReportInput, sink: ReportSink): Pr
     if (driftRows.length) {
       lines.push(formatColumns(['CHANGE', 'ACCOUNT', 'REGION', 'KEY ID', 'STATUS'], driftRows.slice(0, TABLE_KEY_LIMIT)));
       if (driftRows.length > TABLE_KEY_LIMIT) lines.push(`and ${driftRows.length - TABLE_KEY_LIMIT} more`);
+    }
+    lines.push('');
+  }
+
+  if (input.keyEvents) {
+    const k = input.keyEvents;
+    lines.push('KEY EVENTS (continuous enforcement; * handled since this run started)');
+    lines.push(inertText(keyEventsSummary(k)));
+    if (k.events.length > 0) {
+      const rows = k.events.map((e) => [`${e.handledAt}${e.sinceRun ? ' *' : ''}`, e.accountId, e.region, e.keyId, e.eventName, eventAction(e), e.principal, e.eventId]);
+      lines.push(formatColumns(['HANDLED', 'ACCOUNT', 'REGION', 'KEY ID', 'EVENT', 'DONE', 'BY', 'EVENT ID'], rows.slice(0, TABLE_KEY_LIMIT)));
+      if (rows.length > TABLE_KEY_LIMIT) lines.push(`and ${rows.length - TABLE_KEY_LIMIT} more (see --format json: keyEvents)`);
     }
     lines.push('');
   }

@@ -32,7 +32,8 @@ function demoExceptionTarget(sim: SimulatedOrganization): string | undefined {
 /**
  * Continuous enforcement end to end: someone in a member account creates a key (KMS turns no
  * rotation on), the simulator's CloudTrail has the event, the enforcer (what the deployed EnforceKey
- * runs) turns rotation on, and a scan of that account and Region reports the key rotating.
+ * runs) turns rotation on, and a scan of that account and Region reports the key rotating, its
+ * report listing the event (key events) with its eventId.
  */
 async function showEnforcementLoop(sim: SimulatedOrganization, store: ResultsStore): Promise<void> {
   const account = sim.accounts().find((a) => a.id !== sim.managementAccountId && a.state === 'ACTIVE' && a.roles.some((r) => r.name === DEFAULT_REMEDIATE_ROLE_NAME));
@@ -60,7 +61,7 @@ continuous enforcement: a key created in ${account.id} ${region} (${created.KeyM
     enforcer.close();
   }
   const scan = inputFromFlags({ mode: 'scan', accounts: account.id, regions: region, runId: newRunId() });
-  note(`scan ${scan.runId} of ${account.id} ${region}: the key is in the report`);
+  note(`scan ${scan.runId} of ${account.id} ${region}: the key is in the report, its event under KEY EVENTS`);
   await runLocal(scan, { store });
   await finishRun(store, scan.runId!, 'table', undefined);
   if (created.KeyMetadata?.Arn) note(`  rotor history ${created.KeyMetadata.Arn} --output json   (its event finding: source "event", the eventId)`);
@@ -98,11 +99,12 @@ export function registerDemo(program: Command): void {
         note(`remediate rollout ${input.runId}: waves of ${options.waveSize} keys, production accounts first`);
         const progress = localProgress('remediate');
         await runLocal(input, { store: opened.store, onProgress: progress.onEvent }).finally(progress.done);
+        await finishRun(opened.store, input.runId!, 'table', undefined);
+        await showEnforcementLoop(sim, opened.store);
+        // Written after the loop, so the rollout's page lists the key event handled since it.
         const html = resolve(join(options.dataDir, 'demo-report.html'));
         const run = await opened.store.getRun(input.runId!);
         if (run) await writeRunReport(opened.store, run, 'html', html);
-        await finishRun(opened.store, input.runId!, 'table', undefined);
-        await showEnforcementLoop(sim, opened.store);
         const dir = `--data-dir ${options.dataDir}`;
         note(`\nopen ${html} in a browser, or look further:`);
         for (const command of [`report --latest --format md ${dir}`, `runs ${dir}`, `exceptions list ${dir}`, `simulate   (the demo organization, for any AWS client)`]) {

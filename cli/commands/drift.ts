@@ -1,5 +1,6 @@
-// `rotor drift`: what changed since the previous run of the same scope; new non-compliant or
-// regressed keys exit 3 (--exit-zero: 0).
+// `rotor drift`: what changed since the previous run of the same scope, and the keys continuous
+// enforcement changed or recorded in between; new non-compliant or regressed keys exit 3
+// (--exit-zero: 0).
 import { Command } from 'commander';
 import type { Finding } from '../../functions/core/schemas';
 import { inertJson, inertText } from '../../functions/core/text';
@@ -10,11 +11,13 @@ import { EXIT_CODES_HELP, FindingsError } from '../errors';
 import { driftFindings } from '../gate';
 import { columns } from '../columns';
 import { chooseRun } from '../run-choice';
+import { keyEventsFor } from '../../report/input';
+import { eventAction, keyEventsSummary } from '../../report/event-findings';
 
 export function registerDrift(program: Command): void {
   withStoreOptions(
     withOutputOption(withAwsOptions(program.command('drift')))
-      .description('Compare a run with the previous run of the same scope: new non-compliant keys, regressions, resolutions, expired exceptions')
+      .description('Compare a run with the previous run of the same scope: new non-compliant keys, regressions, resolutions, expired exceptions, and the keys events changed in between')
       .option('--run-id <id>', 'the run (default: the newest)')
       .option('--exit-zero', 'report drift but exit 0'),
   )
@@ -24,7 +27,9 @@ export function registerDrift(program: Command): void {
       const opened = await openStore(options, 'read');
       try {
         const run = await chooseRun(opened.store, { runId: options.runId });
-        const drift = await driftOfRun(opened.store, run, new Date());
+        const now = new Date();
+        const drift = await driftOfRun(opened.store, run, now);
+        const keyEvents = await keyEventsFor(opened.store, run, now);
         const found = driftFindings(drift);
         const gate = () => {
           if (found.length === 0) return;
@@ -32,7 +37,7 @@ export function registerDrift(program: Command): void {
           else throw new FindingsError(`drift of run ${drift.runId}: ${found.join('; ')} (exit 3; --exit-zero reports without failing)`);
         };
         if (format === 'json') {
-          process.stdout.write(`${inertJson(drift, 2)}\n`);
+          process.stdout.write(`${inertJson({ ...drift, keyEvents }, 2)}\n`);
           return gate();
         }
         const out = [inertText(`drift of run ${drift.runId} against ${drift.previousRunId ?? '(no earlier run covered these keys)'}`)];
@@ -47,6 +52,11 @@ export function registerDrift(program: Command): void {
         section('resolved keys', drift.resolved);
         out.push(`\nexceptions expired since: ${drift.expiredExceptions.length}`);
         for (const e of drift.expiredExceptions) out.push(inertText(`  ${e.target} (owner ${e.owner}, expired ${e.expiresAt})`));
+        out.push(`\nchanged by events (continuous enforcement; * since this run started): ${keyEvents.events.length}`, inertText(keyEventsSummary(keyEvents)));
+        if (keyEvents.events.length > 0) {
+          const rows = keyEvents.events.map((e) => [`${e.handledAt}${e.sinceRun ? ' *' : ''}`, e.accountId, e.region, e.keyId, e.eventName, eventAction(e), e.principal, e.eventId]);
+          out.push(columns([['HANDLED', 'ACCOUNT', 'REGION', 'KEY', 'EVENT', 'DONE', 'BY', 'EVENT ID'], ...rows]).trimEnd());
+        }
         process.stdout.write(`${out.join('\n')}\n`);
         gate();
       } finally {

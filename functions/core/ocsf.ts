@@ -154,3 +154,70 @@ export function ocsfNotScanned(gap: NotScanned, time: number, partition: string,
     ],
   };
 }
+
+/** A handled KMS event as the OCSF report takes it (report/event-findings.ts KeyEventEntry has these fields). */
+export interface OcsfKeyEvent {
+  eventId: string;
+  eventName: string;
+  eventTime: string;
+  handledAt: string;
+  principal: string;
+  accountId: string;
+  region: string;
+  keyId: string;
+  keyArn: string;
+  outcome: string;
+  status?: FindingStatus;
+  reason?: string;
+  rotationPeriodInDays?: number;
+}
+
+/** activity_id 2: Update (the key's state changed or was checked on an event between scans). */
+const EVENT_ACTIVITY = { id: 2, name: 'Update' };
+
+/**
+ * One handled event as an OCSF Compliance Finding of its own (uid: the key's under the check, then
+ * the event id, so the same event is the same finding in every report that lists it): the key's
+ * status after the event, and as evidence the KMS call, its CloudTrail event id and who made it.
+ * An event whose key could not be read (outcome failed) yielded no result: compliance Warning.
+ */
+export function ocsfEventFinding(event: OcsfKeyEvent, context: OcsfContext): Record<string, unknown> {
+  const time = Date.parse(event.handledAt);
+  const partition = partitionOf(event.keyArn);
+  const { controls, ...base } = common(context, `kms-rotor/KMS.4/${event.keyArn}/event/${event.eventId}`, time, event.accountId, event.region, partition, event.status ?? 'NOT_SCANNED');
+  const status = event.status ? findingStatus(event.status) : { id: 1, name: 'New' };
+  const code = event.status ?? 'EVENT_FAILED';
+  const detail = `${event.eventName} ${event.eventId} by ${event.principal}: ${event.outcome}${event.reason ? ` (${event.reason})` : ''}`;
+  return {
+    ...base,
+    activity_id: EVENT_ACTIVITY.id,
+    activity_name: EVENT_ACTIVITY.name,
+    type_uid: CLASS_UID * 100 + EVENT_ACTIVITY.id,
+    type_name: `Compliance Finding: ${EVENT_ACTIVITY.name}`,
+    message: detail,
+    status_id: status.id,
+    status: status.name,
+    status_code: code,
+    status_detail: detail,
+    start_time: Date.parse(event.eventTime),
+    compliance: complianceOf(controls, event.status ? COMPLIANCE[event.status] : { id: 2, name: 'Warning' }, code, event.reason),
+    evidences: [
+      {
+        name: 'AWS API Call via CloudTrail',
+        uid: event.eventId,
+        actor: { user: { uid: event.principal } },
+        api: { operation: event.eventName, service: { name: 'kms.amazonaws.com' }, request: { uid: event.eventId } },
+      },
+    ],
+    resources: [
+      {
+        uid: event.keyArn,
+        name: event.keyId,
+        type: 'AWS::KMS::Key',
+        region: event.region,
+        cloud_partition: partition,
+        data: { keyId: event.keyId, ...(event.rotationPeriodInDays !== undefined && { rotationPeriodInDays: event.rotationPeriodInDays }) },
+      },
+    ],
+  };
+}

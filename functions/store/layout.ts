@@ -61,7 +61,12 @@ export const keys = {
   exception: (target: string) => ({ pk: 'EXCEPTION', sk: target }),
   /** The index of runs, newest first. */
   runsIndex: (startedAt: string, runId: string) => ({ gsi1pk: 'RUNS', gsi1sk: `${startedAt}#${runId}` }),
+  /** The same index over handled events, one partition per UTC day of handling: what a report reads between two runs. */
+  eventsIndex: (handledAt: string, eventId: string) => ({ gsi1pk: eventsDayPartition(handledAt), gsi1sk: `${handledAt}#${eventId}` }),
 };
+
+/** The index partition of the events handled on the UTC day of `at` (an ISO time). */
+export const eventsDayPartition = (at: string) => `EVENTS#${at.slice(0, 10)}`;
 
 /** Where an account's scan of a run is kept in the object store. */
 export const accountScanKey = (runId: string, accountId: string) => `scans/${runId}/${accountId}.json`;

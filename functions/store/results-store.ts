@@ -20,7 +20,7 @@ import { EventRecord } from '../core/key-event';
 import { ErrorRecord, ExceptionRecord, Finding, KeyChange, RunRecord, WaveRecord, type WaveSlice } from '../core/schemas';
 import { byKeyScope, waveAtRank } from '../core/waves';
 import { mapWithConcurrency } from '../aws/pool';
-import { accountScanKey, EVENT_SK_PREFIX, keys, SHARDS } from './layout';
+import { accountScanKey, EVENT_SK_PREFIX, eventsDayPartition, keys, SHARDS } from './layout';
 import { S3ObjectStore, type ObjectStore } from './object-store';
 
 const BATCH_SIZE = 25;
@@ -50,7 +50,7 @@ export interface StoreCounters {
   itemsWritten: number;
   objectsRead: number;
   objectsWritten: number;
-  /** Write units per partition key (an item counts one unit per KiB, rounded up; the table has no secondary index but runs). */
+  /** Write units per partition key (an item counts one unit per KiB, rounded up; twice for an item the index holds: runs and handled events). */
   writesByPartition: Map<string, number>;
 }
 
@@ -362,7 +362,28 @@ export class ResultsStore {
 
   /** Records what an event came to, in its key's partition; a later delivery of the same event overwrites it with the same. */
   async putEventRecord(record: EventRecord): Promise<void> {
-    await this.put({ ...keys.event(record.keyArn, record.eventId), type: 'event', ttl: this.ttl(), ...record });
+    await this.put({ ...keys.event(record.keyArn, record.eventId), ...keys.eventsIndex(record.handledAt, record.eventId), type: 'event', ttl: this.ttl(), ...record });
+  }
+
+  /**
+   * The events handled at or after `from` and before `to` (ISO times), oldest first: one index query
+   * per UTC day of the window, O(events), never the findings. Days older than the retention are
+   * skipped: their records have expired.
+   */
+  async *eventRecordsBetween(from: string, to: string): AsyncGenerator<EventRecord> {
+    const oldest = new Date(Date.parse(to) - this.retentionDays * DAY_S * 1000).toISOString();
+    const start = from > oldest ? from : oldest;
+    for (let day = Date.parse(start.slice(0, 10)); day <= Date.parse(to.slice(0, 10)); day += DAY_S * 1000) {
+      const partition = eventsDayPartition(new Date(day).toISOString());
+      // <handledAt>#<eventId> BETWEEN from AND to: at or after `from`, before `to` (an id follows the time).
+      for await (const item of this.query({
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p AND gsi1sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':p': partition, ':from': start, ':to': to },
+      })) {
+        yield parseItem(EventRecord, item, 'event record');
+      }
+    }
   }
 
   /** The record of an event already handled for this key, if any: what makes a repeated delivery a duplicate. */
@@ -519,7 +540,7 @@ export class ResultsStore {
   }
 }
 
-/** DynamoDB bills a write per KiB of item, rounded up (the runs index adds one for run records). */
+/** DynamoDB bills a write per KiB of item, rounded up (the index adds as many for run records and event records). */
 function writeUnits(item: Item): number {
   const units = Math.max(1, Math.ceil(Buffer.byteLength(JSON.stringify(item)) / 1024));
   return item.gsi1pk ? units * 2 : units;

@@ -1,7 +1,10 @@
 // The results table's key schema, defined once for the CDK stack and the embedded store.
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
-/** The one secondary index: runs newest first (gsi1pk RUNS, gsi1sk <startedAt>#<runId>). */
+/**
+ * The one secondary index: runs newest first (gsi1pk RUNS, gsi1sk <startedAt>#<runId>), and handled
+ * events by the day they were handled (gsi1pk EVENTS#<yyyy-mm-dd>, gsi1sk <handledAt>#<eventId>).
+ */
 export const TABLE_INDEXES = [{ indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }] as const;
 
 /**

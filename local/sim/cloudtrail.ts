@@ -14,6 +14,7 @@ export const RECORDED_KMS_CALLS = new Set([
   'DisableKey',
   'ScheduleKeyDeletion',
   'CancelKeyDeletion',
+  'UpdatePrimaryRegion',
   'CreateAlias',
   'TagResource',
   'UntagResource',
@@ -57,12 +58,24 @@ function userIdentity(caller: Identity): Record<string, unknown> {
 
 const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\//;
 
-/** The EventBridge event of one recorded call. */
+/**
+ * The EventBridge events of one recorded call: one in the call's Region, and for a successful
+ * UpdatePrimaryRegion a second in the new primary's Region, as CloudTrail logs it in both (each
+ * with the key's ARN in its own Region in responseElements.keyId).
+ */
+export function cloudTrailEventsOf(call: RecordedCall): Record<string, unknown>[] {
+  const primaryRegion = call.input.PrimaryRegion;
+  if (call.operation !== 'UpdatePrimaryRegion' || call.errorCode || typeof primaryRegion !== 'string') return [cloudTrailEvent(call)];
+  return [call.region, primaryRegion].map((region) => cloudTrailEvent({ ...call, region }));
+}
+
+/** The EventBridge event of one recorded call, in the call's Region. */
 export function cloudTrailEvent(call: RecordedCall): Record<string, unknown> {
   const time = call.at.toISOString().replace(/\.\d+Z$/, 'Z');
   const meta = (call.output?.KeyMetadata ?? undefined) as { Arn?: string } | undefined;
   const keyRef = typeof call.input.KeyId === 'string' ? call.input.KeyId : typeof call.input.TargetKeyId === 'string' ? call.input.TargetKeyId : undefined;
-  const keyArn = meta?.Arn ?? (keyRef && (KEY_ARN.test(keyRef) ? keyRef : !keyRef.startsWith('alias/') ? `arn:aws:kms:${call.region}:${call.caller.accountId}:key/${keyRef}` : undefined));
+  // An ARN in the entry's own Region: the UpdatePrimaryRegion entry of the new primary's Region names the key there.
+  const keyArn = meta?.Arn ?? (keyRef && (KEY_ARN.test(keyRef) ? keyRef.replace(/^(arn:[^:]+:kms:)[^:]+/, `$1${call.region}`) : !keyRef.startsWith('alias/') ? `arn:aws:kms:${call.region}:${call.caller.accountId}:key/${keyRef}` : undefined));
   const detail: Record<string, unknown> = {
     eventVersion: '1.08',
     userIdentity: userIdentity(call.caller),
@@ -74,7 +87,8 @@ export function cloudTrailEvent(call: RecordedCall): Record<string, unknown> {
     userAgent: 'kms-rotor-simulator',
     ...(call.errorCode ? { errorCode: call.errorCode, errorMessage: call.errorMessage } : {}),
     requestParameters: camel(call.input),
-    responseElements: call.operation === 'CreateKey' && call.output ? { keyMetadata: camel(call.output.KeyMetadata) } : null,
+    responseElements: call.operation === 'CreateKey' && call.output ? { keyMetadata: camel(call.output.KeyMetadata) }
+      : call.operation === 'UpdatePrimaryRegion' && !call.errorCode && keyArn ? { keyId: keyArn } : null,
     requestID: call.requestId,
     eventID: randomUUID(),
     readOnly: false,

@@ -395,6 +395,20 @@ export const KMS_OPERATIONS: Record<string, Handler> = {
     return { KeyId: key.arn, DeletionDate: epochSeconds(key.deletionDate!), KeyState: 'PendingDeletion', PendingWindowInDays: window };
   },
 
+  UpdatePrimaryRegion(ctx, input) {
+    const key = resolveKey(ctx, requiredString(input, 'KeyId', 'keyId'), 'UpdatePrimaryRegion', false);
+    const region = requiredString(input, 'PrimaryRegion', 'primaryRegion');
+    if (!key.multiRegion) throw new AwsError('UnsupportedOperationException', `${key.arn} is not a multi-Region key.`);
+    if (key.primaryRegion) throw new AwsError('UnsupportedOperationException', `${key.arn} is not a multi-Region primary key. Call UpdatePrimaryRegion in its primary Region, ${key.primaryRegion}.`);
+    if (key.keyState !== 'Enabled' && key.keyState !== 'Disabled') throw stateError(key)!;
+    if (region === key.region) throw new AwsError('ValidationException', `${region} is already the primary Region of ${key.arn}.`);
+    if (!ctx.state.replicasOf(key).some((r) => r.region === region)) {
+      throw notFound(`Key 'arn:aws:kms:${region}:${key.accountId}:key/${key.keyId}' does not exist`);
+    }
+    ctx.state.movePrimary(key, region);
+    return {};
+  },
+
   CancelKeyDeletion(ctx, input) {
     const key = resolveKey(ctx, requiredString(input, 'KeyId', 'keyId'), 'CancelKeyDeletion', false);
     if (key.keyState !== 'PendingDeletion') throw new AwsError('KMSInvalidStateException', `${key.arn} is not pending deletion.`);

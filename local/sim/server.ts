@@ -18,7 +18,7 @@ import {
 import { OrganizationState, type Identity, type KeyRecord } from './state';
 import { TAGGING_OPERATIONS } from './tagging';
 import { RateLimiter, resolveQuotas, seededRandom } from './throttle';
-import { cloudTrailEvent, RECORDED_KMS_CALLS } from './cloudtrail';
+import { cloudTrailEvent, cloudTrailEventsOf, RECORDED_KMS_CALLS } from './cloudtrail';
 
 export type ServiceName = 'kms' | 'organizations' | 'sts' | 'ec2' | 'tagging';
 
@@ -358,7 +358,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<SimulatedO
     try {
       const result = dispatch(service, operation, caller, region, jsonInput, params, keyId, requestId);
       record(caller.accountId, region, service, operation, undefined, keyId);
-      if (trail) trailEvents.push(cloudTrailEvent({ operation, caller, region, at: clock(), requestId, input: jsonInput, output: JSON.parse(result.body || '{}') }));
+      if (trail) trailEvents.push(...cloudTrailEventsOf({ operation, caller, region, at: clock(), requestId, input: jsonInput, output: JSON.parse(result.body || '{}') }));
       return result;
     } catch (e) {
       if (!(e instanceof AwsError)) throw e;

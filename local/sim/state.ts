@@ -266,6 +266,21 @@ export class OrganizationState {
     return record;
   }
 
+  /**
+   * UpdatePrimaryRegion: the replica in `region` becomes the primary and the primary (and every
+   * other replica) its replicas. Rotation is a shared property of the key set, so the new primary
+   * takes the old one's setting.
+   */
+  movePrimary(primary: KeyRecord, region: string): KeyRecord {
+    const target = this.replicasOf(primary).find((k) => k.region === region);
+    if (!target) throw new Error(`no replica of ${primary.keyId} in ${region}`);
+    const members = [primary, ...this.replicasOf(primary)];
+    target.rotation = { ...primary.rotation };
+    delete target.primaryRegion;
+    for (const key of members) if (key !== target) key.primaryRegion = region;
+    return target;
+  }
+
   setRotation(key: KeyRecord, enabled: boolean, periodInDays?: number): void {
     const owner = this.rotationOwner(key);
     const wasEnabled = owner.rotation.enabled;

@@ -3,6 +3,7 @@
 // exceptions (expired, ending within 30 days, active), a halted wave plan and a run history.
 import type { ErrorRecord, ExceptionRecord, Finding, RunRecord } from '../../functions/core/schemas';
 import type { ReportInput } from '../../report';
+import { keyEventsOf, type KeyEvents } from '../../report/event-findings';
 import { runCoverage } from '../../functions/core/coverage';
 
 export const NOW = new Date('2025-06-01T12:00:00.000Z');
@@ -134,3 +135,30 @@ export function consoleUrlOf(f: Finding): string {
   const page = f.keyManager === 'AWS' ? 'defaultKeys' : 'keys';
   return `https://${f.region}.console.aws.amazon.com/kms/home?region=${f.region}#/kms/${page}/${f.keyId}`;
 }
+
+export const ENFORCED_EVENT = 'e0000000-0000-4000-8000-000000000001';
+export const DETECTED_EVENT = 'e0000000-0000-4000-8000-000000000002';
+export const FAILED_EVENT = 'e0000000-0000-4000-8000-000000000003';
+export const ALICE = `arn:aws:iam::${PROD}:role/alice`;
+
+/** Three events handled around the run (not in fixtureInput by default): enforced before it, recorded and failed since. */
+export const KEY_EVENTS: KeyEvents = keyEventsOf(
+  [
+    {
+      eventId: ENFORCED_EVENT, eventName: 'CreateKey', eventTime: '2025-06-01T10:30:00Z', principal: ALICE, accountId: PROD, region: 'us-east-1',
+      keyId: keyId(40), keyArn: arn(PROD, 'us-east-1', 40), outcome: 'enforced', handledAt: '2025-06-01T10:30:01.000Z',
+      finding: { ...finding(40, PROD, 'us-east-1', { status: 'REMEDIATED', rotationEnabledBefore: false, rotationEnabledAfter: true, rotationPeriodInDays: 180 }), source: 'event', eventId: ENFORCED_EVENT },
+    },
+    {
+      eventId: DETECTED_EVENT, eventName: 'DisableKeyRotation', eventTime: '2025-06-01T11:30:00Z', principal: ALICE, accountId: DEV, region: 'eu-west-1',
+      keyId: keyId(41), keyArn: arn(DEV, 'eu-west-1', 41), outcome: 'recorded', handledAt: '2025-06-01T11:30:01.000Z',
+      finding: { ...finding(41, DEV, 'eu-west-1', { status: 'NON_COMPLIANT', reason: 'rotation is off', rotationEnabledBefore: false }), source: 'event', eventId: DETECTED_EVENT },
+    },
+    {
+      eventId: FAILED_EVENT, eventName: 'EnableKey', eventTime: '2025-06-01T11:40:00Z', principal: ALICE, accountId: BROKEN, region: 'us-east-1',
+      keyId: keyId(42), keyArn: arn(BROKEN, 'us-east-1', 42), outcome: 'failed', reason: 'cannot assume KmsRotorScanRole', handledAt: '2025-06-01T11:40:01.000Z',
+    },
+  ],
+  { from: '2025-05-15T11:00:00.000Z', to: NOW.toISOString() },
+  RUN,
+);

@@ -12,7 +12,7 @@ import {
   hostileReportInput,
 } from '../support/hostile-corpus';
 import { parseCsv } from './csv-reader';
-import { fixtureInput } from './fixture';
+import { KEY_EVENTS, fixtureInput } from './fixture';
 
 const CONSOLE_KEY_URL = /^https:\/\/us-east-1\.console\.aws\.amazon\.com\/kms\/home\?region=us-east-1#\/kms\/keys\/[A-Za-z0-9%_.!~*'()-]+$/;
 
@@ -48,7 +48,7 @@ describe('the hostile corpus in CSV', () => {
 
   it('parses back to one row per key and per scope not covered, every row with every column', () => {
     const input = hostileReportInput();
-    expect(rows).toHaveLength(HOSTILE_FINDINGS.length + input.coverage.notScanned.length + input.coverage.accounts.excluded.length + 1);
+    expect(rows).toHaveLength(HOSTILE_FINDINGS.length + input.coverage.notScanned.length + input.coverage.accounts.excluded.length + input.keyEvents!.events.length + 1);
     for (const row of rows) expect(row).toHaveLength(CSV_COLUMNS.length);
   });
 
@@ -104,7 +104,7 @@ describe('the hostile corpus in Markdown', () => {
         return rest;
       })
       .join('\n');
-    expect(consoleLinks).toBe(HOSTILE_FINDINGS.length * 4); // each key in its account's table and in the three drift lists
+    expect(consoleLinks).toBe(HOSTILE_FINDINGS.length * 5); // each key in its account's table, in the three drift lists and in the key events
     expect(withoutConsoleLinks).not.toContain('<');
     expect(withoutConsoleLinks).not.toMatch(/[^\\]:\/\//);
     expect(withoutConsoleLinks).not.toMatch(/www\./i);
@@ -139,7 +139,7 @@ describe('the hostile corpus in HTML', () => {
   });
 
   it('has no element or attribute the report does not make itself', async () => {
-    const own = markupOf(await renderReport('html', fixtureInput()));
+    const own = markupOf(await renderReport('html', fixtureInput({ keyEvents: KEY_EVENTS })));
     expect([...markupOf(html)].filter((name) => !own.has(name))).toEqual([]);
   });
 

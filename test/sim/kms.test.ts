@@ -2,7 +2,7 @@
 // kind, rotation status and EnableKeyRotation answers per kind and state, Regions, CreateKey, tags.
 import {
   CreateKeyCommand, DescribeKeyCommand, DisableKeyRotationCommand, EnableKeyRotationCommand, GetKeyRotationStatusCommand,
-  ListAliasesCommand, ListKeysCommand, ListResourceTagsCommand, TagResourceCommand, paginateListAliases, paginateListKeys,
+  ListAliasesCommand, ListKeysCommand, ListResourceTagsCommand, TagResourceCommand, UpdatePrimaryRegionCommand, paginateListAliases, paginateListKeys,
   type KMSClient,
 } from '@aws-sdk/client-kms';
 import { buildLargeScenario, startSimulator, type KeyView, type SimulatedOrganization } from '../../local/sim';
@@ -163,6 +163,38 @@ describe('DescribeKey', () => {
     expect(replica.Arn).toBe(`arn:aws:kms:eu-west-1:${PROD}:key/${primary.keyId}`);
     expect(replica.MultiRegionConfiguration?.MultiRegionKeyType).toBe('REPLICA');
     expect(replica.MultiRegionConfiguration?.PrimaryKey).toEqual({ Arn: primary.arn, Region: 'us-east-1' });
+  });
+
+  test('UpdatePrimaryRegion: the replica becomes the primary with the key set\'s rotation; refused on a replica, a single-Region key, a Region without a replica', async () => {
+    const key = sim.createKey(STAGING, 'us-east-1', { kind: 'multi-region-primary', replicaRegions: ['eu-west-1', 'ap-southeast-2'] });
+    sim.setRotation(STAGING, 'us-east-1', key.keyId, true, 200);
+    expect((await errorOf(kms(STAGING, 'eu-west-1').send(new UpdatePrimaryRegionCommand({ KeyId: key.keyId, PrimaryRegion: 'ap-southeast-2' })))).name).toBe('UnsupportedOperationException');
+    const single = find(STAGING, 'us-east-1', (k) => !k.metadata.MultiRegion && k.keyManager === 'CUSTOMER');
+    expect((await errorOf(kms(STAGING).send(new UpdatePrimaryRegionCommand({ KeyId: single.keyId, PrimaryRegion: 'eu-west-1' })))).name).toBe('UnsupportedOperationException');
+    expect((await errorOf(kms(STAGING).send(new UpdatePrimaryRegionCommand({ KeyId: key.keyId, PrimaryRegion: 'us-west-1' })))).name).toBe('NotFoundException');
+
+    const trailBefore = sim.cloudTrailEvents().length;
+    await kms(STAGING).send(new UpdatePrimaryRegionCommand({ KeyId: key.keyId, PrimaryRegion: 'eu-west-1' }));
+    const md = (await kms(STAGING, 'eu-west-1').send(new DescribeKeyCommand({ KeyId: key.keyId }))).KeyMetadata!;
+    const newArn = `arn:aws:kms:eu-west-1:${STAGING}:key/${key.keyId}`;
+    expect(md.MultiRegionConfiguration).toEqual({
+      MultiRegionKeyType: 'PRIMARY',
+      PrimaryKey: { Arn: newArn, Region: 'eu-west-1' },
+      ReplicaKeys: expect.arrayContaining([{ Arn: key.arn, Region: 'us-east-1' }, { Arn: `arn:aws:kms:ap-southeast-2:${STAGING}:key/${key.keyId}`, Region: 'ap-southeast-2' }]),
+    });
+    expect((await kms(STAGING, 'ap-southeast-2').send(new DescribeKeyCommand({ KeyId: key.keyId }))).KeyMetadata!.MultiRegionConfiguration?.PrimaryKey?.Region).toBe('eu-west-1');
+    expect(await kms(STAGING, 'eu-west-1').send(new GetKeyRotationStatusCommand({ KeyId: key.keyId }))).toMatchObject({ KeyRotationEnabled: true, RotationPeriodInDays: 200 });
+    // The old primary is a replica now: rotation is set in eu-west-1.
+    expect((await errorOf(kms(STAGING).send(new EnableKeyRotationCommand({ KeyId: key.keyId })))).name).toBe('UnsupportedOperationException');
+
+    // CloudTrail logs the call in both Regions, each entry naming the key there.
+    const entries = sim.cloudTrailEvents().slice(trailBefore).map((e) => e.detail as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const moves = entries.filter((d) => d.eventName === 'UpdatePrimaryRegion' && !d.errorCode);
+    expect(moves.map((d) => [d.awsRegion, d.resources[0].ARN, d.responseElements.keyId, d.requestParameters.primaryRegion])).toEqual([
+      ['us-east-1', key.arn, key.arn, 'eu-west-1'],
+      ['eu-west-1', newArn, newArn, 'eu-west-1'],
+    ]);
+    expect(new Set(moves.map((d) => d.eventID)).size).toBe(2);
   });
 });
 

@@ -5,6 +5,7 @@
 import { runCoverage, type Coverage } from '../../functions/core/coverage';
 import type { Drift } from '../../functions/core/drift';
 import type { ReportInput } from '../../report';
+import type { KeyEvents } from '../../report/event-findings';
 import type { ErrorRecord, ExceptionRecord, Finding, RunRecord } from '../../functions/core/schemas';
 
 /** The account id a forged row claims; no real row of the corpus input has it. */
@@ -112,6 +113,28 @@ export const HOSTILE_DRIFT: Drift = {
   expiredExceptions: HOSTILE_EXCEPTIONS,
 };
 
+/** One handled event per corpus entry: the entry is its key id, call, principal, event id and reason. */
+export const HOSTILE_KEY_EVENTS: KeyEvents = {
+  from: at,
+  to: '2025-06-01T12:00:00.000Z',
+  counts: { enforced: 0, recorded: HOSTILE_CORPUS.length, failed: 0 },
+  events: HOSTILE_CORPUS.map((text, i) => ({
+    eventId: text,
+    eventName: text,
+    eventTime: at,
+    handledAt: at,
+    principal: text,
+    accountId: accountId(i),
+    region: 'us-east-1',
+    keyId: text,
+    keyArn: `arn:aws:kms:us-east-1:${accountId(i)}:key/${text}`,
+    outcome: 'recorded',
+    status: 'NON_COMPLIANT',
+    reason: text,
+    sinceRun: true,
+  })),
+};
+
 /** Coverage whose every reason is a corpus entry: each account's us-east-1 not scanned (its error), each excluded with a corpus entry as why. */
 function hostileCoverage(): Coverage {
   const summaries = HOSTILE_CORPUS.map((_, i) => ({ accountId: accountId(i), regions: ['eu-west-1', 'us-east-1'], scannedRegions: ['eu-west-1'], scannedAt: at }));
@@ -119,7 +142,7 @@ function hostileCoverage(): Coverage {
   return { ...coverage, accounts: { ...coverage.accounts, excluded: HOSTILE_CORPUS.map((why, i) => ({ accountId: accountId(i + HOSTILE_CORPUS.length), why })) } };
 }
 
-/** The corpus in every free-text field a report shows: account names, keys, aliases, reasons, exceptions, errors, the halt reason, drift. */
+/** The corpus in every free-text field a report shows: account names, keys, aliases, reasons, exceptions, errors, the halt reason, drift, key events. */
 export function hostileReportInput(): ReportInput {
   return {
     run: HOSTILE_RUN,
@@ -130,6 +153,7 @@ export function hostileReportInput(): ReportInput {
     accounts: Object.fromEntries(HOSTILE_CORPUS.map((text, i) => [accountId(i), { name: text }])),
     wavePlan: [{ wave: 1, keys: HOSTILE_CORPUS.length, accounts: HOSTILE_CORPUS.length }],
     drift: HOSTILE_DRIFT,
+    keyEvents: HOSTILE_KEY_EVENTS,
     now: new Date('2025-06-01T12:00:00.000Z'),
   };
 }

@@ -1,0 +1,88 @@
+// The key events a run's report and its drift show: what continuous enforcement did to keys between
+// the previous run and the next one (up to now for the newest run), so a reader of run N sees the
+// keys events enforced or recorded around its scan. Pure: the window from the runs, the entries
+// and counts from the store's event records.
+import type { EventOutcome, EventRecord } from '../functions/core/key-event';
+import type { FindingStatus, RunRecord } from '../functions/core/schemas';
+
+/** The handling times an event section covers: at or after `from`, before `to`. */
+export interface EventWindow {
+  from: string;
+  to: string;
+}
+
+/**
+ * From the start of the previous run that covered the same keys (or of this run, when there is
+ * none) to the start of the next run of the same scope (or now): the events around this run's scan.
+ */
+export function eventWindow(run: Pick<RunRecord, 'startedAt'>, previous: Pick<RunRecord, 'startedAt'> | undefined, next: Pick<RunRecord, 'startedAt'> | undefined, now: Date): EventWindow {
+  return { from: previous?.startedAt ?? run.startedAt, to: next?.startedAt ?? now.toISOString() };
+}
+
+/** The outcomes an event record can have (duplicates and dropped events are logged, not stored). */
+export const RECORDED_OUTCOMES = ['enforced', 'recorded', 'failed'] as const satisfies readonly EventOutcome[];
+
+/** One handled event as the reports show it. */
+export interface KeyEventEntry {
+  eventId: string;
+  eventName: string;
+  /** When the call was made (CloudTrail's eventTime) and when kms-rotor handled it. */
+  eventTime: string;
+  handledAt: string;
+  /** Who made the call. */
+  principal: string;
+  accountId: string;
+  region: string;
+  keyId: string;
+  keyArn: string;
+  outcome: EventOutcome;
+  /** The key's status after the event; absent when the key could not be read. */
+  status?: FindingStatus;
+  reason?: string;
+  rotationPeriodInDays?: number;
+  /** Handled after this run started, so this run's findings do not show it yet. */
+  sinceRun: boolean;
+}
+
+export interface KeyEvents extends EventWindow {
+  counts: Record<(typeof RECORDED_OUTCOMES)[number], number>;
+  events: KeyEventEntry[];
+}
+
+/** The section of a run: the records of the window, oldest first, with counts per outcome. */
+export function keyEventsOf(records: Iterable<EventRecord>, window: EventWindow, run: Pick<RunRecord, 'startedAt'>): KeyEvents {
+  const counts = { enforced: 0, recorded: 0, failed: 0 };
+  const events: KeyEventEntry[] = [];
+  for (const r of records) {
+    if (r.handledAt < window.from || r.handledAt >= window.to) continue;
+    if (r.outcome === 'enforced' || r.outcome === 'recorded' || r.outcome === 'failed') counts[r.outcome]++;
+    events.push({
+      eventId: r.eventId,
+      eventName: r.eventName,
+      eventTime: r.eventTime,
+      handledAt: r.handledAt,
+      principal: r.principal,
+      accountId: r.accountId,
+      region: r.region,
+      keyId: r.keyId,
+      keyArn: r.keyArn,
+      outcome: r.outcome,
+      ...(r.finding && { status: r.finding.status }),
+      ...((r.reason ?? r.finding?.reason) !== undefined && { reason: r.reason ?? r.finding?.reason }),
+      ...(r.finding?.rotationPeriodInDays !== undefined && { rotationPeriodInDays: r.finding.rotationPeriodInDays }),
+      sinceRun: r.handledAt >= run.startedAt,
+    });
+  }
+  events.sort((a, b) => a.handledAt.localeCompare(b.handledAt) || a.eventId.localeCompare(b.eventId));
+  return { ...window, counts, events };
+}
+
+/** What an entry says was done, in a few words: "enforced", "recorded NON_COMPLIANT", "failed". */
+export function eventAction(e: Pick<KeyEventEntry, 'outcome' | 'status'>): string {
+  return e.outcome === 'recorded' && e.status ? `recorded ${e.status}` : e.outcome;
+}
+
+/** The counts line every text format shows. */
+export function keyEventsSummary(k: KeyEvents): string {
+  return `${k.events.length} event(s) handled from ${k.from} to ${k.to}: ${k.counts.enforced} enforced, ${k.counts.recorded} recorded, ${k.counts.failed} failed`;
+}
