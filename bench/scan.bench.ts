@@ -16,17 +16,22 @@ import { DRIFT_CONCURRENCY } from '../functions/store/run-drift';
 import { startEmbeddedStore } from '../local/embedded-store';
 import { runLocal } from '../local/runner';
 import { ASL_PATH } from '../statemachine/asl';
-import { buildLargeScenario, startSimulator } from '../local/sim';
 import { useSimulatorEnv } from '../local/simulator-env';
+import { peakRss } from './peak-rss';
 import { benchRemediation, printRemediation } from './remediate.bench';
+import { startSimulatorProcess } from './sim-process';
 import { ASSUMPTIONS, projectDailyScan, type MeasuredScan, type Projection } from './scale-model';
 
 export interface ScanBenchResult {
   accounts: number;
   keys: number;
   wallSeconds: number;
+  /** Both processes', the rotor's and the simulator's, during the first scan. */
   cpuSeconds: number;
   cpuMsPerKey: number;
+  /** The simulator process's share of cpuSeconds. */
+  simulatorCpuSeconds: number;
+  /** The rotor process's peak resident set during the first scan (VmHWM where Linux gives it). */
   peakRssMiB: number;
   apiCalls: Record<string, number>;
   callsPerKey: number;
@@ -38,29 +43,33 @@ export interface ScanBenchResult {
 const LATENCY_MS = 30;
 
 export async function benchScan(accounts: number, keysPerAccount: number, regions = ['us-east-1', 'us-west-2', 'eu-west-1']): Promise<ScanBenchResult> {
-  const sim = await startSimulator({ scenario: buildLargeScenario({ accounts, keysPerAccount, regions }), latencyMs: LATENCY_MS });
+  // The simulated organization in its own process, as AWS is: the figures are the rotor process's
+  // memory, and the CPU of both processes summed.
+  const sim = await startSimulatorProcess({ scenario: { accounts, keysPerAccount, regions }, latencyMs: LATENCY_MS });
   // On disk, as `rotor run --local` keeps it: memory then stays flat in the size of the org.
   const storeDir = mkdtempSync(join(tmpdir(), 'kms-rotor-bench-'));
   const embedded = await startEmbeddedStore({ path: join(storeDir, 'db') });
   const restoreEnv = useSimulatorEnv(sim);
-  let peak = 0;
-  // memoryUsage.rss() only: the full memoryUsage() walks the heap spaces, 1% of the run's CPU at this rate.
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
+  const rss = peakRss();
   try {
     let scanAccountRuns = 0;
     const onProgress = (p: { state: string; event: string }) => {
       if (p.state === 'ScanAccount' && p.event !== 'retried') scanAccountRuns++;
     };
+    const simCpu = await sim.cpuUsage();
     const cpu = process.cpuUsage();
     const started = Date.now();
     const result = await runLocal({ mode: 'scan', runId: `bench-${accounts}x${keysPerAccount}` }, { store: embedded.store, onProgress });
     const wallSeconds = (Date.now() - started) / 1000;
-    const used = process.cpuUsage(cpu);
+    const rotorCpu = process.cpuUsage(cpu);
+    const simUsed = await sim.cpuUsage();
+    const used = { user: rotorCpu.user + simUsed.user - simCpu.user, system: rotorCpu.system + simUsed.system - simCpu.system };
+    const peakRssMiB = rss.peakMiB();
     if (result.executionStatus !== 'SUCCEEDED') throw new Error(`bench scan ended ${result.executionStatus}: ${result.cause}`);
     const run = await embedded.store.getRun(result.runId);
     const keys = Object.values(run?.summary ?? {}).reduce((a, b) => a + (b ?? 0), 0);
     const apiCalls: Record<string, number> = {};
-    for (const c of sim.callCounts()) apiCalls[`${c.service}:${c.operation}`] = (apiCalls[`${c.service}:${c.operation}`] ?? 0) + c.calls;
+    for (const c of await sim.callCounts()) apiCalls[`${c.service}:${c.operation}`] = (apiCalls[`${c.service}:${c.operation}`] ?? 0) + c.calls;
     const counters = embedded.store.counters;
     const firstRun = { ...counters, writesByPartition: new Map(counters.writesByPartition) };
     const runWrites = [...firstRun.writesByPartition.values()].reduce((a, b) => a + b, 0);
@@ -91,7 +100,8 @@ export async function benchScan(accounts: number, keysPerAccount: number, region
       wallSeconds,
       cpuSeconds: (used.user + used.system) / 1e6,
       cpuMsPerKey: (used.user + used.system) / 1000 / keys,
-      peakRssMiB: peak / 2 ** 20,
+      simulatorCpuSeconds: (simUsed.user + simUsed.system - simCpu.user - simCpu.system) / 1e6,
+      peakRssMiB,
       apiCalls,
       callsPerKey: (kmsCalls + otherCalls) / keys,
       scanAccountRunsPerAccount: scanAccountRuns / accounts,
@@ -110,7 +120,7 @@ export async function benchScan(accounts: number, keysPerAccount: number, region
       },
     };
   } finally {
-    clearInterval(sampler);
+    rss.stop();
     restoreEnv();
     await embedded.close();
     await sim.close();

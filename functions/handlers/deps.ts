@@ -110,12 +110,13 @@ async function observed<R>(id: string, event: unknown, context: LambdaContext | 
   logger.setLogLevel(invocationLogLevel() as never);
   if (context?.awsRequestId) logger.addContext(context as Context);
   logger.appendKeys(keys);
-  const parent = tracer.isTracingEnabled() ? tracer.getSegment() : undefined;
+  const xray = tracer();
+  const parent = xray?.isTracingEnabled() ? xray.getSegment() : undefined;
   const segment = parent?.addNewSubsegment(`## ${id}`);
-  if (segment) {
-    tracer.setSegment(segment);
-    tracer.annotateColdStart();
-    for (const key of ['runId', 'accountId'] as const) if (keys[key] !== undefined) tracer.putAnnotation(key, keys[key]);
+  if (xray && segment) {
+    xray.setSegment(segment);
+    xray.annotateColdStart();
+    for (const key of ['runId', 'accountId'] as const) if (keys[key] !== undefined) xray.putAnnotation(key, keys[key]);
   }
   const started = Date.now();
   try {
@@ -132,7 +133,7 @@ async function observed<R>(id: string, event: unknown, context: LambdaContext | 
     if (id === 'ScanAccount') metrics.addMetric('ScanAccountDuration', METRICS.ScanAccountDuration, Date.now() - started);
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     segment?.close();
-    if (parent) tracer.setSegment(parent);
+    if (parent) xray?.setSegment(parent);
     logger.removeKeys(Object.keys(keys));
   }
 }

@@ -1,12 +1,12 @@
 // The handlers' logs, metrics and traces (Powertools for AWS Lambda): one Logger (JSON lines with
 // the Lambda context and the keys of the step at hand), one Metrics (CloudWatch EMF on stdout, no
-// API call) and one Tracer (X-Ray, on inside Lambda only). They speak only inside a Lambda
+// API call) and one Tracer (X-Ray, loaded inside Lambda only). They speak only inside a Lambda
 // (AWS_LAMBDA_FUNCTION_NAME set): the local runner and the CLI call the same steps in-process and
 // stay silent, so a command's output is never mixed with log lines. POWERTOOLS_LOG_LEVEL and
 // Lambda's log level choose the level when they speak.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 
 /** The service name on every log line, metric (its `service` dimension) and trace. */
 export const SERVICE_NAME = 'kms-rotor';
@@ -43,7 +43,22 @@ export const inLambda = (): boolean => process.env.AWS_LAMBDA_FUNCTION_NAME !== 
 // Silent until a Lambda invocation says otherwise (lambdaHandler): importing a handler in-process says nothing.
 export const logger = new Logger({ serviceName: SERVICE_NAME, logLevel: 'SILENT' });
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
-export const tracer = new Tracer({ serviceName: SERVICE_NAME });
+
+let lambdaTracer: Tracer | undefined;
+
+/**
+ * The Tracer, inside Lambda only; elsewhere undefined, and its module never loaded: the X-Ray SDK
+ * it imports installs an async_hooks destroy hook (cls-hooked) on every promise as soon as it is
+ * loaded, about 9% of a local scan's CPU where nothing is traced. Built on first use, before the
+ * invocation's first AWS call (the clients are traced as they are built).
+ */
+export function tracer(): Tracer | undefined {
+  if (!inLambda()) return undefined;
+  // A literal require: esbuild bundles the module into every Lambda all the same.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  lambdaTracer ??= new (require('@aws-lambda-powertools/tracer') as typeof import('@aws-lambda-powertools/tracer')).Tracer({ serviceName: SERVICE_NAME });
+  return lambdaTracer;
+}
 
 /** The log level of a Lambda invocation: POWERTOOLS_LOG_LEVEL when set, else INFO (Lambda's own level, when set, wins inside Powertools). */
 export function invocationLogLevel(env: Record<string, string | undefined> = process.env): string {
