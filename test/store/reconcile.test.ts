@@ -1,6 +1,7 @@
 // Reconciling interrupted runs in the store (store/reconcile.ts), on the simulator with the local
 // runner: a run left as a killed process leaves it (keys enabled, only the intent on record, the
-// record RUNNING with a pid that is gone) is reconciled by the next run of its scope only: its
+// record RUNNING with a pid that is gone) is reconciled by the next run of its scope only (its
+// Finalize, which says what it reconciled in its result): its
 // keys recorded REMEDIATED with their wave outcomes, its record INTERRUPTED naming who reconciled
 // it, and never a second time; a key the next run cannot read waits for a later one; a run of
 // another scope leaves it alone.
@@ -8,7 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { runAsSeen } from '../../functions/core/runs';
 import type { Finding, RunRecord } from '../../functions/core/schemas';
-import { reconcileInterruptedRuns } from '../../functions/store/reconcile';
+import { reconcileInterruptedRuns, type Reconciled } from '../../functions/store/reconcile';
+import type { FinalizeResult } from '../../functions/handlers/finalize';
 import { startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
 import { runLocal } from '../../local/runner';
 import { startSimulator, type SimulatedOrganization } from '../../local/sim';
@@ -40,10 +42,11 @@ async function findings(runId: string): Promise<Map<string, Finding>> {
   return out;
 }
 
-async function run(runId: string, extra: Record<string, unknown> = {}): Promise<RunRecord> {
+/** A run to its end: its record, and the interrupted runs its Finalize reconciled. */
+async function run(runId: string, extra: Record<string, unknown> = {}): Promise<{ record: RunRecord; reconciled: Reconciled[] }> {
   const result = await runLocal({ runId, mode: 'remediate', waves: { size: 3 }, ...extra }, { store: embedded.store, retryDelayMs: 5 });
   expect(result.executionStatus).toBe('SUCCEEDED');
-  return (await embedded.store.getRun(runId))!;
+  return { record: (await embedded.store.getRun(runId))!, reconciled: (result.output as FinalizeResult).reconciled };
 }
 
 /**
@@ -63,9 +66,7 @@ async function killedRun(runId: string, unconfirmed: number): Promise<Finding[]>
 test('the next run of its scope records the unconfirmed keys REMEDIATED in the interrupted run, once', async () => {
   const left = await killedRun('killed', 3);
   expect((await embedded.store.getRun('killed'))!.status).toBe('INTERRUPTED');
-  const next = await run('next');
-
-  const reconciled = await reconcileInterruptedRuns(embedded.store, next, new Date());
+  const { reconciled } = await run('next');
   expect(reconciled).toEqual([{ runId: 'killed', remediated: 3, undecided: 0 }]);
   const after = await findings('killed');
   for (const f of left) {
@@ -79,16 +80,16 @@ test('the next run of its scope records the unconfirmed keys REMEDIATED in the i
   for (const f of left) expect((await findings('next')).get(f.keyArn)!.status).toBe('COMPLIANT');
   for (const c of sim.keyCallCounts({ operation: 'EnableKeyRotation' })) expect(c.succeeded).toBe(1);
 
-  // Reconciled once.
-  expect(await reconcileInterruptedRuns(embedded.store, await run('third'), new Date())).toEqual([]);
+  // Reconciled once: by the next run's Finalize, not by the third's, nor when asked again.
+  expect((await run('third')).reconciled).toEqual([]);
+  expect(await reconcileInterruptedRuns(embedded.store, (await embedded.store.getRun('next'))!, new Date())).toEqual([]);
 });
 
 test('a run of another scope, or an earlier one, leaves an interrupted run alone', async () => {
   const earlier = await run('earlier', { mode: 'scan' });
   await killedRun('killed', 2);
-  const other = await run('other-scope', { regions: ['us-east-1'] });
-  expect(await reconcileInterruptedRuns(embedded.store, other, new Date())).toEqual([]);
-  expect(await reconcileInterruptedRuns(embedded.store, earlier, new Date())).toEqual([]);
+  expect((await run('other-scope', { regions: ['us-east-1'] })).reconciled).toEqual([]);
+  expect(await reconcileInterruptedRuns(embedded.store, earlier.record, new Date())).toEqual([]);
   expect((await embedded.store.getRun('killed'))!.reconciledBy).toBeUndefined();
   expect([...(await findings('killed')).values()].filter((f) => f.status === 'NON_COMPLIANT' && f.enableRequestedAt)).toHaveLength(2);
 });
@@ -101,13 +102,13 @@ test('a key the next run could not read waits: the run is reconciled by the firs
   // The next run cannot assume the role of that account: its keys are not read.
   const roles = sim.accounts().find((a) => a.id === account)!.roles;
   sim.setRoles(account, []);
-  const blind = await reconcileInterruptedRuns(embedded.store, await run('blind'), new Date());
+  const blind = (await run('blind')).reconciled;
   expect(blind).toEqual([{ runId: 'killed', remediated: 3 - inAccount, undecided: inAccount }]);
   expect((await embedded.store.getRun('killed'))!).toMatchObject({ status: 'INTERRUPTED', reconciledKeys: 3 - inAccount });
   expect((await embedded.store.getRun('killed'))!.reconciledBy).toBeUndefined();
 
   sim.setRoles(account, roles);
-  const seeing = await reconcileInterruptedRuns(embedded.store, await run('seeing'), new Date());
+  const seeing = (await run('seeing')).reconciled;
   expect(seeing).toEqual([{ runId: 'killed', remediated: inAccount, undecided: 0 }]);
   expect((await embedded.store.getRun('killed'))!).toMatchObject({ reconciledBy: 'seeing', reconciledKeys: 3 });
   for (const f of left) expect((await findings('killed')).get(f.keyArn)!.status).toBe('REMEDIATED');
