@@ -11,6 +11,9 @@ import { runAsSeen } from '../../functions/core/runs';
 import type { Finding, RunRecord } from '../../functions/core/schemas';
 import { reconcileInterruptedRuns, type Reconciled } from '../../functions/store/reconcile';
 import type { FinalizeResult } from '../../functions/handlers/finalize';
+import { step as recordStoppedExecution } from '../../functions/handlers/record-stopped-execution';
+import { MemoryManifestStore } from '../../functions/aws/manifests';
+import { executionStatusEvent } from '../support/execution-events';
 import { startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
 import { runLocal } from '../../local/runner';
 import { startSimulator, type SimulatedOrganization } from '../../local/sim';
@@ -54,12 +57,12 @@ async function run(runId: string, extra: Record<string, unknown> = {}): Promise<
  * outcomes never reached the store (the intent stays), the waves' outcomes count them failed-to-know,
  * and the record says RUNNING with a pid that no longer runs.
  */
-async function killedRun(runId: string, unconfirmed: number): Promise<Finding[]> {
+async function killedRun(runId: string, unconfirmed: number, where: 'local' | 'deployed' = 'local'): Promise<Finding[]> {
   await run(runId);
   const remediated = [...(await findings(runId)).values()].filter((f) => f.status === 'REMEDIATED').slice(0, unconfirmed);
   const asLeft = remediated.map(({ remediatedAt: _at, rotationEnabledAfter: _after, reason: _reason, ...f }) => ({ ...f, status: 'NON_COMPLIANT' as const, enableRequestedAt: '2026-01-01T00:00:00.000Z' }));
   await embedded.store.putFindings(asLeft);
-  await embedded.store.updateRun(runId, { status: 'RUNNING', finishedAt: undefined, pid: DEAD_PID, host: hostname(), heartbeatAt: new Date().toISOString() });
+  await embedded.store.updateRun(runId, where === 'local' ? { status: 'RUNNING', pid: DEAD_PID, host: hostname(), heartbeatAt: new Date().toISOString() } : { status: 'RUNNING' });
   return asLeft;
 }
 
@@ -112,4 +115,24 @@ test('a key the next run could not read waits: the run is reconciled by the firs
   expect(seeing).toEqual([{ runId: 'killed', remediated: inAccount, undecided: 0 }]);
   expect((await embedded.store.getRun('killed'))!).toMatchObject({ reconciledBy: 'seeing', reconciledKeys: 3 });
   for (const f of left) expect((await findings('killed')).get(f.keyArn)!.status).toBe('REMEDIATED');
+});
+
+test('a deployed execution aborted mid-rollout: RUNNING (no process to check) until the rule records it INTERRUPTED; then the next run\'s Finalize records the keys it enabled REMEDIATED there', async () => {
+  // Deployed: no pid or host on the record, so nothing reads it INTERRUPTED but the rule's event.
+  const left = await killedRun('aborted', 3, 'deployed');
+  expect((await run('before-event')).reconciled).toEqual([]);
+  expect((await embedded.store.getRun('aborted'))!.status).toBe('RUNNING');
+
+  const executionArn = (await embedded.store.getRun('aborted'))!.executionId!;
+  const recorded = await recordStoppedExecution({ store: embedded.store, manifests: new MemoryManifestStore(), now: () => new Date() })(
+    executionStatusEvent({ executionArn, status: 'ABORTED', input: { runId: 'aborted', mode: 'remediate' } }),
+  );
+  expect(recorded).toMatchObject({ outcome: 'interrupted', runId: 'aborted' });
+
+  const { reconciled } = await run('next');
+  expect(reconciled).toEqual([{ runId: 'aborted', remediated: 3, undecided: 0 }]);
+  const after = await findings('aborted');
+  for (const f of left) expect(after.get(f.keyArn)).toMatchObject({ status: 'REMEDIATED', runId: 'aborted', reason: expect.stringContaining('run next found it rotating') });
+  expect((await embedded.store.getRun('aborted'))!).toMatchObject({ status: 'INTERRUPTED', haltReason: 'execution ABORTED', reconciledBy: 'next', reconciledKeys: 3 });
+  for (const c of sim.keyCallCounts({ operation: 'EnableKeyRotation' })) expect(c.succeeded).toBe(1);
 });
