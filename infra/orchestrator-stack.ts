@@ -1,6 +1,6 @@
 // The KmsRotor stack: results table, results bucket, the nine functions, the rollout state machine
-// and the scan-only state machine, the drift schedule, notifications and alarms, and the
-// member-access StackSet. Deployed in the management account or a delegated administrator account.
+// and the scan-only state machine, the rule that records their stopped executions, the drift
+// schedule, notifications and alarms, and the member-access StackSet. Deployed in the management account or a delegated administrator account.
 // The guardrails are a stack of their own (guardrails-stack.ts).
 import { CfnOutput, CfnParameter, Stack, StackProps, Token, Aws } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -18,6 +18,7 @@ import { readAslText, type AslDefinition } from '../statemachine/asl';
 import { STEP_FUNCTIONS, STEP_FUNCTION_IDS } from '../statemachine/steps';
 import { ScanSchedule } from './constructs/scan-schedule';
 import { Enforcement } from './constructs/enforcement';
+import { StoppedExecutions } from './constructs/stopped-executions';
 import { rotationPeriodWithin } from './guardrail-policies';
 import { EXTERNAL_ID_PARAMETER } from './member-template';
 
@@ -46,6 +47,8 @@ export class OrchestratorStack extends Stack {
   readonly rollout: RolloutStateMachine;
   /** The scan-only state machine: its role cannot invoke RemediateAccount; the schedule starts it. */
   readonly scan: RolloutStateMachine;
+  /** Executions of either machine that end ABORTED, TIMED_OUT or FAILED: their runs marked INTERRUPTED. */
+  readonly stoppedExecutions: StoppedExecutions;
   readonly dashboard: OperationsDashboard;
   readonly notifications: DriftNotifications;
   readonly memberAccess: MemberAccessStackSet;
@@ -123,6 +126,14 @@ export class OrchestratorStack extends Stack {
     this.scan = new RolloutStateMachine(this, 'Scan', { ...machine, nameSuffix: 'scan', allowedModes: ['scan'] });
     this.notifications.watchStateMachine('Rollout', this.rollout.stateMachine);
     this.notifications.watchStateMachine('Scan', this.scan.stateMachine);
+    this.stoppedExecutions = new StoppedExecutions(this, 'StoppedExecutions', {
+      stateMachines: [this.rollout.stateMachine, this.scan.stateMachine],
+      table: this.table.table,
+      resultsBucket: this.manifest.bucket,
+      retentionDays: settings.retentionDays,
+      topic: this.notifications.topic,
+      handlersDir: props.handlersDir,
+    });
     this.dashboard = new OperationsDashboard(this, 'Operations', {
       dashboardName: `${this.stackName}-operations`,
       stateMachines: { rollout: this.rollout.stateMachine, scan: this.scan.stateMachine },

@@ -129,17 +129,38 @@ export const STEP_FUNCTIONS = {
     states: ['Finalize', 'FinalizeFailed'],
     file: 'finalize',
     substitution: 'FinalizeFunctionArn',
-    description: 'writes the run summary and drift, publishes drift and the run metrics',
+    description: 'writes the run summary and drift, publishes drift and the run metrics, reconciles interrupted runs of its scope',
     timeoutSeconds: 300,
     memoryMB: 1024,
     // The manifest (accounts left without a scan), the scans of this and the previous run (drift);
-    // error records for unscanned accounts and the run record.
-    writes: ['run', 'errors'],
+    // error records for unscanned accounts and the run record; for each interrupted run of its scope
+    // (store/reconcile.ts), the keys it enabled (remediation state, history), its wave outcomes and record.
+    writes: ['run', 'errors', 'remediation', 'history', 'accounts'],
     objects: { read: ['scans', 'manifests'], write: [] },
   },
 } as const satisfies Record<string, StepFunction>;
 
 export type StepFunctionId = keyof typeof STEP_FUNCTIONS;
+/**
+ * A function no state machine invokes: an EventBridge rule does, with its event. The same fields as
+ * a step function's but the Task states and the substitution; its construct builds it and its grants.
+ */
+export type EventFunction = Omit<StepFunction, 'states' | 'substitution'>;
+
+export const EVENT_FUNCTIONS = {
+  RecordStoppedExecution: {
+    file: 'record-stopped-execution',
+    description: 'marks the run of an execution that was aborted, timed out or failed before Finalize INTERRUPTED',
+    timeoutSeconds: 60,
+    memoryMB: 256,
+    // The run record only (UpdateItem, conditional on RUNNING); it reads the run's counts.
+    writes: ['run'],
+    objects: { read: [], write: [] },
+  },
+} as const satisfies Record<string, EventFunction>;
+
+export type EventFunctionId = keyof typeof EVENT_FUNCTIONS;
+
 /** A Task state of the ASL that invokes a function of the registry. */
 export type TaskState = (typeof STEP_FUNCTIONS)[StepFunctionId]['states'][number];
 

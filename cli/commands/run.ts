@@ -11,6 +11,9 @@ import { localProgress, setChattiness } from '../progress';
 import { finishRun, writeRunReport } from '../run-report';
 import { inputFromFlags, withMemberAccessOptions, type RunFlags } from '../run-input';
 import type { DeployedFlags } from '../deployed';
+import type { FinalizeResult } from '../../functions/handlers/finalize';
+import type { Reconciled } from '../../functions/store/reconcile';
+import type { LocalProgress } from '../../local/runner';
 import { gateOf, GATE_CONDITIONS, type GateFlags } from '../gate';
 
 interface RunOptions extends RunFlags, DeployedFlags, GateFlags, AwsOptions {
@@ -63,7 +66,13 @@ async function runHere(input: Record<string, unknown>, options: RunOptions): Pro
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const result = await runLocal(input, { store: opened.store, onProgress: progress.onEvent, signal: stop.signal })
+    // Finalize reconciles the interrupted runs of the scope; what it did is said after the run.
+    let reconciled: Reconciled[] = [];
+    const onProgress = (p: LocalProgress) => {
+      if (p.event === 'succeeded' && (p.state === 'Finalize' || p.state === 'FinalizeFailed')) reconciled = (p.output as FinalizeResult).reconciled;
+      progress.onEvent(p);
+    };
+    const result = await runLocal(input, { store: opened.store, onProgress, signal: stop.signal })
       .finally(progress.done)
       .finally(() => {
         process.off('SIGINT', onSignal);
@@ -76,8 +85,8 @@ async function runHere(input: Record<string, unknown>, options: RunOptions): Pro
       throw new InterruptedError(`run ${result.runId} INTERRUPTED: the keys in flight were written; the next run of this scope records the keys it enabled (\`rotor status ${result.runId}\`)`);
     }
     if (result.executionStatus === 'FAILED' && result.error === 'InputError') throw new UsageError(result.cause ?? 'bad input');
+    noteReconciled(result.runId, reconciled);
     const run = await opened.store.getRun(result.runId);
-    if (run) await reconcileAfter(opened.store, run);
     if (result.executionStatus === 'FAILED' && run?.status === 'RUNNING') {
       // The execution died before Finalize recorded it: show what was found, then fail.
       await writeRunReport(opened.store, run, options.report, options.out);
@@ -89,12 +98,11 @@ async function runHere(input: Record<string, unknown>, options: RunOptions): Pro
   }
 }
 
-/** Reconciles the interrupted runs of the run's scope with what it found, and says what it recorded. */
-async function reconcileAfter(store: import('../../functions/store/results-store').ResultsStore, run: import('../../functions/core/schemas').RunRecord): Promise<void> {
-  const { reconcileInterruptedRuns } = await import('../../functions/store/reconcile');
-  for (const r of await reconcileInterruptedRuns(store, run, new Date())) {
+/** Says what the run's Finalize recorded in the interrupted runs of its scope. */
+function noteReconciled(runId: string, reconciled: readonly Reconciled[]): void {
+  for (const r of reconciled) {
     const waiting = r.undecided > 0 ? `; ${r.undecided} key(s) it asked KMS to enable could not be read now and wait for the next run` : '';
-    note(`run ${r.runId} was INTERRUPTED: ${r.remediated} key(s) it enabled are now recorded REMEDIATED there (found rotating by ${run.runId})${waiting}`);
+    note(`run ${r.runId} was INTERRUPTED: ${r.remediated} key(s) it enabled are now recorded REMEDIATED there (found rotating by ${runId})${waiting}`);
   }
 }
 

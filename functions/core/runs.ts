@@ -2,7 +2,7 @@
 import type { ExecutionInput, Finding, RunRecord, RunStatus } from './schemas';
 
 /** The run id: the caller's, or the Step Functions execution name (the last part of its ARN). */
-export function runIdFor(input: ExecutionInput, executionId: string | undefined, now: Date): string {
+export function runIdFor(input: Pick<ExecutionInput, 'runId'>, executionId: string | undefined, now: Date): string {
   if (input.runId) return input.runId;
   const name = executionId?.split(':').pop();
   if (name) return name.replace(/[^\w.-]/g, '-').slice(0, 80);

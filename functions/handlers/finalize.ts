@@ -2,13 +2,15 @@
 // for any account of the manifest left without a scan or an error, its end status, and its drift
 // against the previous run of the same scope (counted account by account), published where the
 // deployment says; exported to Security Hub and left as an evidence bundle (store/evidence.ts)
-// when the deployment asks.
+// when the deployment asks. It reconciles the interrupted runs of its scope with what it found
+// (store/reconcile.ts), deployed and local alike.
 import { runCounts } from '../core/account-summary';
 import { driftSummary, type DriftSummary } from '../core/drift';
 import { failureMessage, finalStatus } from '../core/runs';
 import { ExecutionInput, type AccountTarget, type RunRecord, type RunStatus } from '../core/schemas';
 import * as z from 'zod';
 import { accountDrifts, previousRunOf } from '../store/run-drift';
+import { reconcileInterruptedRuns, type Reconciled } from '../store/reconcile';
 import { publishDrift } from '../aws/notifications';
 import { exportRun, securityHubTarget } from '../aws/security-hub';
 import { writeRunEvidence } from '../store/evidence';
@@ -32,6 +34,8 @@ export interface FinalizeResult {
   securityHub?: { imported: number; failed: number };
   /** The evidence bundle's object keys, when the deployment keeps one. */
   evidence?: string[];
+  /** The interrupted runs of its scope it reconciled: the keys each had enabled, now recorded REMEDIATED there. */
+  reconciled: Reconciled[];
 }
 
 /**
@@ -70,6 +74,8 @@ export const step = parsedStep(FinalizeEvent, (deps): ((event: FinalizeEvent) =>
   });
 
   const finished = { ...run, status, summary, finishedAt: finishedAt.toISOString() };
+  // An aborted, timed-out or killed run of the scope: the keys it enabled that this run found rotating.
+  const reconciled = await reconcileInterruptedRuns(deps.store, finished, finishedAt);
   const drift: DriftSummary = { newNonCompliant: 0, regressed: 0, resolved: 0, expiredExceptions: 0 };
   const add = (counts: Partial<DriftSummary>) => {
     for (const k of Object.keys(drift) as (keyof DriftSummary)[]) drift[k] += counts[k] ?? 0;
@@ -106,7 +112,7 @@ export const step = parsedStep(FinalizeEvent, (deps): ((event: FinalizeEvent) =>
   }
   const securityHub = deps.securityHub && (await exportToSecurityHub(deps, deps.securityHub, finished, finishedAt));
   const evidence = deps.evidence && (await writeRunEvidence(deps.store, deps.evidence, { ...finished, finishedAt: finishedAt.toISOString(), errorCount: errors.length }, summaries, errors, finishedAt, version));
-  return { runId, status, summary: summary as Record<string, number>, errors: errors.length, drift, ...(securityHub ? { securityHub } : {}), ...(evidence ? { evidence } : {}) };
+  return { runId, status, summary: summary as Record<string, number>, errors: errors.length, drift, reconciled, ...(securityHub ? { securityHub } : {}), ...(evidence ? { evidence } : {}) };
 });
 
 /** The run's findings into Security Hub; a finding still refused after the retries is logged, and the run's outcome stands. */

@@ -1,10 +1,11 @@
 // The store shell of reconciling interrupted runs (the decision is core/runs.ts
-// reconcileInterrupted): after a local run, each earlier INTERRUPTED run of its scope that no run
-// has reconciled yet gets, per account of its waves, the keys it had asked KMS to enable and that
-// this run found rotating, recorded REMEDIATED in its own remediation state (and key history), its
-// wave outcomes rewritten with them, and its record marked INTERRUPTED with its counts and who
-// reconciled it (only once no such key is left unread: a key this run could not read waits for a
-// later run). Run by `rotor run --local` after the run, before its report.
+// reconcileInterrupted): when a run is finalized, each earlier INTERRUPTED run of its scope that no
+// run has reconciled yet (a local run killed or stopped, a deployed execution aborted or timed out)
+// gets, per account of its waves, the keys it had asked KMS to enable and that this run found
+// rotating, recorded REMEDIATED in its own remediation state (and key history), its wave outcomes
+// rewritten with them, and its record marked INTERRUPTED with its counts and who reconciled it
+// (only once no such key is left unread: a key this run could not read waits for a later run).
+// Called by Finalize, the one place, deployed and local.
 import { reconcileInterrupted } from '../core/runs';
 import type { Finding, RunRecord } from '../core/schemas';
 import type { ResultsStore } from './results-store';

@@ -163,11 +163,15 @@ export class ResultsStore {
   }
 
   /** Sets fields of a run record (never its keys). */
-  async updateRun(runId: string, patch: Partial<Omit<RunRecord, 'runId' | 'startedAt'>>): Promise<void> {
+  /**
+   * Sets fields of a run record. With `whileStatus`, only while the stored status is that one (one
+   * conditional write): false when it was not, and nothing changed.
+   */
+  async updateRun(runId: string, patch: Partial<Omit<RunRecord, 'runId' | 'startedAt'>>, whileStatus?: RunRecord['status']): Promise<boolean> {
     const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
-    if (entries.length === 0) return;
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
+    if (entries.length === 0) return true;
+    const names: Record<string, string> = { ...(whileStatus ? { '#status': 'status' } : {}) };
+    const values: Record<string, unknown> = { ...(whileStatus ? { ':status': whileStatus } : {}) };
     const sets = entries.map(([k, v], i) => {
       names[`#f${i}`] = k;
       values[`:v${i}`] = v;
@@ -175,16 +179,22 @@ export class ResultsStore {
     });
     const key = keys.run(runId);
     this.countWrite(key.pk, 1);
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: key,
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: whileStatus ? 'attribute_exists(pk) AND #status = :status' : 'attribute_exists(pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (whileStatus && (error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+    return true;
   }
 
   /** Runs, newest first. */

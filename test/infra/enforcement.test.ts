@@ -32,7 +32,7 @@ describe.each(['detect', 'remediate'] as const)('enforcement=%s', (mode) => {
       EventPattern: { source: ['aws.kms'], 'detail-type': ['AWS API Call via CloudTrail'], detail: Match.objectLike({ eventSource: ['kms.amazonaws.com'] }) },
     });
     built.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 10, ScalingConfig: { MaximumConcurrency: 2 }, FunctionResponseTypes: ['ReportBatchItemFailures'] });
-    const queues = ofType(built, 'AWS::SQS::Queue');
+    const queues = ofType(built, 'AWS::SQS::Queue').filter(([id]) => id.startsWith('Enforcement'));
     expect(queues).toHaveLength(2);
     const main = queues.find(([, q]) => q.Properties.RedrivePolicy)![1];
     expect(main.Properties.RedrivePolicy.maxReceiveCount).toBe(5);
@@ -94,7 +94,7 @@ test('the schedule: daily by default and when detecting, weekly when remediating
 test('enforcement=off: no bus, no function, no member rule; the StackSet stays in one Region', () => {
   const built = buildApp({ ...base, enforcement: 'off' }, { bundle: false });
   expect(ofType(built, 'AWS::Events::EventBus')).toEqual([]);
-  expect(ofType(built, 'AWS::SQS::Queue')).toEqual([]);
+  expect(ofType(built, 'AWS::SQS::Queue').filter(([id]) => id.startsWith('Enforcement'))).toEqual([]);
   const member = memberTemplateOf(built.json);
   expect(member.Resources.KeyEventsRule).toBeUndefined();
   expect(member.Resources.ScanRole.Condition).toBeUndefined();
