@@ -1,4 +1,4 @@
-// The KmsRotor stack: results table, results bucket, the nine functions, the rollout state machine
+// The KmsRotor stack: results table, results bucket, the ten functions, the rollout state machine
 // and the scan-only state machine, the drift schedule, notifications and alarms, and the
 // member-access StackSet. Deployed in the management account or a delegated administrator account.
 // The guardrails are a stack of their own (guardrails-stack.ts).
@@ -116,7 +116,7 @@ export class OrchestratorStack extends Stack {
     const functions = Object.fromEntries(
       STEP_FUNCTION_IDS.map((id) => [STEP_FUNCTIONS[id].substitution, handlers[id].function]),
     );
-    const machine = { functions, manifestBucket: this.manifest.bucket, aslPath: props.aslPath };
+    const machine = { functions, manifestBucket: this.manifest.bucket, aslPath: props.aslPath, securityHubExport: settings.securityHubExport };
     this.rollout = new RolloutStateMachine(this, 'Rollout', { ...machine, nameSuffix: 'rollout', allowedModes: ['scan', 'remediate'] });
     // Scan-only runs cannot remediate by permission, not only by a Choice state: ValidateInput refuses
     // any other mode and this machine's role may not invoke RemediateAccount.

@@ -299,6 +299,8 @@ describe('functions', () => {
     RemediateAccount: [...TABLE_READ_WRITE, 'sts:AssumeRole', ...KMS_READS, 'kms:EnableKeyRotation', 's3:GetObject', 's3:ListBucket'],
     ValidationGate: TABLE_READ_WRITE,
     Finalize: [...TABLE_READ_WRITE, 'sns:Publish', 's3:GetObject', 's3:ListBucket'],
+    // Reads only: the run and its scans; BatchImportFindings only with securityHubExport (security-hub-export.test.ts).
+    ExportToSecurityHub: [...TABLE_READ, 's3:GetObject', 's3:ListBucket'],
   };
 
   test.each(Object.keys(HANDLERS) as HandlerId[])('%s role: exactly its actions', (id) => {
@@ -355,6 +357,7 @@ describe('functions', () => {
     RemediateAccount: { read: ['scans/'], write: [] },
     ValidationGate: { read: [], write: [] },
     Finalize: { read: ['scans/', 'manifests/'], write: [] },
+    ExportToSecurityHub: { read: ['scans/'], write: [] },
   };
 
   test.each(handlerIds)('%s: exactly its object grants in the results bucket, and nothing in any other bucket', (id) => {
@@ -389,6 +392,7 @@ describe('functions', () => {
     RemediateAccount: [own('RUN#*#KEYS#*', 'KEY#*', 'RUN#*#ACCOUNTS#*')],
     ValidationGate: [RUN],
     Finalize: [RUN, own('RUN#*#ERRORS#*')],
+    ExportToSecurityHub: [],
   };
   const WRITES = ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 
