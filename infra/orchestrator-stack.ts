@@ -1,6 +1,7 @@
-// The KmsRotor stack: results table, results bucket, the nine functions, the rollout state machine
-// and the scan-only state machine, the rule that records their stopped executions, the drift
-// schedule, notifications and alarms, and the member-access StackSet. Deployed in the management account or a delegated administrator account.
+// The KmsRotor stack: results table, results bucket, the ten step functions, the rollout state
+// machine and the scan-only state machine, the rule that records their stopped executions, the
+// drift schedule, notifications and alarms, and the member-access StackSet. Deployed in the
+// management account or a delegated administrator account.
 // The guardrails are a stack of their own (guardrails-stack.ts).
 import { CfnOutput, CfnParameter, Stack, StackProps, Token, Aws } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -119,7 +120,7 @@ export class OrchestratorStack extends Stack {
     const functions = Object.fromEntries(
       STEP_FUNCTION_IDS.map((id) => [STEP_FUNCTIONS[id].substitution, handlers[id].function]),
     );
-    const machine = { functions, manifestBucket: this.manifest.bucket, aslPath: props.aslPath };
+    const machine = { functions, manifestBucket: this.manifest.bucket, aslPath: props.aslPath, securityHubExport: settings.securityHubExport };
     this.rollout = new RolloutStateMachine(this, 'Rollout', { ...machine, nameSuffix: 'rollout', allowedModes: ['scan', 'remediate'] });
     // Scan-only runs cannot remediate by permission, not only by a Choice state: ValidateInput refuses
     // any other mode and this machine's role may not invoke RemediateAccount.

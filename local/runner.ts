@@ -45,6 +45,8 @@ export interface LocalRunOptions {
    * stops with TimeBudgetExceeded), and once none is left the execution is aborted: ABORTED.
    */
   signal?: AbortSignal;
+  /** Where ExportToSecurityHub imports the run's findings; without it the run exports nothing (securityHubExport off). */
+  securityHub?: HandlerDeps['securityHub'];
   /** Milliseconds between heartbeats on the run record (default HEARTBEAT_INTERVAL_MS). */
   heartbeatMs?: number;
 }
@@ -59,16 +61,16 @@ export interface LocalRunResult {
 }
 
 /** The ASL with its substitutions filled for the local engine (no real ARNs are called). */
-export function localDefinition(): AdaptedDefinition<AslDefinition> {
-  const values: Record<string, string> = { ManifestBucket: 'local', AllowedModes: 'scan,remediate' };
+export function localDefinition(securityHubExport = false): AdaptedDefinition<AslDefinition> {
+  const values: Record<string, string> = { ManifestBucket: 'local', AllowedModes: 'scan,remediate', SecurityHubExport: String(securityHubExport) };
   for (const id of STEP_FUNCTION_IDS) values[STEP_FUNCTIONS[id].substitution] = `arn:aws:lambda:us-east-1:000000000000:function:kms-rotor-${id}`;
   return adaptForLocalEngine(JSON.parse(substitute(readAslText(), values)) as AslDefinition);
 }
 
 /** Runs the rollout for `input` (the execution input, as `rotor run` would send it). */
 export async function runLocal(input: Record<string, unknown>, options: LocalRunOptions): Promise<LocalRunResult> {
-  const deps: HandlerDeps = { store: options.store, manifests: options.manifests ?? new MemoryManifestStore(), now: options.now ?? (() => new Date()) };
-  const { definition, itemReaders } = localDefinition();
+  const deps: HandlerDeps = { store: options.store, manifests: options.manifests ?? new MemoryManifestStore(), now: options.now ?? (() => new Date()), securityHub: options.securityHub };
+  const { definition, itemReaders } = localDefinition(options.securityHub !== undefined);
   const report = options.onProgress ?? (() => undefined);
 
   const timeouts = new Map(allStates(definition).map(({ name, state }) => [name, Number(state.TimeoutSeconds ?? 0) * 1000]));

@@ -138,6 +138,19 @@ export const STEP_FUNCTIONS = {
     writes: ['run', 'errors', 'remediation', 'history', 'accounts'],
     objects: { read: ['scans', 'manifests'], write: [] },
   },
+  ExportToSecurityHub: {
+    states: ['ExportToSecurityHub'],
+    file: 'export-to-security-hub',
+    substitution: 'ExportToSecurityHubFunctionArn',
+    description: "imports the run's findings into this account's Security Hub (securityHubExport)",
+    // Security Hub takes 10 BatchImportFindings a second: about 1,000 keys a second, so about
+    // 250,000 keys in this time; larger runs export from the CLI.
+    timeoutSeconds: 300,
+    memoryMB: 1024,
+    // Reads the run and its scans, and the previous run's (to archive the keys gone); writes nothing.
+    writes: [],
+    objects: { read: ['scans'], write: [] },
+  },
 } as const satisfies Record<string, StepFunction>;
 
 export type StepFunctionId = keyof typeof STEP_FUNCTIONS;

@@ -1,6 +1,6 @@
 // What every handler needs from the outside world, and how a Lambda gets it from its
 // environment. The local runner builds the same dependencies around its embedded store. What
-// only one step uses (Finalize's drift publisher and Security Hub) that step's handler file
+// only one step uses (Finalize's drift publisher, ExportToSecurityHub's hub) that step's handler file
 // builds, so no Lambda bundles a client it never calls.
 import { S3ManifestStore, type ManifestStore } from '../aws/manifests';
 import type { DriftPublisher } from '../aws/notifications';
@@ -20,7 +20,7 @@ export interface HandlerDeps {
   manifests: ManifestStore;
   /** Where Finalize sends drift: SNS and CloudWatch when deployed, nothing locally. */
   drift?: DriftPublisher;
-  /** Where Finalize imports the run's findings: the deployment's Security Hub when `securityHubExport` is on. */
+  /** Where ExportToSecurityHub imports the run's findings: the deployment's Security Hub (`securityHubExport`). */
   securityHub?: () => Promise<SecurityHubTarget>;
   /** Where Finalize writes the run's evidence bundle: the deployment's Object Lock bucket when `evidenceRetentionDays` is set. */
   evidence?: ObjectStore;

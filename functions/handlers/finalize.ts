@@ -1,23 +1,20 @@
 // Finalize: the run's summary (counts per status, from the account summaries), an error record
 // for any account of the manifest left without a scan or an error, its end status, and its drift
 // against the previous run of the same scope (counted account by account), published where the
-// deployment says; exported to Security Hub and left as an evidence bundle (store/evidence.ts)
-// when the deployment asks. It reconciles the interrupted runs of its scope with what it found
-// (store/reconcile.ts), deployed and local alike.
+// deployment says; left as an evidence bundle (store/evidence.ts) when the deployment asks. It
+// reconciles the interrupted runs of its scope with what it found (store/reconcile.ts), deployed
+// and local alike. (The Security Hub export is the next step, ExportToSecurityHub.)
 import { runCounts } from '../core/account-summary';
 import { driftSummary, type DriftSummary } from '../core/drift';
 import { failureMessage, finalStatus } from '../core/runs';
-import { ExecutionInput, type AccountTarget, type RunRecord, type RunStatus } from '../core/schemas';
+import { ExecutionInput, type AccountTarget, type RunStatus } from '../core/schemas';
 import * as z from 'zod';
 import { accountDrifts, previousRunOf } from '../store/run-drift';
 import { reconcileInterruptedRuns, type Reconciled } from '../store/reconcile';
 import { publishDrift } from '../aws/notifications';
-import { exportRun, securityHubTarget } from '../aws/security-hub';
 import { writeRunEvidence } from '../store/evidence';
 import { S3ObjectStore } from '../store/object-store';
 import { version } from '../../package.json';
-import { CONTROLS } from '../core/controls';
-import { inertJson } from '../core/text';
 import { lambdaHandler, parsedStep, type HandlerDeps } from './deps';
 
 /** The event the ASL passes (its Parameters): parsed, so a change that breaks it names the field. */
@@ -30,8 +27,6 @@ export interface FinalizeResult {
   summary: Record<string, number>;
   errors: number;
   drift: DriftSummary;
-  /** With the Security Hub export on: findings imported, and those Security Hub still refused after the retries. */
-  securityHub?: { imported: number; failed: number };
   /** The evidence bundle's object keys, when the deployment keeps one. */
   evidence?: string[];
   /** The interrupted runs of its scope it reconciled: the keys each had enabled, now recorded REMEDIATED there. */
@@ -110,25 +105,11 @@ export const step = parsedStep(FinalizeEvent, (deps): ((event: FinalizeEvent) =>
       ].join('\n'),
     });
   }
-  const securityHub = deps.securityHub && (await exportToSecurityHub(deps, deps.securityHub, finished, finishedAt));
   const evidence = deps.evidence && (await writeRunEvidence(deps.store, deps.evidence, { ...finished, finishedAt: finishedAt.toISOString(), errorCount: errors.length }, summaries, errors, finishedAt, version));
-  return { runId, status, summary: summary as Record<string, number>, errors: errors.length, drift, reconciled, ...(securityHub ? { securityHub } : {}), ...(evidence ? { evidence } : {}) };
+  return { runId, status, summary: summary as Record<string, number>, errors: errors.length, drift, reconciled, ...(evidence ? { evidence } : {}) };
 });
-
-/** The run's findings into Security Hub; a finding still refused after the retries is logged, and the run's outcome stands. */
-async function exportToSecurityHub(deps: HandlerDeps, target: NonNullable<HandlerDeps['securityHub']>, run: RunRecord, now: Date): Promise<{ imported: number; failed: number }> {
-  const hub = await target();
-  try {
-    const result = await exportRun(deps.store, run, hub, now);
-    for (const f of result.failed) console.error(inertJson({ securityHubImportFailed: f }));
-    return { imported: result.imported, failed: result.failed.length };
-  } finally {
-    hub.client.destroy();
-  }
-}
 
 export const handler = lambdaHandler('Finalize', step, () => ({
   drift: publishDrift(process.env.DRIFT_TOPIC_ARN),
-  securityHub: process.env.SECURITY_HUB_EXPORT === 'true' ? () => securityHubTarget(CONTROLS) : undefined,
   evidence: process.env.EVIDENCE_BUCKET ? new S3ObjectStore(process.env.EVIDENCE_BUCKET) : undefined,
 }));

@@ -31,6 +31,8 @@ export const METRICS = {
   NonCompliantKeys: MetricUnit.Count,
   DriftedKeys: MetricUnit.Count,
   ErrorScopes: MetricUnit.Count,
+  /** ExportToSecurityHub: findings Security Hub still refused after the retries (each one logged). */
+  SecurityHubFindingsRefused: MetricUnit.Count,
 } as const;
 export type MetricName = keyof typeof METRICS;
 

@@ -1,6 +1,7 @@
 // A state machine deployed from statemachine/rollout.asl.json (the one definition the local runner
-// also executes) with a `${...}` substitution for every function ARN, the manifest bucket and the
-// modes it may run, and a role holding exactly what the states reachable in those modes need: the
+// also executes) with a `${...}` substitution for every function ARN, the manifest bucket, the
+// modes it may run and whether it exports to Security Hub, and a role holding exactly what the
+// states reachable in those modes (and with that export) need: the
 // rollout machine (scan and remediate) and the scan-only machine are both made by this construct.
 import { Aws, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -20,6 +21,9 @@ export const MANIFEST_BUCKET_SUBSTITUTION = 'ManifestBucket';
 export const ALLOWED_MODES_SUBSTITUTION = 'AllowedModes';
 /** The input field the ASL's Choice states test to tell a scan from a remediation. */
 export const MODE_PATH = '$.config.mode';
+/** The substitution the SecurityHubExportConfigured Pass state puts at SECURITY_HUB_EXPORT_PATH: "true" or "false". */
+export const SECURITY_HUB_EXPORT_SUBSTITUTION = 'SecurityHubExport';
+export const SECURITY_HUB_EXPORT_PATH = '$.securityHubExport';
 
 /** The S3 prefixes the definition's ResultWriters write to, at any depth. */
 export function resultWriterPrefixes(definition: AslStates): string[] {
@@ -33,12 +37,16 @@ function requiredMode(rule: AslState): string | undefined {
   return undefined;
 }
 
+/** Whether a Choice rule requires the Security Hub export (`$.securityHubExport` StringEquals "true"). */
+const requiresSecurityHubExport = (rule: AslState): boolean => rule.Variable === SECURITY_HUB_EXPORT_PATH && rule.StringEquals === 'true';
+
 /**
  * The states a run can reach when its mode is one of `allowedModes`, nested Map and Parallel states
  * included: a Choice rule that requires another mode is never taken (ValidateInput refuses any other
- * mode before the first Choice). Every other transition (Next, Default, Catch) counts as taken.
+ * mode before the first Choice), nor one that requires the Security Hub export when the machine has
+ * it off. Every other transition (Next, Default, Catch) counts as taken.
  */
-export function reachableStates(definition: AslDefinition, allowedModes: readonly string[]): AslState[] {
+export function reachableStates(definition: AslDefinition, allowedModes: readonly string[], securityHubExport = false): AslState[] {
   const reached: AslState[] = [];
   const walk = (machine: AslDefinition): void => {
     const seen = new Set<string>();
@@ -53,7 +61,7 @@ export function reachableStates(definition: AslDefinition, allowedModes: readonl
       const rules: AslState[] = state.Choices ?? [];
       const taken = rules.filter((rule) => {
         const mode = requiredMode(rule);
-        return mode === undefined || allowedModes.includes(mode);
+        return (mode === undefined || allowedModes.includes(mode)) && (securityHubExport || !requiresSecurityHubExport(rule));
       });
       const catches: AslState[] = state.Catch ?? [];
       queue.push(...[state.Next, state.Default, ...taken.map((r) => r.Next), ...catches.map((c) => c.Next)].filter(Boolean));
@@ -74,6 +82,8 @@ export interface RolloutStateMachineProps {
   nameSuffix: string;
   /** The modes the machine may run: its `${AllowedModes}`, and what its role allows. */
   allowedModes: readonly RunMode[];
+  /** Whether runs export their findings to Security Hub: its `${SecurityHubExport}`, and whether its role may invoke the export. */
+  securityHubExport?: boolean;
   /** The function behind each `${...}FunctionArn` substitution of the ASL. */
   functions: Record<string, lambda.IFunction>;
   manifestBucket: s3.IBucket;
@@ -97,6 +107,7 @@ export class RolloutStateMachine extends Construct {
     const substitutions: Record<string, string> = {
       [MANIFEST_BUCKET_SUBSTITUTION]: props.manifestBucket.bucketName,
       [ALLOWED_MODES_SUBSTITUTION]: props.allowedModes.join(','),
+      [SECURITY_HUB_EXPORT_SUBSTITUTION]: String(props.securityHubExport ?? false),
       ...Object.fromEntries(Object.entries(props.functions).map(([name, fn]) => [name, fn.functionArn])),
     };
     const missing = substitutionNames(aslText).filter((name) => !(name in substitutions));
@@ -104,7 +115,7 @@ export class RolloutStateMachine extends Construct {
       throw new Error(`${aslPath} refers to \${${missing.join('}, ${')}} which the stack does not substitute`);
     }
 
-    const reachable = reachableStates(JSON.parse(aslText) as AslDefinition, props.allowedModes);
+    const reachable = reachableStates(JSON.parse(aslText) as AslDefinition, props.allowedModes, props.securityHubExport);
     this.invokedFunctions = invokedSubstitutions(reachable);
     const unknown = this.invokedFunctions.filter((name) => !(name in props.functions));
     if (unknown.length > 0) throw new Error(`${aslPath}: the Task resources \${${unknown.join('}, ${')}} are not functions of the stack`);

@@ -2,7 +2,8 @@
 // memory and what they write) and the least privilege each one needs: table reads for all and writes only to the partitions it
 // writes (dynamodb:LeadingKeys), objects of the results bucket only under the prefixes it touches,
 // Organizations reads for list-accounts, AssumeRole into one member role name for scan and
-// remediate, publish for finalize (its metrics are EMF in its logs: no API call, no grant).
+// remediate, publish for finalize (its metrics are EMF in its logs: no API call, no grant), and
+// BatchImportFindings for the Security Hub export when it is on.
 import * as path from 'node:path';
 import { Aws, Duration } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -87,7 +88,7 @@ export interface RotorFunctionsProps {
   /** The organization's allowed rotation periods: ValidateInput refuses a run that asks for another. */
   allowedRotationRange?: RotationRangeDays;
   driftTopicArn: string;
-  /** Finalize imports each run's findings into this account's Security Hub (context `securityHubExport`). */
+  /** ExportToSecurityHub may import each run's findings into this account's Security Hub (context `securityHubExport`). */
   securityHubExport?: boolean;
   /** Where Finalize leaves each run's evidence bundle (context `evidenceRetentionDays`). */
   evidenceBucket?: s3.IBucket;
@@ -118,7 +119,6 @@ export class RotorFunctions extends Construct {
       },
       Finalize: {
         DRIFT_TOPIC_ARN: props.driftTopicArn,
-        ...(props.securityHubExport ? { SECURITY_HUB_EXPORT: 'true' } : {}),
         ...(props.evidenceBucket ? { EVIDENCE_BUCKET: props.evidenceBucket.bucketName } : {}),
       },
     };
@@ -159,8 +159,9 @@ export class RotorFunctions extends Construct {
       acknowledgeWildcardResources(handlers.Finalize.role, [bundles], 'Finalize writes each run\'s evidence bundle under evidence/<runId>/ of the evidence bucket, and no other prefix of it; the run ids are not known at deploy time.');
     }
     if (props.securityHubExport) {
-      // Findings of the account's own default product only (a custom integration's findings).
-      handlers.Finalize.allow({
+      // Findings of the account's own default product only (a custom integration's findings); no
+      // other function holds a Security Hub right, and without the option neither does this one.
+      handlers.ExportToSecurityHub.allow({
         sid: 'ImportFindingsIntoSecurityHub',
         actions: ['securityhub:BatchImportFindings'],
         resources: [`arn:${Aws.PARTITION}:securityhub:${Aws.REGION}:${Aws.ACCOUNT_ID}:product/${Aws.ACCOUNT_ID}/default`],

@@ -1,5 +1,5 @@
 // The KmsRotor stack as plain `cdk synth` builds it (no context: org values are parameters), with the
-// nine real handlers bundled by esbuild: resources, exact IAM, the two state machines' ASL wiring,
+// ten real handlers bundled by esbuild: resources, exact IAM, the two state machines' ASL wiring,
 // the key policy, cdk-nag and cfn-lint.
 import * as fs from 'node:fs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -168,8 +168,8 @@ describe('functions', () => {
   const roleOf = (id: HandlerId) => logicalId(built.stack.functions.handlers[id].role);
 
   test('one function per handler file, each file present', () => {
-    // The nine functions of the step registry and RecordStoppedExecution (EVENT_FUNCTIONS).
-    expect(ofType('AWS::Lambda::Function')).toHaveLength(9 + 1);
+    // The ten functions of the step registry and RecordStoppedExecution (EVENT_FUNCTIONS).
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(10 + 1);
     for (const spec of Object.values(HANDLERS)) {
       expect(fs.existsSync(`${__dirname}/../../functions/handlers/${spec.file}.ts`)).toBe(true);
     }
@@ -300,6 +300,8 @@ describe('functions', () => {
     RemediateAccount: [...TABLE_READ_WRITE, 'sts:AssumeRole', ...KMS_READS, 'kms:EnableKeyRotation', 's3:GetObject', 's3:ListBucket'],
     ValidationGate: TABLE_READ_WRITE,
     Finalize: [...TABLE_READ_WRITE, 'sns:Publish', 's3:GetObject', 's3:ListBucket'],
+    // Reads only: the run and its scans; BatchImportFindings only with securityHubExport (security-hub-export.test.ts).
+    ExportToSecurityHub: [...TABLE_READ, 's3:GetObject', 's3:ListBucket'],
   };
 
   test.each(Object.keys(HANDLERS) as HandlerId[])('%s role: exactly its actions', (id) => {
@@ -356,6 +358,7 @@ describe('functions', () => {
     RemediateAccount: { read: ['scans/'], write: [] },
     ValidationGate: { read: [], write: [] },
     Finalize: { read: ['scans/', 'manifests/'], write: [] },
+    ExportToSecurityHub: { read: ['scans/'], write: [] },
   };
 
   test.each(handlerIds)('%s: exactly its object grants in the results bucket, and nothing in any other bucket', (id) => {
@@ -390,6 +393,7 @@ describe('functions', () => {
     RemediateAccount: [own('RUN#*#KEYS#*', 'KEY#*', 'RUN#*#ACCOUNTS#*')],
     ValidationGate: [RUN],
     Finalize: [RUN, own('RUN#*#ERRORS#*', 'RUN#*#KEYS#*', 'KEY#*', 'RUN#*#ACCOUNTS#*')],
+    ExportToSecurityHub: [],
   };
   const WRITES = ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 

@@ -1,10 +1,11 @@
-// The Security Hub option of the deployed Finalize (`-c securityHubExport=true`): its environment
-// turns the export on, and its role may call securityhub:BatchImportFindings on the account's own
-// default product only; without the option no function holds any Security Hub right.
+// The Security Hub option (`-c securityHubExport=true`): the state machines run ExportToSecurityHub
+// after Finalize and may invoke it, and only its role may call securityhub:BatchImportFindings, on
+// the account's own default product only; without the option no function holds any Security Hub
+// right and no state machine may invoke the export.
 import { parseRotorContext } from '../../infra/context';
 import { buildApp, cfnLint, identityPolicies, logicalId, roleStatements, runNag, templatesToLint, type BuiltApp, type Json } from './support';
 
-const finalizeEnv = (built: BuiltApp) => built.json.Resources[logicalId(built.stack.functions.handlers.Finalize.function)].Properties.Environment.Variables;
+const substitutionsOf = (built: BuiltApp) => built.json.Resources[logicalId(built.stack.rollout.stateMachine)].Properties.DefinitionSubstitutions;
 const securityHubStatements = (built: BuiltApp): Json[] =>
   identityPolicies(built.json).flatMap((p) =>
     p.document.Statement.filter((s) => [s.Action].flat().some((a: string) => a.toLowerCase().startsWith('securityhub:'))).map((s) => ({ ...s, roles: p.roles })),
@@ -16,12 +17,14 @@ describe('securityHubExport=true', () => {
     built = buildApp({ securityHubExport: 'true' }, { bundle: false });
   });
 
-  test("Finalize's environment turns the export on", () => {
-    expect(finalizeEnv(built)).toMatchObject({ SECURITY_HUB_EXPORT: 'true' });
+  test('the state machines run the export and may invoke it', () => {
+    expect(substitutionsOf(built)).toMatchObject({ SecurityHubExport: 'true' });
+    expect(built.stack.rollout.invokedFunctions).toContain('ExportToSecurityHubFunctionArn');
+    expect(built.stack.scan.invokedFunctions).toContain('ExportToSecurityHubFunctionArn');
   });
 
-  test('only the Finalize role may import findings, and only into its own account default product', () => {
-    const finalizeRole = logicalId(built.stack.functions.handlers.Finalize.role);
+  test('only the ExportToSecurityHub role may import findings, and only into its own account default product', () => {
+    const exportRole = logicalId(built.stack.functions.handlers.ExportToSecurityHub.role);
     const statements = securityHubStatements(built);
     expect(statements).toEqual([
       {
@@ -31,10 +34,10 @@ describe('securityHubExport=true', () => {
         Resource: {
           'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':securityhub:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':product/', { Ref: 'AWS::AccountId' }, '/default']],
         },
-        roles: [finalizeRole],
+        roles: [exportRole],
       },
     ]);
-    expect(roleStatements(built.json, finalizeRole).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('securityhub:')))).toHaveLength(1);
+    expect(roleStatements(built.json, exportRole).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('securityhub:')))).toHaveLength(1);
   });
 
   test('cdk-nag AwsSolutions and cfn-lint stay clean', () => {
@@ -44,10 +47,11 @@ describe('securityHubExport=true', () => {
   });
 });
 
-test('without the option no function holds a Security Hub right, and Finalize does not export', () => {
+test('without the option no function holds a Security Hub right, and no state machine runs or may invoke the export', () => {
   const built = buildApp({}, { bundle: false });
   expect(securityHubStatements(built)).toEqual([]);
-  expect(finalizeEnv(built)).not.toHaveProperty('SECURITY_HUB_EXPORT');
+  expect(substitutionsOf(built)).toMatchObject({ SecurityHubExport: 'false' });
+  expect(built.stack.rollout.invokedFunctions).not.toContain('ExportToSecurityHubFunctionArn');
 });
 
 test('securityHubExport takes true or false only', () => {

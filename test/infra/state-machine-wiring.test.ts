@@ -30,10 +30,11 @@ function machineFor(aslText: string, functionNames: string[], allowedModes: ('sc
     new RolloutStateMachine(stack, 'Rollout', { nameSuffix: 'test', allowedModes, functions, manifestBucket: new s3.Bucket(stack, 'Bucket'), aslPath });
 }
 
-test('the substitution names of the real ASL: nine functions, the manifest bucket and the allowed modes', () => {
+test('the substitution names of the real ASL: ten functions, the manifest bucket, the allowed modes and the Security Hub switch', () => {
   const names = aslSubstitutionNames(fs.readFileSync(ASL_PATH, 'utf8'));
-  expect(names.filter((n) => n.endsWith('FunctionArn'))).toHaveLength(9);
+  expect(names.filter((n) => n.endsWith('FunctionArn'))).toHaveLength(10);
   expect(names).toContain('ManifestBucket');
+  expect(names).toContain('SecurityHubExport');
   expect(names).toContain('AllowedModes');
   expect(new Set(names).size).toBe(names.length);
 });
@@ -48,8 +49,9 @@ describe('states reachable in the allowed modes', () => {
   const realAsl = () => JSON.parse(fs.readFileSync(ASL_PATH, 'utf8'));
   const functionsOf = (modes: string[]) => invokedSubstitutions(reachableStates(realAsl(), modes)).sort();
 
-  test('the real ASL: a rollout reaches all nine functions; a scan never reaches the remediation states', () => {
+  test('the real ASL: a rollout reaches nine functions, the export too with securityHubExport; a scan never reaches the remediation states', () => {
     expect(functionsOf(['scan', 'remediate'])).toHaveLength(9);
+    expect(invokedSubstitutions(reachableStates(realAsl(), ['scan', 'remediate'], true))).toHaveLength(10);
     expect(functionsOf(['scan'])).toEqual(
       ['FinalizeFunctionArn', 'ListAccountsFunctionArn', 'PlanWavesFunctionArn', 'RecordErrorFunctionArn', 'ScanAccountFunctionArn', 'ValidateInputFunctionArn'].sort(),
     );

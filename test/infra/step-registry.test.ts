@@ -37,9 +37,9 @@ test.each(lambdaTasks.map(({ name, state }) => [name, state] as const))('%s invo
   expect({ name, resource: taskSubstitution(state), timeout: state.TimeoutSeconds }).toEqual({ name, resource: fn.substitution, timeout: fn.timeoutSeconds });
 });
 
-test('every Lambda Task retries the standard list (States.ALL covers it): 7 write it out, one set', () => {
+test('every Lambda Task retries the standard list (States.ALL covers it): 8 write it out, one set', () => {
   const written = lambdaTasks.filter(({ state }) => !retriedErrors(state).has('States.ALL'));
-  expect(written).toHaveLength(7);
+  expect(written).toHaveLength(8);
   for (const { name, state } of written) {
     expect({ name, retried: [...retriedErrors(state)].filter((e) => STANDARD_LAMBDA_RETRY.includes(e)).sort() }).toEqual({ name, retried: [...STANDARD_LAMBDA_RETRY].sort() });
   }
@@ -50,7 +50,7 @@ test('every Lambda Task retries the standard list (States.ALL covers it): 7 writ
 
 test('the ASL substitutes each function of the registry, the manifest bucket and the allowed modes, nothing else', () => {
   const names = substitutionNames(readAslText());
-  expect(names.sort()).toEqual([...STEP_FUNCTION_IDS.map((id) => STEP_FUNCTIONS[id].substitution), 'ManifestBucket', 'AllowedModes'].sort());
+  expect(names.sort()).toEqual([...STEP_FUNCTION_IDS.map((id) => STEP_FUNCTIONS[id].substitution), 'ManifestBucket', 'AllowedModes', 'SecurityHubExport'].sort());
 });
 
 test.each(STEP_FUNCTION_IDS)('%s: its handler file exports the Lambda handler and its step', (id) => {

@@ -1,12 +1,13 @@
-// The deployed Finalize's Security Hub option against moto: with `securityHub` in its
-// dependencies (what SECURITY_HUB_EXPORT=true gives the Lambda), the run's findings reach the hub
-// of the account it runs in, one per key.
+// ExportToSecurityHub against moto: with `securityHub` in its dependencies (what its Lambda
+// entry point gives it), the run's findings, once Finalize recorded the run, reach the hub of the
+// account it runs in, one per key.
 import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { MemoryManifestStore } from '../../functions/aws/manifests';
 import { securityHubTarget } from '../../functions/aws/security-hub';
 import { CONTROLS } from '../../functions/core/controls';
 import { newRun } from '../../functions/core/runs';
 import { ExecutionInput, type Finding } from '../../functions/core/schemas';
+import { step as exportToSecurityHub } from '../../functions/handlers/export-to-security-hub';
 import { step as finalize } from '../../functions/handlers/finalize';
 import { startEmbeddedStore } from '../../local/embedded-store';
 import { startMoto, type MotoServer } from '../support/moto';
@@ -26,7 +27,7 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-test("the deployed Finalize's option: the run's findings imported into the hub of the account it runs in", async () => {
+test("ExportToSecurityHub after Finalize: the run's findings imported into the hub of the account it runs in", async () => {
   const embedded = await startEmbeddedStore();
   try {
     const { store } = embedded;
@@ -47,8 +48,9 @@ test("the deployed Finalize's option: the run's findings imported into the hub o
     await manifests.put('fin-hub', 'accounts', [{ accountId: member, name: 'member', parentIds: [], tags: {}, priority: false }]);
     await store.updateRun('fin-hub', { accountCount: 1 });
 
-    const out = await finalize({ store, manifests, now: () => new Date('2026-12-02T10:05:00Z'), securityHub: () => securityHubTarget(CONTROLS) })({ runId: 'fin-hub', config });
-    expect(out.securityHub).toEqual({ imported: 3, failed: 0 });
+    const deps = { store, manifests, now: () => new Date('2026-12-02T10:05:00Z'), securityHub: () => securityHubTarget(CONTROLS) };
+    await finalize(deps)({ runId: 'fin-hub', config });
+    expect(await exportToSecurityHub(deps)({ runId: 'fin-hub' })).toEqual({ imported: 3, failed: 0 });
     const client = new SecurityHubClient({ region: REGION });
     const hub = (await client.send(new GetFindingsCommand({ MaxResults: 100 }))).Findings ?? [];
     client.destroy();
