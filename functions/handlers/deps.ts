@@ -3,6 +3,7 @@
 // only one step uses (Finalize's drift publisher and Security Hub) that step's handler file
 // builds, so no Lambda bundles a client it never calls.
 import { S3ManifestStore, type ManifestStore } from '../aws/manifests';
+import type { ExternalIdSource } from '../aws/external-id';
 import type { DriftPublisher } from '../aws/notifications';
 import type { SecurityHubTarget } from '../aws/security-hub';
 import type { ObjectStore } from '../store/object-store';
@@ -24,6 +25,11 @@ export interface HandlerDeps {
   securityHub?: () => Promise<SecurityHubTarget>;
   /** Where Finalize writes the run's evidence bundle: the deployment's Object Lock bucket when `evidenceRetentionDays` is set. */
   evidence?: ObjectStore;
+  /**
+   * The ExternalId the member roles require, for the steps that assume them: from the function's
+   * own configuration (the deployment's secret, or the local runner's setting), never from the event.
+   */
+  externalId?: ExternalIdSource;
   now: () => Date;
   /** Milliseconds this invocation has left (Lambda's clock); unlimited when absent. */
   timeLeftMs?: () => number;
