@@ -37,8 +37,10 @@ export function externalIdFromSecret(secretArn: string): Promise<string> {
   return value;
 }
 
-/** The deployed functions' source: the secret their environment names, or none. */
+/** The deployed functions' source: the secret their environment names (at each call), or none. */
 export function externalIdFromEnv(env: Record<string, string | undefined> = process.env): ExternalIdSource {
-  const secretArn = env[EXTERNAL_ID_SECRET_ENV];
-  return async () => (secretArn ? externalIdFromSecret(secretArn) : undefined);
+  return async () => {
+    const secretArn = env[EXTERNAL_ID_SECRET_ENV];
+    return secretArn ? externalIdFromSecret(secretArn) : undefined;
+  };
 }

@@ -38,12 +38,11 @@ export interface HandlerDeps {
 let fromEnv: HandlerDeps | undefined;
 
 /** The dependencies every step has: the results store and the manifests, from the environment. */
-function depsFromEnv(stepDeps: () => Partial<HandlerDeps>): HandlerDeps {
+function depsFromEnv(): HandlerDeps {
   fromEnv ??= {
     store: ResultsStore.fromEnv(),
     manifests: new S3ManifestStore(process.env.RESULTS_BUCKET ?? ''),
     now: () => new Date(),
-    ...stepDeps(),
   };
   return fromEnv;
 }
@@ -97,8 +96,11 @@ export function lambdaHandler<E, R>(
   step: Step<E, R>,
   stepDeps: () => Partial<HandlerDeps> = () => ({}),
 ): (event: E, context?: LambdaContext) => Promise<R> {
+  // Each handler's own, built once: a process that loads several handlers (a test) gives each its own.
+  let own: Partial<HandlerDeps> | undefined;
   return async (event, context) => {
-    const deps = { ...depsFromEnv(stepDeps), timeLeftMs: context && (() => context.getRemainingTimeInMillis()) };
+    own ??= stepDeps();
+    const deps = { ...depsFromEnv(), ...own, timeLeftMs: context && (() => context.getRemainingTimeInMillis()) };
     if (!inLambda()) {
       try {
         return await step(deps)(event);
