@@ -58,7 +58,7 @@ test('with --external-id: the roles are assumed, and the id is in no state, item
   // Every stored item, run record included.
   const { startEmbeddedStore } = await import('../../local/embedded-store');
   const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-  const store = await startEmbeddedStore({ path: join(dir, 'store') });
+  const store = await startEmbeddedStore({ path: join(dir, 'db') });
   const client = new DynamoDBClient({ endpoint: store.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' } });
   try {
     const { Items = [] } = await client.send(new ScanCommand({ TableName: EMBEDDED_TABLE }));
