@@ -142,3 +142,66 @@ describe('the ExternalId, deployed', () => {
     await expect(scanAccount({ runId: 'exec-no-secret', config: ExecutionInput.parse({}), account })).rejects.toMatchObject({ name: 'MemberAccessDenied' });
   });
 });
+
+describe('the scan-only state machine', () => {
+  it('ValidateInput refuses remediate where the definition allows scan only', async () => {
+    await expect(validateInput({ input: { mode: 'remediate', runId: 'modes-1' }, allowedModes: 'scan' })).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringMatching(/^mode: this state machine runs scan only/),
+    });
+    expect(await embedded.store.getRun('modes-1')).toBeUndefined();
+    expect((await validateInput({ input: { mode: 'scan', runId: 'modes-2' }, allowedModes: 'scan' })).config.mode).toBe('scan');
+    expect((await validateInput({ input: { mode: 'remediate', runId: 'modes-3' }, allowedModes: 'scan,remediate' })).config.mode).toBe('remediate');
+  });
+
+  it('ValidateInput takes the deployment\'s default rotation period', async () => {
+    process.env.DEFAULT_ROTATION_PERIOD_DAYS = '180';
+    try {
+      expect((await validateInput({ input: { runId: 'period-1' } })).config.rotationPeriodInDays).toBe(180);
+      expect((await validateInput({ input: { runId: 'period-2', rotationPeriodInDays: 90 } })).config.rotationPeriodInDays).toBe(90);
+    } finally {
+      delete process.env.DEFAULT_ROTATION_PERIOD_DAYS;
+    }
+  });
+});
+
+describe('run ids', () => {
+  it('a retried ValidateInput finds its own run; another execution may not reuse the id', async () => {
+    const first = { input: { runId: 'reuse-1' }, executionId: 'arn:aws:states:us-east-1:100000000001:execution:rollout:a' };
+    expect((await validateInput(first)).runId).toBe('reuse-1');
+    expect((await validateInput(first)).runId).toBe('reuse-1');
+    await expect(validateInput({ ...first, executionId: 'arn:aws:states:us-east-1:100000000001:execution:rollout:b' })).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringMatching(/^runId: "reuse-1" is already used/),
+    });
+  });
+});
+
+describe('error names the state machine sees', () => {
+  it('throttling from any service becomes ThrottlingError; other errors keep their name', () => {
+    const named = (name: string, message = 'm') => Object.assign(new Error(message), { name });
+    expect(asStepError(named('TooManyRequestsException', 'Rate exceeded'))).toMatchObject({ name: 'ThrottlingError', message: 'TooManyRequestsException: Rate exceeded' });
+    expect(asStepError(named('ProvisionedThroughputExceededException'))).toMatchObject({ name: 'ThrottlingError' });
+    expect(asStepError(named('ThrottlingException'))).toMatchObject({ name: 'ThrottlingError' });
+    expect(asStepError(named('MemberAccessDenied'))).toMatchObject({ name: 'MemberAccessDenied' });
+    // KMS's LimitExceededException is a resource quota: waiting does not help, so it is not throttling.
+    expect(asStepError(named('LimitExceededException'))).toMatchObject({ name: 'LimitExceededException' });
+    expect(asStepError('plain')).toMatchObject({ name: 'Error', message: 'plain' });
+  });
+});
+
+describe('a retried scan', () => {
+  it('skips the Regions an earlier attempt finished', async () => {
+    const config = ExecutionInput.parse({});
+    const account = { accountId: '100000000004', name: 'staging', parentIds: [], tags: {}, priority: false };
+    // An earlier attempt wrote us-east-1 (with no keys there, as far as this test cares).
+    await deployed.createRun(newRun('retry-1', config, new Date()));
+    await deployed.putAccountScan({ runId: 'retry-1', accountId: account.accountId, scannedRegions: ['us-east-1'], findings: [], errors: [] });
+    sim.resetCallCounts();
+    const out = await scanAccount({ runId: 'retry-1', config, account });
+    expect(sim.totalCalls({ service: 'kms', region: 'us-east-1' })).toBe(0);
+    expect(sim.totalCalls({ service: 'kms', region: 'eu-west-1' })).toBeGreaterThan(0);
+    expect(out.keys).toBe(sim.listKeys(account.accountId).filter((k) => k.region !== 'us-east-1').length);
+    expect((await embedded.store.getAccountSummary('retry-1', account.accountId))?.scannedRegions).toEqual(['ap-southeast-2', 'eu-west-1', 'us-east-1']);
+  });
+});
