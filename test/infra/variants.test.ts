@@ -195,7 +195,6 @@ describe('every option given as context', () => {
       trigger: 'schedule',
       roleName: 'OrgScan',
       remediateRoleName: 'OrgFix',
-      externalId: 'rotor-ext-1',
     });
     expect(ExecutionInput.safeParse(input).success).toBe(true);
     expect(built.stack.scheduleInput).toEqual(input);
