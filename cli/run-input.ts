@@ -1,6 +1,6 @@
 // Turns `rotor run` flags into the state machine's execution input, validated by the same
 // schema that guards the state machine; a bad value names its flag (exit 2, nothing touched).
-import { ExecutionInput, InputError, parseOrThrow, type ExecutionInputRaw } from '../functions/core/schemas';
+import { EXTERNAL_ID, ExecutionInput, InputError, parseOrThrow, type ExecutionInputRaw } from '../functions/core/schemas';
 import { UsageError } from './errors';
 import { decimalFlag, integerFlag, quoted } from './flag-values';
 import type { Command } from 'commander';
@@ -33,7 +33,6 @@ const FLAG_OF: Record<string, string> = {
   regions: '--regions',
   roleName: '--role-name',
   remediateRoleName: '--remediate-role-name',
-  externalId: '--external-id',
   rotationPeriodInDays: '--rotation-period-days',
   'waves.size': '--wave-size',
   'waves.order': '--wave-order',
@@ -80,7 +79,6 @@ export function inputFromFlags(flags: RunFlags): ExecutionInputRaw {
     regions: list(flags.regions),
     roleName: flags.roleName,
     remediateRoleName: flags.remediateRoleName,
-    externalId: flags.externalId,
     rotationPeriodInDays: optional(flags.rotationPeriodDays, (v) => integerFlag('--rotation-period-days', v)),
     waves: {
       size: optional(flags.waveSize, (v) => integerFlag('--wave-size', v)),
@@ -108,11 +106,20 @@ export function inputFromFlags(flags: RunFlags): ExecutionInputRaw {
   }
 }
 
+/**
+ * `--external-id`, checked as the member roles' trust would take it. It is no part of the input:
+ * the local runner hands it to the steps that assume member roles as their configuration.
+ */
+export function externalIdFlag(value: string | undefined): string | undefined {
+  if (value !== undefined && !EXTERNAL_ID.test(value)) throw new UsageError('--external-id: must be 2-1224 characters of [\\w+=,.@:/-]');
+  return value;
+}
+
 /** The member-access flags `run` and `enforce` share: which roles to assume, with which ExternalId, and the period to set. */
 export function withMemberAccessOptions(command: Command): Command {
   return command
     .option('--role-name <name>', 'member role a scan assumes (default KmsRotorScanRole)')
     .option('--remediate-role-name <name>', 'member role remediation assumes (default KmsRotorRemediateRole)')
-    .option('--external-id <id>', 'ExternalId the member roles require')
+    .option('--external-id <id>', 'with --local: the ExternalId the member roles require (deployed, the functions read the deployment\'s)')
     .option('--rotation-period-days <n>', 'rotation period to set, 90–2560 (default: KMS default, 365)');
 }

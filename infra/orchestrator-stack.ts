@@ -3,7 +3,7 @@
 // drift schedule, notifications and alarms, and the member-access StackSet. Deployed in the
 // management account or a delegated administrator account.
 // The guardrails are a stack of their own (guardrails-stack.ts).
-import { CfnOutput, CfnParameter, Stack, StackProps, Token, Aws } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, SecretValue, Stack, StackProps, Token, Aws } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { ExecutionInputRaw } from '../functions/core/schemas';
 import type { RotorContext } from './context';
@@ -19,6 +19,7 @@ import { readAslText, type AslDefinition } from '../statemachine/asl';
 import { STEP_FUNCTIONS, STEP_FUNCTION_IDS } from '../statemachine/steps';
 import { ScanSchedule } from './constructs/scan-schedule';
 import { Enforcement } from './constructs/enforcement';
+import { ExternalIdSecret } from './constructs/external-id-secret';
 import { StoppedExecutions } from './constructs/stopped-executions';
 import { rotationPeriodWithin } from './guardrail-policies';
 import { EXTERNAL_ID_PARAMETER } from './member-template';
@@ -56,7 +57,9 @@ export class OrchestratorStack extends Stack {
   /** Continuous enforcement (absent with `enforcement=off`). */
   readonly enforcement?: Enforcement;
   readonly schedule?: ScanSchedule;
-  /** What the schedule sends (pure data but for a parameter's token). */
+  /** The ExternalId, which only the functions that assume member roles read. */
+  readonly externalId: ExternalIdSecret;
+  /** What the schedule sends: pure data (the ExternalId is no part of it). */
   readonly scheduleInput?: ExecutionInputRaw;
 
   constructor(scope: Construct, id: string, props: OrchestratorStackProps) {
@@ -76,16 +79,22 @@ export class OrchestratorStack extends Stack {
         description: 'The organization id (o-...): member roles trust only principals of this organization (or pass -c organizationId=...)',
       }).valueAsString;
     // Required: every member role demands sts:ExternalId; there is no "none".
-    const externalId =
-      settings.externalId ??
-      new CfnParameter(this, 'ExternalId', {
-        type: EXTERNAL_ID_PARAMETER.Type,
-        minLength: EXTERNAL_ID_PARAMETER.MinLength,
-        maxLength: EXTERNAL_ID_PARAMETER.MaxLength,
-        allowedPattern: EXTERNAL_ID_PARAMETER.AllowedPattern,
-        noEcho: EXTERNAL_ID_PARAMETER.NoEcho,
-        description: 'sts:ExternalId every member role requires, 2-1224 characters of [A-Za-z0-9+=,.@:/_-] (or pass -c externalId=...)',
-      }).valueAsString;
+    const externalIdParameter =
+      settings.externalId === undefined
+        ? new CfnParameter(this, 'ExternalId', {
+            type: EXTERNAL_ID_PARAMETER.Type,
+            minLength: EXTERNAL_ID_PARAMETER.MinLength,
+            maxLength: EXTERNAL_ID_PARAMETER.MaxLength,
+            allowedPattern: EXTERNAL_ID_PARAMETER.AllowedPattern,
+            noEcho: EXTERNAL_ID_PARAMETER.NoEcho,
+            description: 'sts:ExternalId every member role requires, 2-1224 characters of [A-Za-z0-9+=,.@:/_-] (or pass -c externalId=...)',
+          })
+        : undefined;
+    const externalId = settings.externalId ?? externalIdParameter!.valueAsString;
+    // The functions read it from this secret; a context value is in the template anyway (the StackSet's parameter).
+    this.externalId = new ExternalIdSecret(this, 'ExternalIdSecret', {
+      value: externalIdParameter ? SecretValue.cfnParameter(externalIdParameter) : SecretValue.unsafePlainText(externalId),
+    });
 
     this.table = new ResultsTable(this, 'ResultsTable');
     // The results bucket: account scans kept as long as the table's items, manifests and the
@@ -105,7 +114,6 @@ export class OrchestratorStack extends Stack {
       scanRoleName: settings.scanRoleName,
       remediateRoleName: settings.remediateRoleName,
       organizationId,
-      externalId,
       // Under an allowed rotation range the SCP denies periods outside it (and, when 365 is outside,
       // a request without a period): remediation asks for one inside.
       defaultRotationPeriodDays: rotationPeriodWithin(settings.allowedRotationRange),
@@ -148,7 +156,6 @@ export class OrchestratorStack extends Stack {
         trigger: 'schedule',
         roleName: settings.scanRoleName,
         remediateRoleName: settings.remediateRoleName,
-        externalId,
       };
       this.schedule = new ScanSchedule(this, 'DriftSchedule', {
         stateMachine: this.scan.stateMachine,
@@ -168,7 +175,6 @@ export class OrchestratorStack extends Stack {
         scanRoleName: settings.scanRoleName,
         remediateRoleName: settings.remediateRoleName,
         organizationId,
-        externalId,
         rotationPeriodDays: rotationPeriodWithin(settings.allowedRotationRange),
         allowedRotationRange: settings.allowedRotationRange,
         topic: this.notifications.topic,
@@ -176,6 +182,8 @@ export class OrchestratorStack extends Stack {
         notifyPerKey: settings.enforcementNotifications,
       });
     }
+    // Only the functions that assume member roles (credentialsFor) read the ExternalId.
+    for (const reader of [handlers.ScanAccount, handlers.RemediateAccount, this.enforcement?.handler]) if (reader) this.externalId.allowRead(reader);
     // The member StackSet's Regions: this one (the roles) and every enforced one (a rule each).
     const home = Token.isUnresolved(this.region) ? Aws.REGION : this.region;
     const enforcedRegions = [...new Set([home, ...(settings.enforcementRegions ?? [])])];

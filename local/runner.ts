@@ -35,6 +35,11 @@ export interface LocalProgress {
 export interface LocalRunOptions {
   store: ResultsStore;
   manifests?: ManifestStore;
+  /**
+   * The ExternalId the member roles require (`--external-id`): the steps that assume them get it as
+   * their configuration, as the deployed ones read the deployment's secret; never in the input or state.
+   */
+  externalId?: string;
   /** Milliseconds between retries instead of the ASL's intervals (tests keep them short). */
   retryDelayMs?: number;
   onProgress?: (progress: LocalProgress) => void;
@@ -69,7 +74,13 @@ export function localDefinition(securityHubExport = false): AdaptedDefinition<As
 
 /** Runs the rollout for `input` (the execution input, as `rotor run` would send it). */
 export async function runLocal(input: Record<string, unknown>, options: LocalRunOptions): Promise<LocalRunResult> {
-  const deps: HandlerDeps = { store: options.store, manifests: options.manifests ?? new MemoryManifestStore(), now: options.now ?? (() => new Date()), securityHub: options.securityHub };
+  const deps: HandlerDeps = {
+    store: options.store,
+    manifests: options.manifests ?? new MemoryManifestStore(),
+    externalId: async () => options.externalId,
+    now: options.now ?? (() => new Date()),
+    securityHub: options.securityHub,
+  };
   const { definition, itemReaders } = localDefinition(options.securityHub !== undefined);
   const report = options.onProgress ?? (() => undefined);
 

@@ -8,7 +8,7 @@ import { withAwsOptions, withOutputOption, type AwsOptions, type ListingOutput }
 import { checkStoreLocation, note, openStore, withStoreOptions, type StoreOptions } from '../context';
 import { RunFailedError, UsageError } from '../errors';
 import { readEventFile } from '../event-file';
-import { inputFromFlags, withMemberAccessOptions, type RunFlags } from '../run-input';
+import { externalIdFlag, inputFromFlags, withMemberAccessOptions, type RunFlags } from '../run-input';
 
 interface EnforceOptions extends StoreOptions, AwsOptions, Pick<RunFlags, 'roleName' | 'remediateRoleName' | 'externalId' | 'rotationPeriodDays'> {
   local?: boolean;
@@ -32,7 +32,8 @@ export function registerEnforce(program: Command): void {
     .addHelpText('after', '\nExamples:\n  rotor enforce --local --events events.json --enforcement remediate\n  rotor enforce --local --events - --output json < events.jsonl')
     .action(async (options: EnforceOptions) => {
       if (!options.local) throw new UsageError('enforce runs with --local; deployed, the EnforceKey function takes the events from its queue');
-      const config = inputFromFlags({ roleName: options.roleName, remediateRoleName: options.remediateRoleName, externalId: options.externalId, rotationPeriodDays: options.rotationPeriodDays });
+      const config = inputFromFlags({ roleName: options.roleName, remediateRoleName: options.remediateRoleName, rotationPeriodDays: options.rotationPeriodDays });
+      const externalId = externalIdFlag(options.externalId);
       const events = await readEventFile(options.events);
       await checkStoreLocation(options, 'write');
       const opened = await openStore(options, 'write', { command: 'enforce' });
@@ -47,7 +48,7 @@ export function registerEnforce(program: Command): void {
           mode: options.enforcement,
           scanRoleName: settings.roleName,
           remediateRoleName: settings.remediateRoleName,
-          externalId: settings.externalId,
+          externalId,
           rotationPeriodInDays: settings.rotationPeriodInDays,
           enablePerSecond: ENABLE_PER_SECOND,
         },

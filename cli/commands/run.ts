@@ -9,7 +9,7 @@ import { checkStoreLocation, checkWritable, note, openStore } from '../context';
 import { EXIT_CODES_HELP, InterruptedError, RunFailedError, UsageError } from '../errors';
 import { localProgress, setChattiness } from '../progress';
 import { finishRun, writeRunReport } from '../run-report';
-import { inputFromFlags, withMemberAccessOptions, type RunFlags } from '../run-input';
+import { externalIdFlag, inputFromFlags, withMemberAccessOptions, type RunFlags } from '../run-input';
 import type { DeployedFlags } from '../deployed';
 import type { FinalizeResult } from '../../functions/handlers/finalize';
 import type { Reconciled } from '../../functions/store/reconcile';
@@ -72,7 +72,7 @@ async function runHere(input: Record<string, unknown>, options: RunOptions): Pro
       if (p.event === 'succeeded' && (p.state === 'Finalize' || p.state === 'FinalizeFailed')) reconciled = (p.output as FinalizeResult).reconciled;
       progress.onEvent(p);
     };
-    const result = await runLocal(input, { store: opened.store, onProgress, signal: stop.signal })
+    const result = await runLocal(input, { store: opened.store, externalId: options.externalId, onProgress, signal: stop.signal })
       .finally(progress.done)
       .finally(() => {
         process.off('SIGINT', onSignal);
@@ -144,6 +144,9 @@ export function registerRun(program: Command): void {
       gateOf(options);
       await checkWritable(options.out);
       const input = { ...inputFromFlags({ ...options, runId: options.runId ?? newRunId() }) };
+      externalIdFlag(options.externalId);
+      // A deployed run has the ExternalId of its deployment, read by the functions that need it.
+      if (!options.local && options.externalId !== undefined) throw new UsageError("--external-id is for --local runs: the deployed functions read the deployment's ExternalId from its secret");
       if (options.local) await runHere(input, options);
       else await (await import('../deployed')).runDeployed(input, options);
     });

@@ -31,7 +31,7 @@ export interface AccountScan {
 export async function scanAccount(
   runId: string,
   account: AccountTarget,
-  config: Pick<ExecutionInput, 'roleName' | 'externalId' | 'regions'> & Partial<Pick<ExecutionInput, 'readKeyTags'>>,
+  config: Pick<ExecutionInput, 'roleName' | 'regions'> & Partial<Pick<ExecutionInput, 'readKeyTags'>> & { externalId?: string },
   exceptions: readonly ExceptionRecord[],
   now: () => Date,
   alreadyScanned: ReadonlySet<string> = new Set(),

@@ -25,13 +25,6 @@ export function scopeOf(input: ExecutionInput): string {
   return parts.length === 0 ? 'org' : parts.join(';');
 }
 
-/** The input as a run record keeps it: without the ExternalId, which the member roles treat as a secret. */
-function recordedInput(input: ExecutionInput): Record<string, unknown> {
-  const kept: Record<string, unknown> = { ...input };
-  delete kept.externalId;
-  return kept;
-}
-
 export function newRun(runId: string, input: ExecutionInput, startedAt: Date, executionId?: string, previousRunId?: string): RunRecord {
   return {
     runId,
@@ -39,7 +32,8 @@ export function newRun(runId: string, input: ExecutionInput, startedAt: Date, ex
     mode: input.mode,
     status: 'RUNNING',
     startedAt: startedAt.toISOString(),
-    input: recordedInput(input),
+    // The whole input: it has no ExternalId (ExecutionInput refuses one), so nothing is left out.
+    input: { ...input },
     accountCount: 0,
     waveCount: 0,
     waves: [],

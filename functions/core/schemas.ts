@@ -87,7 +87,14 @@ export const ExecutionInput = z
     roleName: z.string().regex(ROLE_NAME, 'must be an IAM role name').default(DEFAULT_SCAN_ROLE_NAME),
     /** The member role remediation assumes (the scan role's rights plus kms:EnableKeyRotation). */
     remediateRoleName: z.string().regex(ROLE_NAME, 'must be an IAM role name').default(DEFAULT_REMEDIATE_ROLE_NAME),
-    externalId: z.string().regex(EXTERNAL_ID, 'must be 2-1224 characters of [\\w+=,.@:/-]').optional(),
+    /**
+     * Not input: the ExternalId is the deployment's configuration, which only the functions that
+     * assume member roles read (so it is in no state's input, log or record). Named here only so
+     * that an input still carrying it is refused with where it went, not as an unknown field.
+     */
+    externalId: z
+      .never({ error: "is not part of the execution input: the ExternalId is the deployment's configuration (its secret, set from the stack's ExternalId; --external-id with --local)" })
+      .optional(),
     rotationPeriodInDays: z
       .number()
       .int()

@@ -3,6 +3,7 @@
 // only one step uses (Finalize's drift publisher, ExportToSecurityHub's hub) that step's handler file
 // builds, so no Lambda bundles a client it never calls.
 import { S3ManifestStore, type ManifestStore } from '../aws/manifests';
+import type { ExternalIdSource } from '../aws/external-id';
 import type { DriftPublisher } from '../aws/notifications';
 import type { SecurityHubTarget } from '../aws/security-hub';
 import type { ObjectStore } from '../store/object-store';
@@ -24,6 +25,11 @@ export interface HandlerDeps {
   securityHub?: () => Promise<SecurityHubTarget>;
   /** Where Finalize writes the run's evidence bundle: the deployment's Object Lock bucket when `evidenceRetentionDays` is set. */
   evidence?: ObjectStore;
+  /**
+   * The ExternalId the member roles require, for the steps that assume them: from the function's
+   * own configuration (the deployment's secret, or the local runner's setting), never from the event.
+   */
+  externalId?: ExternalIdSource;
   now: () => Date;
   /** Milliseconds this invocation has left (Lambda's clock); unlimited when absent. */
   timeLeftMs?: () => number;
@@ -32,12 +38,11 @@ export interface HandlerDeps {
 let fromEnv: HandlerDeps | undefined;
 
 /** The dependencies every step has: the results store and the manifests, from the environment. */
-function depsFromEnv(stepDeps: () => Partial<HandlerDeps>): HandlerDeps {
+function depsFromEnv(): HandlerDeps {
   fromEnv ??= {
     store: ResultsStore.fromEnv(),
     manifests: new S3ManifestStore(process.env.RESULTS_BUCKET ?? ''),
     now: () => new Date(),
-    ...stepDeps(),
   };
   return fromEnv;
 }
@@ -91,8 +96,11 @@ export function lambdaHandler<E, R>(
   step: Step<E, R>,
   stepDeps: () => Partial<HandlerDeps> = () => ({}),
 ): (event: E, context?: LambdaContext) => Promise<R> {
+  // Each handler's own, built once: a process that loads several handlers (a test) gives each its own.
+  let own: Partial<HandlerDeps> | undefined;
   return async (event, context) => {
-    const deps = { ...depsFromEnv(stepDeps), timeLeftMs: context && (() => context.getRemainingTimeInMillis()) };
+    own ??= stepDeps();
+    const deps = { ...depsFromEnv(), ...own, timeLeftMs: context && (() => context.getRemainingTimeInMillis()) };
     if (!inLambda()) {
       try {
         return await step(deps)(event);

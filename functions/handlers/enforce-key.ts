@@ -5,11 +5,12 @@
 // to the dead-letter queue.
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
+import { externalIdFromEnv } from '../aws/external-id';
 import { EventEnforcer, organizationMembership, type EnforcementConfig, type EnforcerDeps, type HandledEvent } from '../aws/event-enforcement';
 import { publishKeyEnforcement } from '../aws/notifications';
 import { ENABLE_PER_SECOND } from '../aws/rotation';
 import { EVENT_HANDLER_CONCURRENCY, type EventRecord } from '../core/key-event';
-import { DEFAULT_REMEDIATE_ROLE_NAME, DEFAULT_SCAN_ROLE_NAME, EXTERNAL_ID, MAX_ROTATION_DAYS, MIN_ROTATION_DAYS, parseOrThrow, ROLE_NAME } from '../core/schemas';
+import { DEFAULT_REMEDIATE_ROLE_NAME, DEFAULT_SCAN_ROLE_NAME, MAX_ROTATION_DAYS, MIN_ROTATION_DAYS, parseOrThrow, ROLE_NAME } from '../core/schemas';
 import { logger } from '../observability/telemetry';
 import { lambdaHandler, type Step } from './deps';
 
@@ -18,7 +19,6 @@ const EnforcementEnvironment = z.object({
   ENFORCEMENT: z.enum(['remediate', 'detect']),
   SCAN_ROLE_NAME: z.string().regex(ROLE_NAME).default(DEFAULT_SCAN_ROLE_NAME),
   REMEDIATE_ROLE_NAME: z.string().regex(ROLE_NAME).default(DEFAULT_REMEDIATE_ROLE_NAME),
-  EXTERNAL_ID: z.string().regex(EXTERNAL_ID).optional(),
   ROTATION_PERIOD_DAYS: z.coerce.number().int().min(MIN_ROTATION_DAYS).max(MAX_ROTATION_DAYS).optional(),
   ALLOWED_ROTATION_RANGE: z
     .string()
@@ -31,14 +31,14 @@ const EnforcementEnvironment = z.object({
   ENFORCEMENT_TOPIC_ARN: z.string().optional(),
 });
 
-export function enforcementConfigFromEnv(env: Record<string, string | undefined> = process.env): EnforcementConfig {
+/** The deployment's settings but the ExternalId, which the step reads from its own source (the secret). */
+export function enforcementConfigFromEnv(env: Record<string, string | undefined> = process.env): Omit<EnforcementConfig, 'externalId'> {
   const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const settings = parseOrThrow(EnforcementEnvironment, given);
   return {
     mode: settings.ENFORCEMENT,
     scanRoleName: settings.SCAN_ROLE_NAME,
     remediateRoleName: settings.REMEDIATE_ROLE_NAME,
-    externalId: settings.EXTERNAL_ID,
     rotationPeriodInDays: settings.ROTATION_PERIOD_DAYS,
     allowedRotationRange: settings.ALLOWED_ROTATION_RANGE,
     // The function runs at most EVENT_HANDLER_CONCURRENCY at once: together they stay at ENABLE_PER_SECOND per account and Region.
@@ -57,7 +57,7 @@ function notifier(topicArn: string | undefined): EnforcerDeps['notify'] {
 let membership: ReturnType<typeof organizationMembership> | undefined;
 
 export const step: Step<SQSEvent, SQSBatchResponse> = (deps) => async (event) => {
-  const config = enforcementConfigFromEnv();
+  const config = { ...enforcementConfigFromEnv(), externalId: await deps.externalId?.() };
   membership ??= organizationMembership();
   const enforcer = new EventEnforcer(config, { store: deps.store, isMember: membership, now: deps.now, notify: notifier(process.env.ENFORCEMENT_TOPIC_ARN) });
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
@@ -90,4 +90,4 @@ function log(entry: Record<string, unknown>): void {
   logger.info('key event', entry);
 }
 
-export const handler = lambdaHandler('EnforceKey', step);
+export const handler = lambdaHandler('EnforceKey', step, () => ({ externalId: externalIdFromEnv() }));

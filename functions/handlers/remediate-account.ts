@@ -3,6 +3,7 @@
 // account's outcome for the wave; keys that an exception added since the scan covers become
 // EXEMPT and are left alone.
 import { ThrottlingError, TimeBudgetExceeded } from './step-errors';
+import { externalIdFromEnv } from '../aws/external-id';
 import { remediateKeys } from '../aws/rotation';
 import { exceptionFor } from '../core/exceptions';
 import { ExecutionInput, type Finding } from '../core/schemas';
@@ -37,7 +38,7 @@ export const step = parsedStep(RemediateAccountEvent, (deps): ((event: Remediate
       runId,
       accountId,
       pending,
-      { roleName: config.remediateRoleName, externalId: config.externalId, rotationPeriodInDays: config.rotationPeriodInDays },
+      { roleName: config.remediateRoleName, externalId: await deps.externalId?.(), rotationPeriodInDays: config.rotationPeriodInDays },
       deps.now,
       (finding) => deps.store.putFindings([finding]),
       () => (timeLeft ? timeLeft() < SAFETY_MARGIN_MS : false),
@@ -50,4 +51,4 @@ export const step = parsedStep(RemediateAccountEvent, (deps): ((event: Remediate
     return { accountId, remediated, failed };
   });
 
-export const handler = lambdaHandler('RemediateAccount', step);
+export const handler = lambdaHandler('RemediateAccount', step, () => ({ externalId: externalIdFromEnv() }));

@@ -4,6 +4,7 @@
 // from the whole scan on every attempt, so a retry after throttling (of KMS or of the store)
 // scans exactly the Regions left and loses no finding, error record or change.
 import { scanAccount } from '../aws/account-scan';
+import { externalIdFromEnv } from '../aws/external-id';
 import { ThrottlingError } from './step-errors';
 import { statusCounts, type AccountSummary } from '../core/account-summary';
 import { keyChanges } from '../core/key-history';
@@ -68,7 +69,7 @@ export const step = parsedStep(ScanAccountEvent, (deps): ((event: ScanAccountEve
   const nothingLeft = earlier?.regions !== undefined && earlier.regions.every((r) => done.has(r));
   const scan = nothingLeft
     ? { findings: [], errors: [], throttled: [], completed: [], regions: earlier.regions!, enabled: undefined }
-    : await scanAccount(runId, account, config, await store.exceptions(), deps.now, done);
+    : await scanAccount(runId, account, { ...config, externalId: await deps.externalId?.() }, await store.exceptions(), deps.now, done);
 
   const previousRunId = await store.latestScanOf(account.accountId);
   const previous = previousRunId && previousRunId !== runId ? await store.accountFindings(previousRunId, account.accountId) : undefined;
@@ -105,4 +106,4 @@ export const step = parsedStep(ScanAccountEvent, (deps): ((event: ScanAccountEve
   return { accountId: account.accountId, keys: findings.length, errors: errors.length };
 });
 
-export const handler = lambdaHandler('ScanAccount', step);
+export const handler = lambdaHandler('ScanAccount', step, () => ({ externalId: externalIdFromEnv() }));

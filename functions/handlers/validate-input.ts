@@ -22,14 +22,13 @@ export interface RunContext {
 }
 
 /**
- * The deployment's own defaults (its member role names and ExternalId), which an input that
- * names them overrides.
+ * The deployment's own defaults (its member role names), which an input that names them
+ * overrides. Not its ExternalId: only the functions that assume member roles read that.
  */
 function deploymentDefaults(): Record<string, string | number> {
   const defaults: Record<string, string | number> = {};
   if (process.env.SCAN_ROLE_NAME) defaults.roleName = process.env.SCAN_ROLE_NAME;
   if (process.env.REMEDIATE_ROLE_NAME) defaults.remediateRoleName = process.env.REMEDIATE_ROLE_NAME;
-  if (process.env.EXTERNAL_ID) defaults.externalId = process.env.EXTERNAL_ID;
   // A guardrail that allows only some rotation periods needs remediation to ask for one of them.
   if (process.env.DEFAULT_ROTATION_PERIOD_DAYS) defaults.rotationPeriodInDays = Number(process.env.DEFAULT_ROTATION_PERIOD_DAYS);
   return defaults;

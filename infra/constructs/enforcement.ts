@@ -39,7 +39,6 @@ export interface EnforcementProps {
   remediateRoleName: string;
   /** The organization id (a literal or a parameter's token): the bus admits only its principals. */
   organizationId: string;
-  externalId: string;
   rotationPeriodDays?: number;
   allowedRotationRange?: RotationRangeDays;
   /** The stack's topic (and its key): DLQ alarms, and per-key notices when `notifyPerKey`. */
@@ -105,7 +104,6 @@ export class Enforcement extends Construct {
         ENFORCEMENT: props.mode,
         SCAN_ROLE_NAME: props.scanRoleName,
         REMEDIATE_ROLE_NAME: props.remediateRoleName,
-        EXTERNAL_ID: props.externalId,
         ...(props.rotationPeriodDays === undefined ? {} : { ROTATION_PERIOD_DAYS: String(props.rotationPeriodDays) }),
         ...(props.allowedRotationRange ? { ALLOWED_ROTATION_RANGE: `${props.allowedRotationRange.min}-${props.allowedRotationRange.max}` } : {}),
         ...(props.notifyPerKey ? { ENFORCEMENT_TOPIC_ARN: props.topic.topicArn } : {}),

@@ -78,8 +78,6 @@ export interface RotorFunctionsProps {
   remediateRoleName: string;
   /** The organization id (a literal or a parameter's token). */
   organizationId: string;
-  /** The ExternalId the member roles require (a literal or the required parameter's token). */
-  externalId: string;
   /**
    * The rotation period remediation asks for when the organization allows only some periods
    * (`allowedRotationRange`); undefined leaves KMS's default.
@@ -107,13 +105,12 @@ export class RotorFunctions extends Construct {
       RETENTION_DAYS: String(props.retentionDays),
     };
     const environment: Partial<Record<StepFunctionId, Record<string, string>>> = {
-      // This deployment's member role names, ExternalId and (under a rotation range) rotation period:
-      // the defaults ValidateInput applies to an input that omits them (scan and remediate then read
-      // them from the config).
+      // This deployment's member role names and (under a rotation range) rotation period: the defaults
+      // ValidateInput applies to an input that omits them (scan and remediate then read them from the
+      // config). Not the ExternalId: the stack gives only the functions that assume member roles its secret.
       ValidateInput: {
         SCAN_ROLE_NAME: props.scanRoleName,
         REMEDIATE_ROLE_NAME: props.remediateRoleName,
-        EXTERNAL_ID: props.externalId,
         ...(props.defaultRotationPeriodDays === undefined ? {} : { DEFAULT_ROTATION_PERIOD_DAYS: String(props.defaultRotationPeriodDays) }),
         ...(props.allowedRotationRange ? { ALLOWED_ROTATION_RANGE: `${props.allowedRotationRange.min}-${props.allowedRotationRange.max}` } : {}),
       },

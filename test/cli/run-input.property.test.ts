@@ -3,14 +3,14 @@
 import fc from 'fast-check';
 import { UsageError } from '../../cli/errors';
 import { decimalFlag, integerFlag, keyArnFlag } from '../../cli/flag-values';
-import { inputFromFlags, type RunFlags } from '../../cli/run-input';
+import { externalIdFlag, inputFromFlags, type RunFlags } from '../../cli/run-input';
 import { ExecutionInput, MAX_KEY_ARN_LENGTH } from '../../functions/core/schemas';
 
 // A fixed seed: the same values on every run, so the suite never depends on the clock.
 const RUNS = { numRuns: 300, seed: 13 };
 
-// The flags that take a value (--read-key-tags is a switch).
-const FLAG: Record<Exclude<keyof RunFlags, 'readKeyTags'>, string> = {
+// The flags of the input that take a value (--read-key-tags is a switch; --external-id is no part of the input).
+const FLAG: Record<Exclude<keyof RunFlags, 'readKeyTags' | 'externalId'>, string> = {
   mode: '--mode',
   accounts: '--accounts',
   excludeAccounts: '--exclude-accounts',
@@ -18,7 +18,6 @@ const FLAG: Record<Exclude<keyof RunFlags, 'readKeyTags'>, string> = {
   regions: '--regions',
   roleName: '--role-name',
   remediateRoleName: '--remediate-role-name',
-  externalId: '--external-id',
   rotationPeriodDays: '--rotation-period-days',
   waveSize: '--wave-size',
   waveOrder: '--wave-order',
@@ -52,7 +51,6 @@ const flags: fc.Arbitrary<RunFlags> = fc.record(
     regions: given(text(['us-east-1', 'eu-west-1,us-west-2'], ['us-east-one'])),
     roleName: given(text(['KmsRotorScanRole'], ['has space'])),
     remediateRoleName: given(text(['KmsRotorRemediateRole'])),
-    externalId: given(text(['rotor-ext-1'], ['x'])),
     rotationPeriodDays: given(text(['90', '365', '2560', '05'], ['30', '3000', ...NUMBER_LIKE])),
     waveSize: given(text(['1', '50', '007'], ['0', '-1', ...NUMBER_LIKE])),
     waveOrder: given(text(['priority', 'canary-first'], ['random'])),
@@ -154,5 +152,21 @@ describe('strict numbers and key ARNs', () => {
     expect(() => keyArnFlag('--key-arn', long)).toThrow(new UsageError(`--key-arn: is longer than a KMS key ARN can be (${MAX_KEY_ARN_LENGTH} characters)`));
     expect(() => keyArnFlag('--key-arn', 'arn:aws:kms:us-east-1:1:key/x')).toThrow(/^--key-arn: "arn:aws:kms:us-east-1:1:key\/x" is not a KMS key ARN/);
     expect(keyArnFlag('--key-arn', 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab')).toMatch(/^arn:/);
+  });
+
+  it('--external-id is never in the input; a value the member roles could not take is refused by the flag, not quoted', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.constantFrom('rotor-ext-1', 'ab', 'x', 'has space', 'semi;colon'), fc.string({ maxLength: 30 })), (value) => {
+        expect(inputFromFlags({ mode: 'scan', externalId: value })).not.toHaveProperty('externalId');
+        try {
+          return externalIdFlag(value) === value && /^[\w+=,.@:/-]{2,1224}$/.test(value);
+        } catch (error) {
+          if (!(error instanceof UsageError)) throw error;
+          return error.message === '--external-id: must be 2-1224 characters of [\\w+=,.@:/-]' && !/^[\w+=,.@:/-]{2,1224}$/.test(value);
+        }
+      }),
+      RUNS,
+    );
+    expect(externalIdFlag(undefined)).toBeUndefined();
   });
 });

@@ -33,7 +33,6 @@ const nearlyValid = fc
       excludeAccounts: maybe(fc.array(accountId, { maxLength: 2 })),
       regions: maybe(fc.array(rarely(fc.constantFrom('us-east-1', 'eu-west-1', 'us-gov-west-1'), fc.constant('us-east-one')), { minLength: 1, maxLength: 3 })),
       roleName: maybe(mostly(/^[\w+=,.@-]{1,64}$/)),
-      externalId: maybe(mostly(/^[\w+=,.@:/-]{2,40}$/)),
       rotationPeriodInDays: maybe(rarely(fc.integer({ min: 90, max: 2560 }), fc.oneof(fc.integer(), fc.double()))),
       waves: maybe(
         fc.record(
@@ -114,6 +113,18 @@ describe('ExecutionInput on any value', () => {
       fc.property(fc.constantFrom(...Object.getOwnPropertyNames(Object.prototype)), fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }), (tagKey, values) => {
         const result = parse(JSON.parse(JSON.stringify({ priority: { accountTags: Object.fromEntries([[tagKey, values]]) } })));
         return !result.ok && result.issues.some((i) => i.field === `priority.accountTags.${tagKey}` && i.message.startsWith(`cannot be "${tagKey}"`));
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('ExecutionInput and the ExternalId', () => {
+  it('refuses externalId whatever its value, naming the field and saying it is the deployment\'s configuration', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.stringMatching(/^[\w+=,.@:/-]{2,40}$/), wild.filter((v) => v !== undefined)), (externalId) => {
+        const result = parse({ mode: 'scan', externalId });
+        return !result.ok && result.issues.length === 1 && result.issues[0].field === 'externalId' && /^is not part of the execution input: the ExternalId is the deployment's configuration/.test(result.issues[0].message);
       }),
       RUNS,
     );

@@ -12,6 +12,8 @@ import { startSimulator, type SimulatedOrganization } from '../../local/sim';
 import { useSimulatorEnv } from '../../local/simulator-env';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { EXTERNAL_ID_SECRET_ENV } from '../../functions/aws/external-id';
 import { S3ObjectStore } from '../../functions/store/object-store';
 import { ResultsStore } from '../../functions/store/results-store';
 import { STANDARD, standardScenarioPath } from '../scenarios';
@@ -85,16 +87,59 @@ describe('Lambda entry points', () => {
 });
 
 describe('deployment defaults', () => {
-  it('ValidateInput takes the member role names and ExternalId from the deployment unless the input names them', async () => {
-    Object.assign(process.env, { SCAN_ROLE_NAME: 'OrgScan', REMEDIATE_ROLE_NAME: 'OrgFix', EXTERNAL_ID: 'ext-123' });
+  it('ValidateInput takes the member role names from the deployment unless the input names them', async () => {
+    Object.assign(process.env, { SCAN_ROLE_NAME: 'OrgScan', REMEDIATE_ROLE_NAME: 'OrgFix' });
     try {
       const out = await validateInput({ input: { mode: 'scan', runId: 'defaults-1' } });
-      expect(out.config).toMatchObject({ roleName: 'OrgScan', remediateRoleName: 'OrgFix', externalId: 'ext-123' });
+      expect(out.config).toMatchObject({ roleName: 'OrgScan', remediateRoleName: 'OrgFix' });
+      expect(out.config).not.toHaveProperty('externalId');
       const overridden = await validateInput({ input: { mode: 'scan', runId: 'defaults-2', roleName: 'Other' } });
       expect(overridden.config.roleName).toBe('Other');
     } finally {
-      for (const name of ['SCAN_ROLE_NAME', 'REMEDIATE_ROLE_NAME', 'EXTERNAL_ID']) delete process.env[name];
+      for (const name of ['SCAN_ROLE_NAME', 'REMEDIATE_ROLE_NAME']) delete process.env[name];
     }
+  });
+
+  it('ValidateInput refuses an input that still carries externalId, naming the field and where it lives, and records nothing', async () => {
+    const refused = validateInput({ input: { mode: 'scan', runId: 'with-external-id', externalId: 'ext-123' } });
+    await expect(refused).rejects.toMatchObject({ name: 'InputError', message: expect.stringMatching(/^externalId: is not part of the execution input: the ExternalId is the deployment's configuration/) });
+    await expect(refused).rejects.not.toThrow(/ext-123/);
+    expect(await embedded.store.getRun('with-external-id')).toBeUndefined();
+  });
+});
+
+describe('the ExternalId, deployed', () => {
+  const MEMBER = '100000000005';
+  const EXTERNAL_ID = 'rotor-ext-lambda-7';
+  const account = { accountId: MEMBER, name: 'dev', parentIds: [], tags: {}, priority: false };
+  let secrets: SecretsManagerClient;
+
+  beforeAll(() => {
+    secrets = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'moto', secretAccessKey: 'moto' } });
+    // The member's scan role now demands the ExternalId; the SDK finds Secrets Manager at moto.
+    sim.setRoles(MEMBER, [{ name: 'KmsRotorScanRole', externalId: EXTERNAL_ID }, { name: 'KmsRotorRemediateRole', externalId: EXTERNAL_ID }]);
+    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = moto.endpoint;
+  });
+  afterAll(() => {
+    sim.setRoles(MEMBER, STANDARD.roleNames.map((name) => ({ name })));
+    delete process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
+    delete process.env[EXTERNAL_ID_SECRET_ENV];
+    secrets.destroy();
+  });
+
+  it('ScanAccount reads it from the secret its environment names (moto), and assumes the member role with it', async () => {
+    const { ARN } = await secrets.send(new CreateSecretCommand({ Name: 'kms-rotor-external-id', SecretString: EXTERNAL_ID }));
+    process.env[EXTERNAL_ID_SECRET_ENV] = ARN;
+    await validateInput({ input: { mode: 'scan', runId: 'exec-secret' } });
+    const out = await scanAccount({ runId: 'exec-secret', config: ExecutionInput.parse({}), account });
+    expect(out).toEqual({ accountId: MEMBER, keys: sim.listKeys(MEMBER).length, errors: 0 });
+    expect(out.keys).toBeGreaterThan(0);
+  });
+
+  it('without the secret in its environment ScanAccount passes no ExternalId, and the role refuses it: MemberAccessDenied', async () => {
+    delete process.env[EXTERNAL_ID_SECRET_ENV];
+    await validateInput({ input: { mode: 'scan', runId: 'exec-no-secret' } });
+    await expect(scanAccount({ runId: 'exec-no-secret', config: ExecutionInput.parse({}), account })).rejects.toMatchObject({ name: 'MemberAccessDenied' });
   });
 });
 

@@ -51,7 +51,7 @@ describe.each(['detect', 'remediate'] as const)('enforcement=%s', (mode) => {
     const enables = actions.includes('kms:EnableKeyRotation');
     expect(enables).toBe(mode === 'remediate');
     expect(actions.filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:') && !a.startsWith('dynamodb:') && !a.startsWith('sqs:'))).toEqual(
-      ['kms:DescribeKey', ...(enables ? ['kms:EnableKeyRotation'] : []), 'kms:GetKeyRotationStatus', 'kms:ListAliases', 'organizations:DescribeAccount', 'sns:Publish', 'sts:AssumeRole'].sort(),
+      ['kms:DescribeKey', ...(enables ? ['kms:EnableKeyRotation'] : []), 'kms:GetKeyRotationStatus', 'kms:ListAliases', 'organizations:DescribeAccount', 'secretsmanager:GetSecretValue', 'sns:Publish', 'sts:AssumeRole'].sort(),
     );
     const statements = roleStatements(built.json, role);
     const assume = statements.find((s) => s.Action === 'sts:AssumeRole')!;
@@ -59,6 +59,20 @@ describe.each(['detect', 'remediate'] as const)('enforcement=%s', (mode) => {
     const writes = statements.filter((s) => JSON.stringify(s.Action).includes('dynamodb:PutItem'));
     expect(writes).toHaveLength(1);
     expect(writes[0].Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['KEY#*'] } });
+  });
+
+  test('the ExternalId: EnforceKey reads the secret (its ARN in its environment, GetSecretValue on it only); no function has the value itself', () => {
+    const [[secretId, secret]] = ofType(built, 'AWS::SecretsManager::Secret');
+    expect(secret.Properties.SecretString).toBe(base.externalId);
+    const functions = ofType(built, 'AWS::Lambda::Function');
+    const enforceKey = functions.find(([id]) => id.startsWith('EnforcementEnforceKey'))![1];
+    expect(enforceKey.Properties.Environment.Variables.EXTERNAL_ID_SECRET_ARN).toEqual({ Ref: secretId });
+    for (const [, fn] of functions) expect(JSON.stringify(fn.Properties.Environment ?? {})).not.toContain(base.externalId);
+    expect(roleStatements(built.json, enforceRoleId(built)).filter((st) => JSON.stringify(st.Action).includes('secretsmanager:'))).toEqual([
+      { Sid: 'ReadExternalId', Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: { Ref: secretId } },
+    ]);
+    const readers = functions.filter(([, fn]) => fn.Properties.Environment?.Variables?.EXTERNAL_ID_SECRET_ARN).map(([id]) => id.replace(/[0-9A-F]{8}$/, ''));
+    expect(readers.sort()).toEqual(['EnforcementEnforceKeyFunction', 'FunctionsRemediateAccountFunction', 'FunctionsScanAccountFunction']);
   });
 
   test('the member template: in every enforced Region, a rule forwarding to the central bus through a role that may only put there; the roles only at home', () => {

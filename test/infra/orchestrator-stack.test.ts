@@ -243,8 +243,12 @@ describe('functions', () => {
 
   test('environment: the store (table, results bucket, retention) for all, the topic and metrics namespace for Finalize', () => {
     const store = { TABLE_NAME: { Ref: only('AWS::DynamoDB::Table')[0] }, RESULTS_BUCKET: { Ref: logicalId(built.stack.manifest.bucket) }, RETENTION_DAYS: '90' };
+    const secret = { EXTERNAL_ID_SECRET_ARN: { Ref: only('AWS::SecretsManager::Secret')[0] } };
     const own: Partial<Record<HandlerId, Json>> = {
-      ValidateInput: { SCAN_ROLE_NAME: 'KmsRotorScanRole', REMEDIATE_ROLE_NAME: 'KmsRotorRemediateRole', EXTERNAL_ID: { Ref: 'ExternalId' } },
+      ValidateInput: { SCAN_ROLE_NAME: 'KmsRotorScanRole', REMEDIATE_ROLE_NAME: 'KmsRotorRemediateRole' },
+      // Only the functions that assume member roles: the secret's ARN, never the ExternalId.
+      ScanAccount: secret,
+      RemediateAccount: secret,
       Finalize: { DRIFT_TOPIC_ARN: { Ref: only('AWS::SNS::Topic')[0] } },
     };
     for (const id of handlerIds) expect(fnProps(id).Environment.Variables).toEqual({ ...store, ...own[id] });
@@ -255,8 +259,9 @@ describe('functions', () => {
       .filter((f) => f.endsWith('.ts'))
       .map((f) => fs.readFileSync(`${__dirname}/../../functions/${f}`, 'utf8'))
       .join('\n');
+    // Read as process.env.NAME, or through the name as a constant (EXTERNAL_ID_SECRET_ENV) beside its reader.
     for (const id of handlerIds) {
-      for (const name of Object.keys(fnProps(id).Environment.Variables)) expect(handlerSources).toContain(`process.env.${name}`);
+      for (const name of Object.keys(fnProps(id).Environment.Variables)) expect(handlerSources).toMatch(new RegExp(`process\\.env\\.${name}\\b|_ENV = '${name}'`));
     }
   });
 
@@ -293,11 +298,11 @@ describe('functions', () => {
       's3:PutObject',
     ],
     // kms:ListResourceTags for runs that read key tags (readKeyTags).
-    ScanAccount: [...TABLE_READ_WRITE, 'sts:AssumeRole', ...KMS_READS, 'kms:ListResourceTags', 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
+    ScanAccount: [...TABLE_READ_WRITE, 'sts:AssumeRole', ...KMS_READS, 'kms:ListResourceTags', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'secretsmanager:GetSecretValue'],
     RecordError: [...TABLE_READ_WRITE, 's3:GetObject', 's3:ListBucket'],
     PlanWaves: TABLE_READ_WRITE,
     GetWave: TABLE_READ,
-    RemediateAccount: [...TABLE_READ_WRITE, 'sts:AssumeRole', ...KMS_READS, 'kms:EnableKeyRotation', 's3:GetObject', 's3:ListBucket'],
+    RemediateAccount: [...TABLE_READ_WRITE, 'sts:AssumeRole', ...KMS_READS, 'kms:EnableKeyRotation', 's3:GetObject', 's3:ListBucket', 'secretsmanager:GetSecretValue'],
     ValidationGate: TABLE_READ_WRITE,
     Finalize: [...TABLE_READ_WRITE, 'sns:Publish', 's3:GetObject', 's3:ListBucket'],
     // Reads only: the run and its scans; BatchImportFindings only with securityHubExport (security-hub-export.test.ts).
@@ -323,6 +328,21 @@ describe('functions', () => {
       expect(statements[0].Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': { Ref: 'OrganizationId' } } });
     }
     expect(JSON.stringify(assume('ScanAccount'))).not.toContain('KmsRotorRemediateRole');
+  });
+
+  test('the ExternalId: a secret made from the NoEcho parameter, read (GetSecretValue, nothing else) by scan and remediate only, on that secret only', () => {
+    const [secretId, secret] = only('AWS::SecretsManager::Secret');
+    expect(secret.Properties.SecretString).toEqual({ Ref: 'ExternalId' });
+    expect(built.json.Parameters.ExternalId.NoEcho).toBe(true);
+    const readers = handlerIds.filter((id) => roleStatements(built.json, roleOf(id)).some((st) => [st.Action].flat().some((a: string) => a.startsWith('secretsmanager:'))));
+    expect(readers.sort()).toEqual(['RemediateAccount', 'ScanAccount']);
+    for (const id of readers) {
+      const statements = roleStatements(built.json, roleOf(id)).filter((st) => [st.Action].flat().some((a: string) => a.startsWith('secretsmanager:')));
+      expect(statements).toEqual([{ Sid: 'ReadExternalId', Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: { Ref: secretId } }]);
+    }
+    // No function, state machine or schedule has the ExternalId itself.
+    const withValue = Object.entries(resources).filter(([id, r]) => id !== secretId && r.Type !== 'AWS::CloudFormation::StackSet' && JSON.stringify(r).includes('{"Ref":"ExternalId"}'));
+    expect(withValue.map(([id]) => id)).toEqual([]);
   });
 
   test('KMS in the orchestrator account: key actions on this account’s keys, list actions on *', () => {
@@ -591,19 +611,11 @@ describe('drift schedule', () => {
     ]);
   });
 
-  test('its input always carries the ExternalId parameter, and ExecutionInput (strict) accepts it', () => {
+  test('its input names the member roles, no ExternalId, and ExecutionInput (strict) accepts it', () => {
     const [, schedule] = only('AWS::Scheduler::Schedule');
-    const [prefix, ref, suffix] = schedule.Properties.Target.Input['Fn::Join'][1];
-    expect(ref).toEqual({ Ref: 'ExternalId' });
-    const input = JSON.parse(`${prefix}ext-123${suffix}`);
-    expect(input).toEqual({
-      mode: 'scan',
-      trigger: 'schedule',
-      roleName: 'KmsRotorScanRole',
-      remediateRoleName: 'KmsRotorRemediateRole',
-      externalId: 'ext-123',
-    });
-    expect(ExecutionInput.parse(input)).toMatchObject({ mode: 'scan', externalId: 'ext-123' });
+    const input = JSON.parse(schedule.Properties.Target.Input);
+    expect(input).toEqual({ mode: 'scan', trigger: 'schedule', roleName: 'KmsRotorScanRole', remediateRoleName: 'KmsRotorRemediateRole' });
+    expect(ExecutionInput.parse(input)).toMatchObject({ mode: 'scan' });
     // The check is strict: an extra key would be refused.
     expect(ExecutionInput.safeParse({ ...input, allowedModes: 'scan' }).success).toBe(false);
   });
@@ -828,10 +840,11 @@ describe('cdk-nag AwsSolutions', () => {
       const matched = nag.allFindings.some((f) => f.ruleName === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)));
       if (!matched) throw new Error(`acknowledgment ${ack.id} on ${ack.path} matches no finding`);
     }
-    // Only IAM5 wildcard-resource findings and SQS3 on the stopped-executions dead-letter queue (a
-    // DLQ has none of its own) are acknowledged; every other rule passes outright.
+    // Only IAM5 wildcard-resource findings, SQS3 on the stopped-executions dead-letter queue (a DLQ
+    // has none of its own) and the ExternalId secret's rotation (SMG4: it changes with the member
+    // StackSet) are acknowledged; every other rule passes outright.
     const rules = new Set(nag.acknowledgments.map((a) => a.id.replace(/\[.*$/, '')));
-    expect([...rules].sort()).toEqual(['AwsSolutions-IAM5', 'AwsSolutions-SQS3']);
+    expect([...rules].sort()).toEqual(['AwsSolutions-IAM5', 'AwsSolutions-SMG4', 'AwsSolutions-SQS3']);
   });
 
   test('each acknowledgment has its own reason, naming the role it excuses', () => {

@@ -177,7 +177,8 @@ describe('every option given as context', () => {
     expect(JSON.stringify(assumed('ScanAccount')?.Resource)).toContain(':iam::*:role/OrgScan');
     expect(JSON.stringify(assumed('RemediateAccount')?.Resource)).toContain(':iam::*:role/OrgFix');
     expect(assumed('ScanAccount')?.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': 'o-a1b2c3d4e5' } });
-    expect(validateInputEnv(built)).toMatchObject({ SCAN_ROLE_NAME: 'OrgScan', REMEDIATE_ROLE_NAME: 'OrgFix', EXTERNAL_ID: 'rotor-ext-1' });
+    expect(validateInputEnv(built)).toMatchObject({ SCAN_ROLE_NAME: 'OrgScan', REMEDIATE_ROLE_NAME: 'OrgFix' });
+    expect(validateInputEnv(built)).not.toHaveProperty('EXTERNAL_ID');
   });
 
   test('remediation asks for a period the 90-180 range allows: 180 days, as the default of every run', () => {
@@ -194,7 +195,6 @@ describe('every option given as context', () => {
       trigger: 'schedule',
       roleName: 'OrgScan',
       remediateRoleName: 'OrgFix',
-      externalId: 'rotor-ext-1',
     });
     expect(ExecutionInput.safeParse(input).success).toBe(true);
     expect(built.stack.scheduleInput).toEqual(input);
