@@ -244,8 +244,8 @@ describe('the schedule can be turned off', () => {
     const built = buildApp({ schedule: 'off' }, { bundle: false });
     expect(ofType(built.json, 'AWS::Scheduler::Schedule')).toHaveLength(0);
     expect(built.stack.schedule).toBeUndefined();
-    // Nine function roles, EnforceKey's (continuous enforcement, detect by default), RecordStoppedExecution's and the two state machines' roles.
-    expect(ofType(built.json, 'AWS::IAM::Role')).toHaveLength(9 + 1 + 1 + 2);
+    // Ten step function roles, EnforceKey's (continuous enforcement, detect by default), RecordStoppedExecution's and the two state machines' roles.
+    expect(ofType(built.json, 'AWS::IAM::Role')).toHaveLength(10 + 1 + 1 + 2);
   });
 
   test('scheduleEnabled=false: the schedule exists, disabled', () => {
