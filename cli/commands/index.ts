@@ -20,7 +20,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'drift',
     term: 'drift [options]',
-    summary: 'Compare a run with the previous run of the same scope: new non-compliant keys, regressions, resolutions, expired exceptions',
+    summary: 'Compare a run with the previous run of the same scope: new non-compliant keys, regressions, resolutions, expired exceptions, and the keys events changed in between',
     load: async () => (await import('./drift')).registerDrift,
   },
   {
