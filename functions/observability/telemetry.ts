@@ -56,9 +56,9 @@ let lambdaTracer: Tracer | undefined;
  */
 export function tracer(): Tracer | undefined {
   if (!inLambda()) return undefined;
-  // A literal require: esbuild bundles the module into every Lambda all the same.
+  // A literal require of our own module: esbuild bundles it into every Lambda all the same.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  lambdaTracer ??= new (require('@aws-lambda-powertools/tracer') as typeof import('@aws-lambda-powertools/tracer')).Tracer({ serviceName: SERVICE_NAME });
+  lambdaTracer ??= (require('./lambda-tracer') as typeof import('./lambda-tracer')).newTracer(SERVICE_NAME);
   return lambdaTracer;
 }
 
