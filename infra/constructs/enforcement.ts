@@ -5,7 +5,6 @@
 import * as path from 'node:path';
 import { Aws, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
@@ -18,8 +17,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_BATCH_SIZE, EVENT_HANDLER_CONCURRENCY, type RotationRangeDays } from '../../functions/core/key-event';
 import { KEY_READ_ACTIONS, REMEDIATE_ACTIONS } from '../member-template';
-import { acknowledgeRule, acknowledgeWildcardResources } from '../nag';
+import { acknowledgeWildcardResources } from '../nag';
 import { keyEventPattern } from '../key-event-pattern';
+import { deadLetterQueue } from './dead-letter-queue';
 import { HandlerFunction } from './handler-function';
 import { DEFAULT_HANDLERS_DIR, PARTITIONS, TABLE_WRITE_ACTIONS } from './rotor-functions';
 import { TOPIC_KEY_USE_ACTIONS } from './drift-notifications';
@@ -71,11 +71,13 @@ export class Enforcement extends Construct {
       },
     });
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+    const deadLetters = deadLetterQueue(this, {
+      topic: props.topic,
+      deadLetterQueueOf: 'the key events queue',
+      alarmDescription: `kms-rotor: KMS events that continuous enforcement could not handle in ${MAX_RECEIVES} attempts wait in the dead-letter queue.`,
     });
+    this.deadLetterQueue = deadLetters.queue;
+    this.deadLetterAlarm = deadLetters.alarm;
     this.queue = new sqs.Queue(this, 'Queue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -114,17 +116,6 @@ export class Enforcement extends Construct {
       new lambdaSources.SqsEventSource(this.queue, { batchSize: EVENT_BATCH_SIZE, maxConcurrency: EVENT_HANDLER_CONCURRENCY, reportBatchItemFailures: true }),
     );
     this.allow(props, roleName);
-
-    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLettersAlarm', {
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `kms-rotor: KMS events that continuous enforcement could not handle in ${MAX_RECEIVES} attempts wait in the dead-letter queue.`,
-    });
-    this.deadLetterAlarm.addAlarmAction(new cloudwatchActions.SnsAction(props.topic));
-    acknowledgeRule(this.deadLetterQueue, 'SQS3', 'This queue is the dead-letter queue of the key events queue.');
   }
 
   /**

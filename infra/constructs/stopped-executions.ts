@@ -6,7 +6,6 @@
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
@@ -18,7 +17,8 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { EXECUTION_STATUS_DETAIL_TYPE, EXECUTION_STATUS_SOURCE, STOPPED_EXECUTION_STATUSES } from '../../functions/core/stopped-execution';
 import { EVENT_FUNCTIONS } from '../../statemachine/steps';
-import { acknowledgeRule, acknowledgeWildcardResources } from '../nag';
+import { acknowledgeWildcardResources } from '../nag';
+import { deadLetterQueue } from './dead-letter-queue';
 import { HandlerFunction } from './handler-function';
 import { DEFAULT_HANDLERS_DIR, PARTITIONS } from './rotor-functions';
 
@@ -63,8 +63,13 @@ export class StoppedExecutions extends Construct {
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [like] }, 'ForAllValues:StringNotLike': { 'dynamodb:LeadingKeys': [notLike] } },
     });
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
-    acknowledgeRule(this.deadLetterQueue, 'SQS3', 'This queue is the dead-letter queue of the stopped-execution rule and function.');
+    const deadLetters = deadLetterQueue(this, {
+      topic: props.topic,
+      deadLetterQueueOf: 'the stopped-execution rule and function',
+      alarmDescription: 'kms-rotor: a stopped execution could not be recorded on its run (it may still read RUNNING); the event waits in the dead-letter queue.',
+    });
+    this.deadLetterQueue = deadLetters.queue;
+    this.deadLetterAlarm = deadLetters.alarm;
     // Invoked asynchronously: EventBridge retries the delivery, Lambda retries a failed invocation.
     this.handler.function.configureAsyncInvoke({
       retryAttempts: INVOCATION_RETRIES,
@@ -80,15 +85,5 @@ export class StoppedExecutions extends Construct {
       },
       targets: [new eventTargets.LambdaFunction(this.handler.function, { deadLetterQueue: this.deadLetterQueue, retryAttempts: DELIVERY_RETRIES, maxEventAge: Duration.hours(24) })],
     });
-
-    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLettersAlarm', {
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: 'kms-rotor: a stopped execution could not be recorded on its run (it may still read RUNNING); the event waits in the dead-letter queue.',
-    });
-    this.deadLetterAlarm.addAlarmAction(new cloudwatchActions.SnsAction(props.topic));
   }
 }
