@@ -3,7 +3,8 @@
 // keys events enforced or recorded around its scan. Pure: the window from the runs, the entries
 // and counts from the store's event records.
 import type { EventOutcome, EventRecord } from '../functions/core/key-event';
-import type { FindingStatus, RunRecord } from '../functions/core/schemas';
+import type { RunRecord } from '../functions/core/schemas';
+import type { OcsfKeyEvent } from '../functions/core/ocsf';
 
 /** The handling times an event section covers: at or after `from`, before `to`. */
 export interface EventWindow {
@@ -23,23 +24,8 @@ export function eventWindow(run: Pick<RunRecord, 'startedAt'>, previous: Pick<Ru
 export const RECORDED_OUTCOMES = ['enforced', 'recorded', 'failed'] as const satisfies readonly EventOutcome[];
 
 /** One handled event as the reports show it. */
-export interface KeyEventEntry {
-  eventId: string;
-  eventName: string;
-  /** When the call was made (CloudTrail's eventTime) and when kms-rotor handled it. */
-  eventTime: string;
-  handledAt: string;
-  /** Who made the call. */
-  principal: string;
-  accountId: string;
-  region: string;
-  keyId: string;
-  keyArn: string;
+export interface KeyEventEntry extends OcsfKeyEvent {
   outcome: EventOutcome;
-  /** The key's status after the event; absent when the key could not be read. */
-  status?: FindingStatus;
-  reason?: string;
-  rotationPeriodInDays?: number;
   /** Handled after this run started, so this run's findings do not show it yet. */
   sinceRun: boolean;
 }

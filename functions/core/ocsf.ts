@@ -155,18 +155,21 @@ export function ocsfNotScanned(gap: NotScanned, time: number, partition: string,
   };
 }
 
-/** A handled KMS event as the OCSF report takes it (report/event-findings.ts KeyEventEntry has these fields). */
+/** A handled KMS event as the reports show it (report/event-findings.ts adds where it falls). */
 export interface OcsfKeyEvent {
   eventId: string;
   eventName: string;
+  /** When the call was made (CloudTrail's eventTime) and when kms-rotor handled it. */
   eventTime: string;
   handledAt: string;
+  /** Who made the call. */
   principal: string;
   accountId: string;
   region: string;
   keyId: string;
   keyArn: string;
   outcome: string;
+  /** The key's status after the event; absent when the key could not be read. */
   status?: FindingStatus;
   reason?: string;
   rotationPeriodInDays?: number;
