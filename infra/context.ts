@@ -1,5 +1,7 @@
 // The deployment options of the CDK app: reads the `-c key=value` context (or cdk.json), validates
-// every value and returns plain typed settings. Pure: no CDK constructs, so it is unit-tested alone.
+// every value with one zod schema per key and returns plain typed settings. Pure: no CDK constructs,
+// so it is unit-tested alone.
+import * as z from 'zod';
 import {
   ACCOUNT_ID,
   DEFAULT_REMEDIATE_ROLE_NAME,
@@ -12,35 +14,8 @@ import {
   ROLE_NAME,
 } from '../functions/core/schemas';
 import { DEFAULT_RETENTION_DAYS } from '../functions/store/results-store';
-import { DEFAULT_ENFORCEMENT, ENFORCEMENT_MODES, type EnforcementMode } from '../functions/core/key-event';
+import { DEFAULT_ENFORCEMENT, ENFORCEMENT_MODES, type EnforcementMode, type RotationRangeDays } from '../functions/core/key-event';
 import { keyRotationScp, SCP_MAX_CHARACTERS } from './guardrail-policies';
-import type { RotationRangeDays } from '../functions/core/key-event';
-
-/** The context keys the app reads; any other key is CDK's own business. */
-export const CONTEXT_KEYS = [
-  'memberTargets',
-  'organizationId',
-  'externalId',
-  'scanRoleName',
-  'remediateRoleName',
-  'callAs',
-  'schedule',
-  'scheduleEnabled',
-  'notificationEmail',
-  'guardrails',
-  'guardrailTargets',
-  'breakGlassRoleArn',
-  'allowedRotationRange',
-  'conformancePackExcludedAccounts',
-  'conformancePackRegions',
-  'retentionDays',
-  'enforcement',
-  'enforcementRegions',
-  'enforcementNotifications',
-  'securityHubExport',
-  'evidenceRetentionDays',
-] as const;
-export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
 export const DEFAULT_SCHEDULE = 'rate(1 day)';
 /** With continuous enforcement remediating, the full scan is a backstop: weekly unless `schedule` says otherwise. */
@@ -110,6 +85,138 @@ export interface RotorContext {
   evidenceRetentionDays?: number;
 }
 
+// The forms a value comes in: `-c key=value` gives strings, cdk.json JSON values. Not given is
+// undefined, null or a blank string; each schema below then gives its default (or undefined).
+const notGiven = (value: unknown): unknown => (value === null || (typeof value === 'string' && value.trim() === '') ? undefined : value);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(notGiven, schema.optional());
+const orDefault = <T extends z.ZodType>(schema: T, fallback: z.output<T>) =>
+  z.preprocess(notGiven, schema.optional()).transform((value) => (value ?? fallback) as z.output<T>);
+
+const text = z.string({ error: 'must be a string' }).trim();
+const matching = (pattern: RegExp, message: string) => text.regex(pattern, message);
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => text.pipe(z.enum(values, { error: `must be one of ${values.join(', ')}` }));
+
+/** true or false: a JSON boolean or its word. */
+const flag = z.preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean({ error: 'must be true or false' }));
+
+/**
+ * A list: a JSON array of strings or a comma-separated string; items trimmed, blanks and repeats
+ * dropped, and an empty list not given. One issue names every item that `accepts` refuses.
+ */
+const listOf = (accepts: (item: string) => boolean, isNot: string) =>
+  z
+    .union([z.string().transform((value) => value.split(',')), z.array(z.string())], { error: 'must be a comma-separated list' })
+    .transform((items) => [...new Set(items.map((item) => item.trim()).filter(Boolean))])
+    .superRefine((items, ctx) => {
+      const bad = items.filter((item) => !accepts(item));
+      if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `${bad.join(', ')} ${isNot}`, input: items, continue: false });
+    });
+const noneAsUndefined = (items: string[] | undefined) => (items?.length ? items : undefined);
+const optionalList = <T extends z.ZodType<string[]>>(schema: T) => optional(schema).transform(noneAsUndefined);
+
+const orgTargets = optionalList(
+  listOf((id) => ROOT_ID.test(id) || OU_ID.test(id), 'is not a root id (r-xxxx) or an organizational unit id (ou-xxxx-xxxxxxxx)'),
+);
+const regionNames = optionalList(listOf((name) => REGION_NAME.test(name), 'is not a Region name such as eu-west-1'));
+const roleName = (fallback: string) => orDefault(matching(ROLE_NAME, 'must be an IAM role name'), fallback);
+
+/** A whole number of days within min-max: a JSON number (cdk.json) or its decimal digits (`-c`). */
+const days = (min: number, max: number) => {
+  const bounds = `must be a whole number of days within ${min}-${max}`;
+  const digits = (value: unknown) => (typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : value);
+  const notWhole = `${bounds}, such as ${DEFAULT_RETENTION_DAYS}`;
+  return z.preprocess(digits, z.number({ error: notWhole }).int({ error: notWhole, abort: true }).min(min, bounds).max(max, bounds));
+};
+
+const ROTATION_BOUNDS = `both within ${MIN_ROTATION_DAYS}-${MAX_ROTATION_DAYS}`;
+const inRotationBounds = (n: number) => n >= MIN_ROTATION_DAYS && n <= MAX_ROTATION_DAYS;
+/** MIN-MAX days, both periods KMS accepts. */
+const rotationRange = text
+  .regex(/^\d+\s*-\s*\d+$/, `must be MIN-MAX days, ${ROTATION_BOUNDS}, such as 90-365`)
+  .transform((value): RotationRangeDays => {
+    const [min, max] = value.split('-').map(Number);
+    return { min, max };
+  })
+  .refine((range) => inRotationBounds(range.min) && inRotationBounds(range.max), {
+    error: `must have ${ROTATION_BOUNDS} (KMS accepts RotationPeriodInDays ${MIN_ROTATION_DAYS}-${MAX_ROTATION_DAYS})`,
+    abort: true,
+  })
+  .refine((range) => range.min <= range.max, 'must have MIN no greater than MAX');
+
+/** Each context key the app reads, and what it accepts; any other key is CDK's own business. */
+const CONTEXT_FIELDS = {
+  memberTargets: orgTargets,
+  organizationId: optional(matching(ORGANIZATION_ID, 'must be an organization id such as o-a1b2c3d4e5')),
+  externalId: optional(matching(EXTERNAL_ID, 'must be 2-1224 characters of [A-Za-z0-9+=,.@:/_-]')),
+  scanRoleName: roleName(DEFAULT_SCAN_ROLE_NAME),
+  remediateRoleName: roleName(DEFAULT_REMEDIATE_ROLE_NAME),
+  callAs: orDefault(oneOf(CALL_AS), 'SELF'),
+  /** `off`, or an expression; absent, its default follows `enforcement` (below). */
+  schedule: optional(
+    text.refine((value) => value === 'off' || RATE.test(value) || CRON.test(value), 'must be an EventBridge Scheduler rate(...) or cron(...) expression, or off'),
+  ),
+  scheduleEnabled: orDefault(flag, true),
+  notificationEmail: optional(matching(EMAIL, 'must be an email address')),
+  guardrails: orDefault(flag, false),
+  guardrailTargets: orgTargets,
+  breakGlassRoleArn: optionalList(
+    listOf(
+      (arn) => IAM_ROLE_ARN.test(arn),
+      'is not an IAM role ARN: give arn:aws:iam::*:role/BreakGlass (that role name in every account), one role ARN, or a comma-separated list of them',
+    ),
+  ),
+  allowedRotationRange: optional(rotationRange),
+  conformancePackExcludedAccounts: optionalList(
+    listOf((id) => ACCOUNT_ID.test(id), 'is not a 12-digit account id').refine((ids) => ids.length <= MAX_EXCLUDED_ACCOUNTS, {
+      error: (issue) => `names ${(issue.input as string[]).length} accounts; a conformance pack excludes at most ${MAX_EXCLUDED_ACCOUNTS}`,
+    }),
+  ),
+  conformancePackRegions: regionNames,
+  retentionDays: orDefault(days(MIN_RETENTION_DAYS, MAX_RETENTION_DAYS), DEFAULT_RETENTION_DAYS),
+  enforcement: orDefault(oneOf(ENFORCEMENT_MODES), DEFAULT_ENFORCEMENT),
+  enforcementRegions: regionNames,
+  enforcementNotifications: orDefault(flag, false),
+  securityHubExport: orDefault(flag, false),
+  evidenceRetentionDays: optional(days(1, MAX_RETENTION_DAYS)),
+};
+
+export type ContextKey = keyof typeof CONTEXT_FIELDS;
+/** The context keys the app reads. */
+export const CONTEXT_KEYS = Object.keys(CONTEXT_FIELDS) as ContextKey[];
+type ContextFields = z.output<z.ZodObject<typeof CONTEXT_FIELDS>>;
+
+/** A rule over several keys runs once each key it reads is valid, so it never speaks of a bad value. */
+const whenValid =
+  (...keys: ContextKey[]) =>
+  (payload: z.core.ParsePayload) =>
+    !payload.issues.some((issue) => keys.includes(issue.path?.[0] as ContextKey));
+
+const scpSize = (fields: ContextFields) =>
+  JSON.stringify(keyRotationScp({ breakGlassRoleArns: fields.breakGlassRoleArn, allowedRotationRange: fields.allowedRotationRange })).length;
+
+const RotorContextSchema = z
+  .object(CONTEXT_FIELDS)
+  .refine((fields) => fields.scanRoleName !== fields.remediateRoleName, {
+    path: ['remediateRoleName'],
+    when: whenValid('scanRoleName', 'remediateRoleName'),
+    error: (issue) =>
+      `must differ from scanRoleName (${(issue.input as ContextFields).scanRoleName}): a scan must never hold remediation rights`,
+  })
+  .refine((fields) => !fields.breakGlassRoleArn || scpSize(fields) <= SCP_MAX_CHARACTERS, {
+    path: ['breakGlassRoleArn'],
+    when: whenValid('breakGlassRoleArn', 'allowedRotationRange'),
+    error: (issue) =>
+      `makes the SCP ${scpSize(issue.input as ContextFields)} characters, over the ${SCP_MAX_CHARACTERS} an SCP may have: list fewer roles, or one with account *`,
+  })
+  .transform(({ schedule, scheduleEnabled, breakGlassRoleArn, ...fields }): RotorContext => {
+    const expression = schedule ?? (fields.enforcement === 'remediate' ? ENFORCED_SCHEDULE : DEFAULT_SCHEDULE);
+    return {
+      ...fields,
+      schedule: expression === 'off' ? undefined : { expression, enabled: scheduleEnabled },
+      breakGlassRoleArns: breakGlassRoleArn,
+    };
+  });
+
 export interface ContextIssue {
   key: ContextKey;
   value: unknown;
@@ -131,168 +238,14 @@ type RawContext = Partial<Record<ContextKey, unknown>>;
 
 /** Validates the raw context values (strings from `-c`, or JSON values from cdk.json). */
 export function parseRotorContext(raw: RawContext): RotorContext {
-  const issues: ContextIssue[] = [];
-  const fail = (key: ContextKey, message: string): undefined => {
-    issues.push({ key, value: raw[key], message });
-    return undefined;
-  };
-
-  const text = (key: ContextKey): string | undefined => {
-    const value = raw[key];
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'string') return fail(key, 'must be a string');
-    const trimmed = value.trim();
-    return trimmed === '' ? undefined : trimmed;
-  };
-
-  const flag = (key: ContextKey, fallback: boolean): boolean => {
-    const value = raw[key];
-    if (value === undefined || value === null || value === '') return fallback;
-    if (value === true || value === 'true') return true;
-    if (value === false || value === 'false') return false;
-    fail(key, 'must be true or false');
-    return fallback;
-  };
-
-  const list = (key: ContextKey): string[] | undefined => {
-    const value = raw[key];
-    if (value === undefined || value === null) return undefined;
-    const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : null;
-    if (items === null || items.some((item) => typeof item !== 'string')) {
-      return fail(key, 'must be a comma-separated list');
-    }
-    const ids = [...new Set((items as string[]).map((item) => item.trim()).filter(Boolean))];
-    return ids.length === 0 ? undefined : ids;
-  };
-
-  const orgTargets = (key: ContextKey): string[] | undefined => {
-    const ids = list(key);
-    if (!ids) return undefined;
-    const bad = ids.filter((id) => !ROOT_ID.test(id) && !OU_ID.test(id));
-    if (bad.length > 0) {
-      return fail(key, `${bad.join(', ')} is not a root id (r-xxxx) or an organizational unit id (ou-xxxx-xxxxxxxx)`);
-    }
-    return ids;
-  };
-
-  /** A list whose every item matches; the message follows the bad items, named. */
-  const listMatching = (key: ContextKey, pattern: RegExp, message: string): string[] | undefined => {
-    const items = list(key);
-    if (!items) return undefined;
-    const bad = items.filter((item) => !pattern.test(item));
-    if (bad.length > 0) return fail(key, `${bad.join(', ')} ${message}`);
-    return items;
-  };
-
-  const matching = (key: ContextKey, pattern: RegExp, message: string): string | undefined => {
-    const value = text(key);
-    if (value !== undefined && !pattern.test(value)) return fail(key, message);
-    return value;
-  };
-
-  const memberTargets = orgTargets('memberTargets');
-  const organizationId = matching('organizationId', ORGANIZATION_ID, 'must be an organization id such as o-a1b2c3d4e5');
-  const externalId = matching('externalId', EXTERNAL_ID, 'must be 2-1224 characters of [A-Za-z0-9+=,.@:/_-]');
-  const scanRoleName = matching('scanRoleName', ROLE_NAME, 'must be an IAM role name') ?? DEFAULT_SCAN_ROLE_NAME;
-  const remediateRoleName =
-    matching('remediateRoleName', ROLE_NAME, 'must be an IAM role name') ?? DEFAULT_REMEDIATE_ROLE_NAME;
-  if (scanRoleName === remediateRoleName) {
-    fail('remediateRoleName', `must differ from scanRoleName (${scanRoleName}): a scan must never hold remediation rights`);
-  }
-
-  let callAs: RotorContext['callAs'] = 'SELF';
-  const callAsText = text('callAs');
-  if (callAsText !== undefined) {
-    if ((CALL_AS as readonly string[]).includes(callAsText)) callAs = callAsText as RotorContext['callAs'];
-    else fail('callAs', `must be one of ${CALL_AS.join(', ')}`);
-  }
-
-  let enforcement: EnforcementMode = DEFAULT_ENFORCEMENT;
-  const enforcementText = text('enforcement');
-  if (enforcementText !== undefined) {
-    if ((ENFORCEMENT_MODES as readonly string[]).includes(enforcementText)) enforcement = enforcementText as EnforcementMode;
-    else fail('enforcement', `must be one of ${ENFORCEMENT_MODES.join(', ')}`);
-  }
-  const enforcementRegions = listMatching('enforcementRegions', REGION_NAME, 'is not a Region name such as eu-west-1');
-  const enforcementNotifications = flag('enforcementNotifications', false);
-
-  const scheduleEnabled = flag('scheduleEnabled', true);
-  let schedule: ScheduleSettings | undefined;
-  const scheduleText = text('schedule') ?? (enforcement === 'remediate' ? ENFORCED_SCHEDULE : DEFAULT_SCHEDULE);
-  if (scheduleText !== 'off') {
-    if (RATE.test(scheduleText) || CRON.test(scheduleText)) schedule = { expression: scheduleText, enabled: scheduleEnabled };
-    else fail('schedule', 'must be an EventBridge Scheduler rate(...) or cron(...) expression, or off');
-  }
-
-  const notificationEmail = matching('notificationEmail', EMAIL, 'must be an email address');
-  const guardrails = flag('guardrails', false);
-  const guardrailTargets = orgTargets('guardrailTargets');
-  const breakGlassRoleArns = listMatching(
-    'breakGlassRoleArn',
-    IAM_ROLE_ARN,
-    'is not an IAM role ARN: give arn:aws:iam::*:role/BreakGlass (that role name in every account), one role ARN, or a comma-separated list of them',
+  const parsed = RotorContextSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw new ContextError(
+    parsed.error.issues.map((issue) => {
+      const key = issue.path[0] as ContextKey;
+      return { key, value: raw[key], message: issue.message };
+    }),
   );
-  const allowedRotationRange = parseRange(text('allowedRotationRange'), (message) => fail('allowedRotationRange', message));
-  if (breakGlassRoleArns) {
-    const size = JSON.stringify(keyRotationScp({ breakGlassRoleArns, allowedRotationRange })).length;
-    if (size > SCP_MAX_CHARACTERS) {
-      fail('breakGlassRoleArn', `makes the SCP ${size} characters, over the ${SCP_MAX_CHARACTERS} an SCP may have: list fewer roles, or one with account *`);
-    }
-  }
-  const conformancePackExcludedAccounts = listMatching('conformancePackExcludedAccounts', ACCOUNT_ID, 'is not a 12-digit account id');
-  if (conformancePackExcludedAccounts && conformancePackExcludedAccounts.length > MAX_EXCLUDED_ACCOUNTS) {
-    fail('conformancePackExcludedAccounts', `names ${conformancePackExcludedAccounts.length} accounts; a conformance pack excludes at most ${MAX_EXCLUDED_ACCOUNTS}`);
-  }
-  const conformancePackRegions = listMatching('conformancePackRegions', REGION_NAME, 'is not a Region name such as eu-west-1');
-  const retentionDays = parseDays(raw.retentionDays, MIN_RETENTION_DAYS, MAX_RETENTION_DAYS, (message) => fail('retentionDays', message)) ?? DEFAULT_RETENTION_DAYS;
-  const securityHubExport = flag('securityHubExport', false);
-  const evidenceRetentionDays = parseDays(raw.evidenceRetentionDays, 1, MAX_RETENTION_DAYS, (message) => fail('evidenceRetentionDays', message));
-
-  if (issues.length > 0) throw new ContextError(issues);
-  return {
-    memberTargets,
-    organizationId,
-    externalId,
-    scanRoleName,
-    remediateRoleName,
-    callAs,
-    schedule,
-    notificationEmail,
-    guardrails,
-    guardrailTargets,
-    breakGlassRoleArns,
-    allowedRotationRange,
-    conformancePackExcludedAccounts,
-    conformancePackRegions,
-    retentionDays,
-    enforcement,
-    enforcementRegions,
-    enforcementNotifications,
-    securityHubExport,
-    evidenceRetentionDays,
-  };
-}
-
-/** A whole number of days within min-max: a JSON number (cdk.json) or its decimal digits (`-c`). */
-function parseDays(value: unknown, min: number, max: number, fail: (message: string) => undefined): number | undefined {
-  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
-  const bounds = `a whole number of days within ${min}-${max}`;
-  const days = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
-  if (!Number.isSafeInteger(days)) return fail(`must be ${bounds}, such as ${DEFAULT_RETENTION_DAYS}`);
-  if (days < min || days > max) return fail(`must be ${bounds}`);
-  return days;
-}
-
-function parseRange(value: string | undefined, fail: (message: string) => undefined): RotationRangeDays | undefined {
-  if (value === undefined) return undefined;
-  const bounds = `both within ${MIN_ROTATION_DAYS}-${MAX_ROTATION_DAYS}`;
-  const match = /^(\d+)\s*-\s*(\d+)$/.exec(value);
-  if (!match) return fail(`must be MIN-MAX days, ${bounds}, such as 90-365`);
-  const [min, max] = [Number(match[1]), Number(match[2])];
-  const inBounds = (n: number) => n >= MIN_ROTATION_DAYS && n <= MAX_ROTATION_DAYS;
-  if (!inBounds(min) || !inBounds(max)) return fail(`must have ${bounds} (KMS accepts RotationPeriodInDays ${MIN_ROTATION_DAYS}-${MAX_ROTATION_DAYS})`);
-  if (min > max) return fail('must have MIN no greater than MAX');
-  return { min, max };
 }
 
 /** Reads the app's context keys (CDK keeps `-c` values as strings). */

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { ContextError, DEFAULT_RETENTION_DAYS, parseRotorContext, readContext } from '../../infra/context';
+import { CONTEXT_KEYS, ContextError, DEFAULT_RETENTION_DAYS, parseRotorContext, readContext } from '../../infra/context';
 import { buildRotorApp } from '../../infra/rotor-app';
 import { REPO_ROOT } from './support';
 
@@ -171,6 +171,74 @@ describe('parseRotorContext', () => {
   ])('%s=%s is refused', (key, value, message) => {
     const issues = issuesOf({ [key]: value });
     expect(issues).toEqual([{ key, message: expect.stringMatching(message) }]);
+  });
+
+  const NOT_A_TARGET = 'is not a root id (r-xxxx) or an organizational unit id (ou-xxxx-xxxxxxxx)';
+  const NOT_A_REGION = 'is not a Region name such as eu-west-1';
+  // Every key with a bad value: the one message it gets, naming the rule (and the bad items of a list).
+  const BAD_VALUES: [string, unknown, string][] = [
+    ['memberTargets', 'r-ab12,x-1, y-2', `x-1, y-2 ${NOT_A_TARGET}`],
+    ['memberTargets', 12, 'must be a comma-separated list'],
+    ['memberTargets', ['r-ab12', 7], 'must be a comma-separated list'],
+    ['organizationId', 'o-short', 'must be an organization id such as o-a1b2c3d4e5'],
+    ['externalId', 'has space', 'must be 2-1224 characters of [A-Za-z0-9+=,.@:/_-]'],
+    ['externalId', 42, 'must be a string'],
+    ['scanRoleName', 'x'.repeat(65), 'must be an IAM role name'],
+    ['remediateRoleName', 'bad/role', 'must be an IAM role name'],
+    ['callAs', 'self', 'must be one of SELF, DELEGATED_ADMIN'],
+    ['schedule', 'rate(0 days)', 'must be an EventBridge Scheduler rate(...) or cron(...) expression, or off'],
+    ['scheduleEnabled', 1, 'must be true or false'],
+    ['notificationEmail', 'a@b', 'must be an email address'],
+    ['guardrails', 'TRUE', 'must be true or false'],
+    ['guardrailTargets', 'ou-1', `ou-1 ${NOT_A_TARGET}`],
+    ['breakGlassRoleArn', 'arn:aws:iam::*:user/x', 'arn:aws:iam::*:user/x is not an IAM role ARN: give arn:aws:iam::*:role/BreakGlass (that role name in every account), one role ARN, or a comma-separated list of them'],
+    ['allowedRotationRange', '90-', 'must be MIN-MAX days, both within 90-2560, such as 90-365'],
+    ['allowedRotationRange', '89-365', 'must have both within 90-2560 (KMS accepts RotationPeriodInDays 90-2560)'],
+    ['allowedRotationRange', '3000-90', 'must have both within 90-2560 (KMS accepts RotationPeriodInDays 90-2560)'],
+    ['allowedRotationRange', '200 - 100', 'must have MIN no greater than MAX'],
+    ['conformancePackExcludedAccounts', '1234567890123', '1234567890123 is not a 12-digit account id'],
+    ['conformancePackRegions', 'EU-WEST-1', `EU-WEST-1 ${NOT_A_REGION}`],
+    ['retentionDays', '99999999999999999999', 'must be a whole number of days within 7-3650, such as 90'],
+    ['retentionDays', 6, 'must be a whole number of days within 7-3650'],
+    ['enforcement', 'enforce', 'must be one of remediate, detect, off'],
+    ['enforcementRegions', 'eu-west-1,mars-1', `mars-1 ${NOT_A_REGION}`],
+    ['enforcementNotifications', 'no', 'must be true or false'],
+    ['securityHubExport', 0, 'must be true or false'],
+    ['evidenceRetentionDays', '0', 'must be a whole number of days within 1-3650'],
+    ['evidenceRetentionDays', 'a year', 'must be a whole number of days within 1-3650, such as 90'],
+  ];
+  test.each(BAD_VALUES)('%s=%j: exactly its message', (key, value, message) => {
+    expect(issuesOf({ [key]: value })).toEqual([{ key, message }]);
+  });
+
+  test('every context key has a bad-value case above', () => {
+    expect([...new Set(BAD_VALUES.map(([key]) => key))].sort()).toEqual([...CONTEXT_KEYS].sort());
+  });
+
+  test('not given is undefined, null or blank: each key then takes its default', () => {
+    const blank = Object.fromEntries(CONTEXT_KEYS.map((key) => [key, ' ']));
+    const none = Object.fromEntries(CONTEXT_KEYS.map((key) => [key, null]));
+    expect(parseRotorContext(blank)).toEqual(parseRotorContext({}));
+    expect(parseRotorContext(none)).toEqual(parseRotorContext({}));
+    expect(parseRotorContext({ memberTargets: ' , ,', breakGlassRoleArn: [] }).memberTargets).toBeUndefined();
+  });
+
+  test('the schedule follows enforcement unless given: weekly when remediating, daily otherwise', () => {
+    expect(parseRotorContext({ enforcement: 'remediate' }).schedule).toEqual({ expression: 'rate(7 days)', enabled: true });
+    expect(parseRotorContext({ enforcement: 'off' }).schedule).toEqual({ expression: 'rate(1 day)', enabled: true });
+    expect(parseRotorContext({ enforcement: 'remediate', schedule: 'rate(2 days)' }).schedule?.expression).toBe('rate(2 days)');
+    expect(parseRotorContext({ evidenceRetentionDays: 1 }).evidenceRetentionDays).toBe(1);
+  });
+
+  test('a rule over two keys speaks alongside other bad keys, and never of a key that is itself bad', () => {
+    expect(issuesOf({ scanRoleName: 'Same', remediateRoleName: 'Same', callAs: 'x' })).toEqual([
+      { key: 'callAs', message: 'must be one of SELF, DELEGATED_ADMIN' },
+      { key: 'remediateRoleName', message: 'must differ from scanRoleName (Same): a scan must never hold remediation rights' },
+    ]);
+    const roles = Array.from({ length: 40 }, (_, i) => `arn:aws:iam::${String(100000000000 + i)}:role/break-glass/EmergencyAccessRole`);
+    expect(issuesOf({ breakGlassRoleArn: roles.join(','), allowedRotationRange: '10-20' })).toEqual([
+      { key: 'allowedRotationRange', message: expect.stringMatching(/^must have both within/) },
+    ]);
   });
 
   test('the error names every bad key with the value given', () => {
