@@ -135,6 +135,7 @@ export class OrchestratorStack extends Stack {
     this.scan = new RolloutStateMachine(this, 'Scan', { ...machine, nameSuffix: 'scan', allowedModes: ['scan'] });
     this.notifications.watchStateMachine('Rollout', this.rollout.stateMachine);
     this.notifications.watchStateMachine('Scan', this.scan.stateMachine);
+    if (settings.securityHubExport) this.notifications.watchSecurityHubExport();
     this.stoppedExecutions = new StoppedExecutions(this, 'StoppedExecutions', {
       stateMachines: [this.rollout.stateMachine, this.scan.stateMachine],
       table: this.table.table,
@@ -147,6 +148,7 @@ export class OrchestratorStack extends Stack {
       dashboardName: `${this.stackName}-operations`,
       stateMachines: { rollout: this.rollout.stateMachine, scan: this.scan.stateMachine },
       functions: Object.fromEntries(STEP_FUNCTION_IDS.map((id) => [id, handlers[id].function])),
+      securityHubExport: settings.securityHubExport,
     });
 
     if (settings.schedule) {

@@ -1,5 +1,6 @@
 // Notifications: the drift topic (encrypted with its own rotating KMS key), an optional email
-// subscription, the run metrics Finalize emits (EMF), and the alarms on failed runs and on drift.
+// subscription, the run metrics Finalize emits (EMF), and the alarms on failed runs, on drift and
+// (with the Security Hub export) on findings Security Hub refused.
 import { Aws, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -142,6 +143,18 @@ export class DriftNotifications extends Construct {
     this.addAlarm(`${label}Failed`, stateMachine.metricFailed(period), `${what} failed or halted.`);
     this.addAlarm(`${label}TimedOut`, stateMachine.metricTimedOut(period), `${what} timed out.`);
     this.addAlarm(`${label}Aborted`, stateMachine.metricAborted(period), `${what} was aborted.`);
+  }
+
+  /**
+   * Alarms when Security Hub refused findings of a run's export after ExportToSecurityHub's retries
+   * (the run itself still succeeds: the state machine catches the export's failure).
+   */
+  watchSecurityHubExport(): void {
+    this.addAlarm(
+      'SecurityHubFindingsRefused',
+      rotorMetric('SecurityHubFindingsRefused', { statistic: 'Sum' }),
+      "Security Hub refused findings of a run's export; ExportToSecurityHub's log names each one and why.",
+    );
   }
 
   private addAlarm(id: string, metric: cloudwatch.IMetric, description: string): void {

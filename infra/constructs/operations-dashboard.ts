@@ -1,6 +1,7 @@
 // The operations dashboard: one CloudWatch dashboard of the deployment with its runs (executions
 // of both state machines), compliance (keys by status, non-compliant and drifted keys), remediation
-// and failures (keys remediated and failed, scopes not scanned, roles not assumable), throttling
+// and failures (keys remediated and failed, scopes not scanned, roles not assumable, and with the
+// Security Hub export the findings it refused), throttling
 // (Regions throttled past the SDK, throttled invocations) and durations (a run, an account's scan).
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -14,6 +15,8 @@ export interface OperationsDashboardProps {
   dashboardName: string;
   stateMachines: Record<string, sfn.IStateMachine>;
   functions: Record<string, lambda.IFunction>;
+  /** The deployment exports findings to Security Hub (context `securityHubExport`). */
+  securityHubExport: boolean;
 }
 
 const DAY = Duration.days(1);
@@ -65,7 +68,11 @@ export class OperationsDashboard extends Construct {
             title: 'Remediation and failures',
             width: WIDE,
             left: [rotorMetric('KeysRemediated', sum), rotorMetric('RemediationFailed', sum)],
-            right: [rotorMetric('ErrorScopes', { statistic: 'Maximum', period: DAY }), rotorMetric('AssumeRoleDenied', sum)],
+            right: [
+              rotorMetric('ErrorScopes', { statistic: 'Maximum', period: DAY }),
+              rotorMetric('AssumeRoleDenied', sum),
+              ...(props.securityHubExport ? [rotorMetric('SecurityHubFindingsRefused', sum)] : []),
+            ],
           }),
         ],
         [
