@@ -14,6 +14,7 @@ import { MemberAccessStackSet } from './constructs/member-access-stack-set';
 import { ResultsTable } from './constructs/results-table';
 import { resultWriterPrefixes, RolloutStateMachine } from './constructs/rollout-state-machine';
 import { RotorFunctions } from './constructs/rotor-functions';
+import type { FunctionSettings, MemberAccessSettings } from './constructs/function-settings';
 import { OperationsDashboard } from './constructs/operations-dashboard';
 import { readAslText, type AslDefinition } from '../statemachine/asl';
 import { STEP_FUNCTIONS, STEP_FUNCTION_IDS } from '../statemachine/steps';
@@ -106,18 +107,24 @@ export class OrchestratorStack extends Stack {
       settings.evidenceRetentionDays === undefined
         ? undefined
         : new EvidenceBucket(this, 'Evidence', { retentionDays: settings.evidenceRetentionDays, accessLogs: this.manifest.accessLogs });
-    this.functions = new RotorFunctions(this, 'Functions', {
+    const functionSettings: FunctionSettings = {
       handlersDir: props.handlersDir,
       table: this.table.table,
       resultsBucket: this.manifest.bucket,
       retentionDays: settings.retentionDays,
+    };
+    const memberAccessSettings: MemberAccessSettings = {
+      ...functionSettings,
       scanRoleName: settings.scanRoleName,
       remediateRoleName: settings.remediateRoleName,
       organizationId,
       // Under an allowed rotation range the SCP denies periods outside it (and, when 365 is outside,
       // a request without a period): remediation asks for one inside.
-      defaultRotationPeriodDays: rotationPeriodWithin(settings.allowedRotationRange),
+      rotationPeriodDays: rotationPeriodWithin(settings.allowedRotationRange),
       allowedRotationRange: settings.allowedRotationRange,
+    };
+    this.functions = new RotorFunctions(this, 'Functions', {
+      ...memberAccessSettings,
       driftTopicArn: this.notifications.topic.topicArn,
       securityHubExport: settings.securityHubExport,
       evidenceBucket: this.evidence?.bucket,
@@ -137,12 +144,9 @@ export class OrchestratorStack extends Stack {
     this.notifications.watchStateMachine('Scan', this.scan.stateMachine);
     if (settings.securityHubExport) this.notifications.watchSecurityHubExport();
     this.stoppedExecutions = new StoppedExecutions(this, 'StoppedExecutions', {
+      ...functionSettings,
       stateMachines: [this.rollout.stateMachine, this.scan.stateMachine],
-      table: this.table.table,
-      resultsBucket: this.manifest.bucket,
-      retentionDays: settings.retentionDays,
       topic: this.notifications.topic,
-      handlersDir: props.handlersDir,
     });
     this.dashboard = new OperationsDashboard(this, 'Operations', {
       dashboardName: `${this.stackName}-operations`,
@@ -169,16 +173,8 @@ export class OrchestratorStack extends Stack {
 
     if (settings.enforcement !== 'off') {
       this.enforcement = new Enforcement(this, 'Enforcement', {
+        ...memberAccessSettings,
         mode: settings.enforcement,
-        handlersDir: props.handlersDir,
-        table: this.table.table,
-        resultsBucket: this.manifest.bucket,
-        retentionDays: settings.retentionDays,
-        scanRoleName: settings.scanRoleName,
-        remediateRoleName: settings.remediateRoleName,
-        organizationId,
-        rotationPeriodDays: rotationPeriodWithin(settings.allowedRotationRange),
-        allowedRotationRange: settings.allowedRotationRange,
         topic: this.notifications.topic,
         topicKey: this.notifications.key,
         notifyPerKey: settings.enforcementNotifications,

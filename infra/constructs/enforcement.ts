@@ -2,26 +2,24 @@
 // rules forward their KMS events to (its policy admits only principals of our Organization), a rule
 // that queues them, the EnforceKey function that takes them off the queue at a pace under the
 // EnableKeyRotation quota, and the dead-letter queue (with its alarm) for events it could not handle.
-import * as path from 'node:path';
 import { Aws, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambdaSources from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { EVENT_BATCH_SIZE, EVENT_HANDLER_CONCURRENCY, type RotationRangeDays } from '../../functions/core/key-event';
+import { EVENT_BATCH_SIZE, EVENT_HANDLER_CONCURRENCY } from '../../functions/core/key-event';
 import { KEY_READ_ACTIONS, REMEDIATE_ACTIONS } from '../member-template';
 import { acknowledgeWildcardResources } from '../nag';
 import { keyEventPattern } from '../key-event-pattern';
 import { deadLetterQueue } from './dead-letter-queue';
 import { HandlerFunction } from './handler-function';
-import { DEFAULT_HANDLERS_DIR, PARTITIONS, TABLE_WRITE_ACTIONS } from './rotor-functions';
+import { PARTITIONS, TABLE_WRITE_ACTIONS } from './rotor-functions';
+import { handlerEntry, rotationRangeEnvironment, storeEnvironment, type MemberAccessSettings } from './function-settings';
 import { TOPIC_KEY_USE_ACTIONS } from './drift-notifications';
 
 export const KEY_EVENT_BUS_NAME = 'kms-rotor-key-events';
@@ -29,18 +27,9 @@ export const KEY_EVENT_BUS_NAME = 'kms-rotor-key-events';
 export const MAX_RECEIVES = 5;
 const FUNCTION_TIMEOUT = Duration.minutes(2);
 
-export interface EnforcementProps {
+/** The bus admits only principals of `organizationId`; the rule queues only events `allowedRotationRange` makes matter. */
+export interface EnforcementProps extends MemberAccessSettings {
   mode: 'remediate' | 'detect';
-  handlersDir?: string;
-  table: dynamodb.ITable;
-  resultsBucket: s3.IBucket;
-  retentionDays: number;
-  scanRoleName: string;
-  remediateRoleName: string;
-  /** The organization id (a literal or a parameter's token): the bus admits only its principals. */
-  organizationId: string;
-  rotationPeriodDays?: number;
-  allowedRotationRange?: RotationRangeDays;
   /** The stack's topic (and its key): DLQ alarms, and per-key notices when `notifyPerKey`. */
   topic: sns.ITopic;
   topicKey: kms.IKey;
@@ -95,19 +84,17 @@ export class Enforcement extends Construct {
 
     const roleName = props.mode === 'remediate' ? props.remediateRoleName : props.scanRoleName;
     this.handler = new HandlerFunction(this, 'EnforceKey', {
-      entry: path.join(props.handlersDir ?? DEFAULT_HANDLERS_DIR, 'enforce-key.ts'),
+      entry: handlerEntry(props, 'enforce-key'),
       description: `enforces rotation on the keys KMS events name (${props.mode}) through ${roleName}`,
       timeout: FUNCTION_TIMEOUT,
       memorySize: 512,
       environment: {
-        TABLE_NAME: props.table.tableName,
-        RESULTS_BUCKET: props.resultsBucket.bucketName,
-        RETENTION_DAYS: String(props.retentionDays),
+        ...storeEnvironment(props),
         ENFORCEMENT: props.mode,
         SCAN_ROLE_NAME: props.scanRoleName,
         REMEDIATE_ROLE_NAME: props.remediateRoleName,
         ...(props.rotationPeriodDays === undefined ? {} : { ROTATION_PERIOD_DAYS: String(props.rotationPeriodDays) }),
-        ...(props.allowedRotationRange ? { ALLOWED_ROTATION_RANGE: `${props.allowedRotationRange.min}-${props.allowedRotationRange.max}` } : {}),
+        ...rotationRangeEnvironment(props.allowedRotationRange),
         ...(props.notifyPerKey ? { ENFORCEMENT_TOPIC_ARN: props.topic.topicArn } : {}),
       },
       unscopedActions: ['kms:ListAliases'],

@@ -4,9 +4,8 @@
 // Organizations reads for list-accounts, AssumeRole into one member role name for scan and
 // remediate, publish for finalize (its metrics are EMF in its logs: no API call, no grant), and
 // BatchImportFindings for the Security Hub export when it is on.
-import * as path from 'node:path';
 import { Aws, Duration } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { keys } from '../../functions/store/layout';
@@ -14,11 +13,9 @@ import { acknowledgeWildcardResources } from '../nag';
 import { KEY_READ_ACTIONS, KEY_TAG_READ_ACTIONS, REMEDIATE_ACTIONS, UNSCOPED_READ_ACTIONS } from '../member-template';
 import { MANIFEST_PREFIX, SCANS_PREFIX } from './manifest-bucket';
 import { EVIDENCE_PREFIX } from './evidence-bucket';
-import { HandlerFunction, PROJECT_ROOT } from './handler-function';
-import type { RotationRangeDays } from '../../functions/core/key-event';
+import { HandlerFunction } from './handler-function';
+import { handlerEntry, rotationRangeEnvironment, storeEnvironment, type MemberAccessSettings } from './function-settings';
 import { STEP_FUNCTIONS, STEP_FUNCTION_IDS, type ObjectPrefix, type PartitionKind, type StepFunction, type StepFunctionId } from '../../statemachine/steps';
-
-export const DEFAULT_HANDLERS_DIR = path.join(PROJECT_ROOT, 'functions', 'handlers');
 
 /** Organizations reads that only accept Resource "*". */
 export const ORGANIZATIONS_UNSCOPED_ACTIONS = [
@@ -67,24 +64,8 @@ export const PARTITIONS = {
 export const OBJECT_PREFIXES = { scans: SCANS_PREFIX, manifests: MANIFEST_PREFIX } as const satisfies Record<ObjectPrefix, string>;
 
 
-export interface RotorFunctionsProps {
-  handlersDir?: string;
-  table: dynamodb.ITable;
-  /** The results bucket: account scans, manifests, Map Run results. */
-  resultsBucket: s3.IBucket;
-  /** Days the store keeps per-run and per-key items (the `ttl` it writes). */
-  retentionDays: number;
-  scanRoleName: string;
-  remediateRoleName: string;
-  /** The organization id (a literal or a parameter's token). */
-  organizationId: string;
-  /**
-   * The rotation period remediation asks for when the organization allows only some periods
-   * (`allowedRotationRange`); undefined leaves KMS's default.
-   */
-  defaultRotationPeriodDays?: number;
-  /** The organization's allowed rotation periods: ValidateInput refuses a run that asks for another. */
-  allowedRotationRange?: RotationRangeDays;
+/** ValidateInput refuses a run that asks for a rotation period outside `allowedRotationRange`. */
+export interface RotorFunctionsProps extends MemberAccessSettings {
   driftTopicArn: string;
   /** ExportToSecurityHub may import each run's findings into this account's Security Hub (context `securityHubExport`). */
   securityHubExport?: boolean;
@@ -97,13 +78,7 @@ export class RotorFunctions extends Construct {
 
   constructor(scope: Construct, id: string, props: RotorFunctionsProps) {
     super(scope, id);
-    const handlersDir = props.handlersDir ?? DEFAULT_HANDLERS_DIR;
-    // What ResultsStore.fromEnv reads: every handler builds the store from its environment.
-    const common = {
-      TABLE_NAME: props.table.tableName,
-      RESULTS_BUCKET: props.resultsBucket.bucketName,
-      RETENTION_DAYS: String(props.retentionDays),
-    };
+    const common = storeEnvironment(props);
     const environment: Partial<Record<StepFunctionId, Record<string, string>>> = {
       // This deployment's member role names and (under a rotation range) rotation period: the defaults
       // ValidateInput applies to an input that omits them (scan and remediate then read them from the
@@ -111,8 +86,8 @@ export class RotorFunctions extends Construct {
       ValidateInput: {
         SCAN_ROLE_NAME: props.scanRoleName,
         REMEDIATE_ROLE_NAME: props.remediateRoleName,
-        ...(props.defaultRotationPeriodDays === undefined ? {} : { DEFAULT_ROTATION_PERIOD_DAYS: String(props.defaultRotationPeriodDays) }),
-        ...(props.allowedRotationRange ? { ALLOWED_ROTATION_RANGE: `${props.allowedRotationRange.min}-${props.allowedRotationRange.max}` } : {}),
+        ...(props.rotationPeriodDays === undefined ? {} : { DEFAULT_ROTATION_PERIOD_DAYS: String(props.rotationPeriodDays) }),
+        ...rotationRangeEnvironment(props.allowedRotationRange),
       },
       Finalize: {
         DRIFT_TOPIC_ARN: props.driftTopicArn,
@@ -132,7 +107,7 @@ export class RotorFunctions extends Construct {
     for (const handlerId of STEP_FUNCTION_IDS) {
       const spec: StepFunction = STEP_FUNCTIONS[handlerId];
       const handler = new HandlerFunction(this, handlerId, {
-        entry: path.join(handlersDir, `${spec.file}.ts`),
+        entry: handlerEntry(props, spec.file),
         description: spec.description,
         timeout: Duration.seconds(spec.timeoutSeconds),
         memorySize: spec.memoryMB,

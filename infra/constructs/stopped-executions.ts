@@ -3,14 +3,11 @@
 // which marks a run they left RUNNING INTERRUPTED (the next run's Finalize then reconciles its keys).
 // A delivery EventBridge could not make, and an event the function failed on after Lambda's retries,
 // wait in one dead-letter queue, whose alarm goes to the stack's topic.
-import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -20,20 +17,17 @@ import { EVENT_FUNCTIONS } from '../../statemachine/steps';
 import { acknowledgeWildcardResources } from '../nag';
 import { deadLetterQueue } from './dead-letter-queue';
 import { HandlerFunction } from './handler-function';
-import { DEFAULT_HANDLERS_DIR, PARTITIONS } from './rotor-functions';
+import { PARTITIONS } from './rotor-functions';
+import { handlerEntry, storeEnvironment, type FunctionSettings } from './function-settings';
 
 /** EventBridge's attempts to invoke the function, and Lambda's own retries of a failed invocation. */
 export const DELIVERY_RETRIES = 8;
 export const INVOCATION_RETRIES = 2;
 
-export interface StoppedExecutionsProps {
+export interface StoppedExecutionsProps extends FunctionSettings {
   /** The state machines whose top-level executions are watched (a Map Run's children are not: their ARNs differ). */
   stateMachines: sfn.IStateMachine[];
-  table: dynamodb.ITable;
-  resultsBucket: s3.IBucket;
-  retentionDays: number;
   topic: sns.ITopic;
-  handlersDir?: string;
 }
 
 export class StoppedExecutions extends Construct {
@@ -46,11 +40,11 @@ export class StoppedExecutions extends Construct {
     super(scope, id);
     const spec = EVENT_FUNCTIONS.RecordStoppedExecution;
     this.handler = new HandlerFunction(this, 'RecordStoppedExecution', {
-      entry: path.join(props.handlersDir ?? DEFAULT_HANDLERS_DIR, `${spec.file}.ts`),
+      entry: handlerEntry(props, spec.file),
       description: spec.description,
       timeout: Duration.seconds(spec.timeoutSeconds),
       memorySize: spec.memoryMB,
-      environment: { TABLE_NAME: props.table.tableName, RESULTS_BUCKET: props.resultsBucket.bucketName, RETENTION_DAYS: String(props.retentionDays) },
+      environment: storeEnvironment(props),
     });
     // Reads the run and its counts; writes only run records, one conditional UpdateItem each.
     props.table.grantReadData(this.handler.role);

@@ -6,7 +6,7 @@
 import { build } from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_HANDLERS_DIR } from '../../infra/constructs/rotor-functions';
+import { DEFAULT_HANDLERS_DIR } from '../../infra/constructs/function-settings';
 import { HANDLER_RUNTIME, PROJECT_ROOT } from '../../infra/constructs/handler-function';
 import { STEP_FUNCTIONS, STEP_FUNCTION_IDS, type StepFunctionId } from '../../statemachine/steps';
 
