@@ -5,7 +5,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { App } from 'aws-cdk-lib';
 import { buildRotorApp } from '../../infra/rotor-app';
-import { buildApp, cfnLint, memberTemplateOf, roleActions, roleStatements, runNag, templatesToLint, type BuiltApp, type Json } from './support';
+import { buildApp, expectNagAndLintClean, memberTemplateOf, roleActions, roleStatements, type BuiltApp, type Json } from './support';
 
 const ORG = 'o-a1b2c3d4e5';
 const base = { organizationId: ORG, memberTargets: 'r-abcd', externalId: 'kms-rotor-ext' };
@@ -91,10 +91,7 @@ describe.each(['detect', 'remediate'] as const)('enforcement=%s', (mode) => {
   });
 
   test('cdk-nag finds nothing unacknowledged and cfn-lint passes on the stack and member templates', () => {
-    expect(runNag(built.app).violations).toEqual([]);
-    const result = cfnLint(templatesToLint(built, `enforcement-${mode}`));
-    expect(result.output).toBe('');
-    expect(result.status).toBe(0);
+    expectNagAndLintClean(built, `enforcement-${mode}`);
   });
 });
 

@@ -1,7 +1,7 @@
 // The evidence bucket (context evidenceRetentionDays): S3 Object Lock in governance mode with the
 // retention from context, Finalize told where it is and allowed only to put objects under
 // evidence/, cdk-nag and cfn-lint clean; absent without the context, and a bad value refused.
-import { buildApp, cfnLint, logicalId, roleStatements, runNag, templatesToLint, type BuiltApp, type Json } from './support';
+import { buildApp, expectNagAndLintClean, logicalId, roleStatements, type BuiltApp, type Json } from './support';
 
 const buckets = (template: Json) => Object.entries<Json>(template.Resources).filter(([, r]) => r.Type === 'AWS::S3::Bucket');
 
@@ -39,10 +39,7 @@ describe('evidenceRetentionDays=400', () => {
   });
 
   test('cdk-nag AwsSolutions and cfn-lint are clean', () => {
-    expect(runNag(built.app).violations).toEqual([]);
-    const result = cfnLint(templatesToLint(built, 'evidence'));
-    expect(result.output).toBe('');
-    expect(result.status).toBe(0);
+    expectNagAndLintClean(built, 'evidence');
   });
 });
 

@@ -4,7 +4,7 @@
 // right and no state machine may invoke the export. With it, an alarm on the findings Security Hub
 // refused (SecurityHubFindingsRefused) goes to the alarm topic, and the dashboard shows them.
 import { parseRotorContext } from '../../infra/context';
-import { buildApp, cfnLint, identityPolicies, logicalId, roleStatements, runNag, templatesToLint, type BuiltApp, type Json } from './support';
+import { buildApp, expectNagAndLintClean, identityPolicies, logicalId, roleStatements, type BuiltApp, type Json } from './support';
 
 const substitutionsOf = (built: BuiltApp) => built.json.Resources[logicalId(built.stack.rollout.stateMachine)].Properties.DefinitionSubstitutions;
 const refusedAlarms = (built: BuiltApp) =>
@@ -68,9 +68,7 @@ describe('securityHubExport=true', () => {
   });
 
   test('cdk-nag AwsSolutions and cfn-lint stay clean', () => {
-    expect(runNag(built.app).violations).toEqual([]);
-    const lint = cfnLint(templatesToLint(built, 'securityhub'));
-    expect({ status: lint.status, output: lint.output }).toEqual({ status: 0, output: '' });
+    expectNagAndLintClean(built, 'securityhub');
   });
 });
 

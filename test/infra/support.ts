@@ -163,6 +163,17 @@ export function templatesToLint(built: BuiltApp, label: string): string[] {
   return files;
 }
 
+/**
+ * What every built app must pass: cdk-nag leaves no finding unacknowledged (synth would stop on
+ * one) and cfn-lint passes on every template written for it. Returns the files linted.
+ */
+export function expectNagAndLintClean(built: BuiltApp, label: string): string[] {
+  expect(runNag(built.app).violations).toEqual([]);
+  const files = templatesToLint(built, label);
+  expect(cfnLint(files)).toEqual({ status: 0, output: '' });
+  return files;
+}
+
 /** The logical id of a construct's CloudFormation resource. */
 export function logicalId(construct: IConstruct): string {
   const child = construct.node.defaultChild as unknown as { logicalId: string } | undefined;

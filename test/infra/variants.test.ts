@@ -3,18 +3,7 @@
 // schedule off or disabled.
 import { ExecutionInput } from '../../functions/core/schemas';
 import { keyRotationConformancePack, keyRotationScp } from '../../infra/guardrail-policies';
-import {
-  buildApp,
-  cfnLint,
-  identityPolicies,
-  logicalId,
-  memberTemplateOf,
-  roleStatements,
-  runNag,
-  templatesToLint,
-  type BuiltApp,
-  type Json,
-} from './support';
+import { buildApp, expectNagAndLintClean, identityPolicies, logicalId, memberTemplateOf, roleStatements, type BuiltApp, type Json } from './support';
 
 const ofType = (template: Json, type: string) => Object.values<Json>(template.Resources).filter((r) => r.Type === type);
 const validateInputEnv = (built: BuiltApp) =>
@@ -60,12 +49,7 @@ describe('guardrails=true alone (what `cdk synth -c guardrails=true` builds)', (
   });
 
   test('cdk-nag is clean and cfn-lint passes on both stacks, the member and the conformance pack templates', () => {
-    expect(runNag(built.app).violations).toEqual([]);
-    const files = templatesToLint(built, 'guardrails');
-    expect(files).toHaveLength(4);
-    const result = cfnLint(files);
-    expect(result.output).toBe('');
-    expect(result.status).toBe(0);
+    expect(expectNagAndLintClean(built, 'guardrails')).toHaveLength(4);
   });
 });
 
@@ -96,10 +80,7 @@ describe('conformance pack options', () => {
   });
 
   test('cdk-nag is clean and cfn-lint passes on every stack', () => {
-    expect(runNag(built.app).violations).toEqual([]);
-    const result = cfnLint(templatesToLint(built, 'packs'));
-    expect(result.output).toBe('');
-    expect(result.status).toBe(0);
+    expectNagAndLintClean(built, 'packs');
   });
 });
 
@@ -210,10 +191,7 @@ describe('every option given as context', () => {
       p.document.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => [s.Action].flat() as string[]),
     );
     expect(actions.filter((a) => a.includes('*'))).toEqual([]);
-    expect(runNag(built.app).violations).toEqual([]);
-    const result = cfnLint(templatesToLint(built, 'all-options'));
-    expect(result.output).toBe('');
-    expect(result.status).toBe(0);
+    expectNagAndLintClean(built, 'all-options');
   });
 });
 
