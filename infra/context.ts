@@ -90,7 +90,7 @@ export interface RotorContext {
 const notGiven = (value: unknown): unknown => (value === null || (typeof value === 'string' && value.trim() === '') ? undefined : value);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(notGiven, schema.optional());
 const orDefault = <T extends z.ZodType>(schema: T, fallback: z.output<T>) =>
-  z.preprocess(notGiven, schema.optional()).transform((value) => (value ?? fallback) as z.output<T>);
+  optional(schema).transform((value) => (value ?? fallback) as z.output<T>);
 
 const text = z.string({ error: 'must be a string' }).trim();
 const matching = (pattern: RegExp, message: string) => text.regex(pattern, message);
