@@ -1,7 +1,7 @@
 // A simulated organization plus an in-memory results store, with the SDK pointed at the
 // simulator the way a user would (environment variables), for end-to-end tests.
 import { startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
-import { runLocal, type LocalRunResult } from '../../local/runner';
+import { runLocal, type LocalRunOptions, type LocalRunResult } from '../../local/runner';
 import { useSimulatorEnv } from '../../local/simulator-env';
 import { startSimulator, type SimulatedOrganization, type SimulatorOptions } from '../../local/sim';
 import type { ExecutionInputRaw, Finding } from '../../functions/core/schemas';
@@ -9,7 +9,8 @@ import type { ExecutionInputRaw, Finding } from '../../functions/core/schemas';
 export interface Harness {
   sim: SimulatedOrganization;
   embedded: EmbeddedStore;
-  run(input: ExecutionInputRaw): Promise<LocalRunResult>;
+  /** A local run on the harness's store; `options` adds to (or overrides) the runner's options. */
+  run(input: ExecutionInputRaw, options?: Partial<LocalRunOptions>): Promise<LocalRunResult>;
   findings(runId: string): Promise<Finding[]>;
   close(): Promise<void>;
 }
@@ -23,7 +24,7 @@ export async function startHarness(options: SimulatorOptions): Promise<Harness> 
   return {
     sim,
     embedded,
-    run: (input) => runLocal({ runId: `test-${++counter}-${Date.now()}`, ...input }, { store: embedded.store, retryDelayMs: 5 }),
+    run: (input, options) => runLocal({ runId: `test-${++counter}-${Date.now()}`, ...input }, { store: embedded.store, retryDelayMs: 5, ...options }),
     findings: async (runId) => {
       const out: Finding[] = [];
       for await (const f of embedded.store.findings(runId)) out.push(f);
