@@ -114,6 +114,17 @@ describe('scan of the standard organization', () => {
     expect(findings).toHaveLength(h.sim.listKeys('100000000002', 'eu-west-1').length);
   });
 
+  it('a Region of another partition asked for is one error record per account, never called; no other Region gets one', async () => {
+    h.sim.resetCallCounts();
+    const result = await h.run({ mode: 'scan', accounts: ['100000000002', '100000000003'], regions: ['eu-west-1', 'cn-north-1'] });
+    expect(result.executionStatus).toBe('SUCCEEDED');
+    const errors = await h.embedded.store.errors(result.runId);
+    expect(errors.map((e) => `${e.accountId} ${e.region}`).sort()).toEqual(['100000000002 cn-north-1', '100000000003 cn-north-1']);
+    for (const e of errors) expect(e.error).toMatch(/partition aws-cn, not aws/);
+    expect(h.sim.totalCalls({ region: 'cn-north-1' })).toBe(0);
+    expect(new Set((await h.findings(result.runId)).map((f) => f.region))).toEqual(new Set(['eu-west-1']));
+  });
+
   it('fails bad input before any AWS call', async () => {
     h.sim.resetCallCounts();
     const result = await h.run({ mode: 'scan', rotationPeriodInDays: 30 } as never);
