@@ -2,7 +2,7 @@
 import type { KeyView } from '../../local/sim/server';
 import type { Finding, FindingStatus } from '../../functions/core/schemas';
 import { STANDARD, standardScenarioPath } from '../scenarios';
-import { startHarness, type Harness } from '../support/harness';
+import { startHarness, useHarness, type Harness } from '../support/harness';
 
 /**
  * The test's own oracle, from the simulator's view of each key (not from our classifier): what
@@ -32,11 +32,7 @@ function byArn(findings: Finding[]): Map<string, Finding> {
 }
 
 describe('scan of the standard organization', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ scenario: standardScenarioPath });
-  });
-  afterAll(() => h.close());
+  const h = useHarness({ scenario: standardScenarioPath });
 
   it('gives every key of every account and Region exactly one finding with the right status', async () => {
     const result = await h.run({ mode: 'scan' });

@@ -5,7 +5,7 @@ import { SecurityHubClient, type AwsSecurityFinding, type BatchImportFindingsCom
 import type { SecurityHubTarget } from '../../functions/aws/security-hub';
 import { CONTROLS } from '../../functions/core/controls';
 import { STANDARD, standardScenarioPath } from '../scenarios';
-import { startHarness, type Harness } from '../support/harness';
+import { useHarness, type Harness } from '../support/harness';
 
 const REGION = 'us-east-1';
 
@@ -42,11 +42,7 @@ async function outcomeOf(h: Harness, runId: string) {
 }
 
 describe('ExportToSecurityHub at the end of a local scan', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ scenario: standardScenarioPath });
-  });
-  afterAll(() => h.close());
+  const h = useHarness({ scenario: standardScenarioPath });
 
   it('a failed export leaves the run SUCCEEDED with the same counts and findings, and its output names the failure', async () => {
     const plain = await h.run({ mode: 'scan' });
