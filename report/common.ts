@@ -1,6 +1,7 @@
 // What every report format shares: the buffered writer over a sink, console links, status totals,
-// compliance percentage, exception expiry state and the wave rows. Pure helpers over plain data.
+// compliance percentage, exception expiry state, the drift's rows and the wave rows. Pure helpers over plain data.
 import type { Coverage } from '../functions/core/coverage';
+import type { Drift } from '../functions/core/drift';
 import { daysLeft as daysLeftOf } from '../functions/core/exceptions';
 import { ATTENTION_STATUSES, FINDING_STATUSES } from '../functions/core/schemas';
 import type { ExceptionRecord, Finding, FindingStatus, RunRecord, WaveResult } from '../functions/core/schemas';
@@ -139,6 +140,31 @@ export function rotationText(finding: Pick<Finding, 'rotationEnabledBefore' | 'r
   if (finding.rotationEnabledBefore === null && finding.rotationEnabledAfter === undefined) return '';
   if (finding.rotationEnabledAfter === undefined) return word(finding.rotationEnabledBefore);
   return `${word(finding.rotationEnabledBefore)} → ${word(finding.rotationEnabledAfter)}`;
+}
+
+/** How a key changed since the previous run, as the drift tables name it. */
+export type DriftChange = 'new' | 'regressed' | 'resolved';
+
+/** The drift's changed keys, in the order every format lists them: new non-compliant, regressed, resolved. */
+export function driftChanges(drift: Drift): [DriftChange, Finding][] {
+  return [
+    ...drift.newNonCompliant.map((f): [DriftChange, Finding] => ['new', f]),
+    ...drift.regressed.map((f): [DriftChange, Finding] => ['regressed', f]),
+    ...drift.resolved.map((f): [DriftChange, Finding] => ['resolved', f]),
+  ];
+}
+
+/** The columns of a drift table (HTML and Markdown), one row per changed key. */
+export const DRIFT_COLUMNS = ['Change', 'Account', 'Region', 'Key', 'Status now'] as const;
+
+/** The drift's counts, labelled, in the order every format prints them. */
+export function driftCounts(drift: Drift): [label: string, count: number][] {
+  return [
+    ['New non-compliant', drift.newNonCompliant.length],
+    ['Regressed', drift.regressed.length],
+    ['Resolved', drift.resolved.length],
+    ['Exceptions expired since', drift.expiredExceptions.length],
+  ];
 }
 
 /** One line per wave: the plan and, once the wave ran, its result. */

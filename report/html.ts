@@ -19,6 +19,9 @@ import {
   compliancePercent,
   consoleUrl,
   countsText,
+  DRIFT_COLUMNS,
+  driftChanges,
+  driftCounts,
   emptyCounts,
   exceptionStatus,
   exceptionTargetLabel,
@@ -266,21 +269,15 @@ function keyEventsHtml(input: ReportInput): string {
 function driftHtml(input: ReportInput): string {
   const d = input.drift;
   if (!d) return '';
-  const rows = [
-    ...d.newNonCompliant.map((f) => ['new', f] as const),
-    ...d.regressed.map((f) => ['regressed', f] as const),
-    ...d.resolved.map((f) => ['resolved', f] as const),
-  ]
+  const changes = driftChanges(d);
+  const rows = changes
     .slice(0, ATTENTION_ROWS)
     .map(([change, f]) => `<tr class="drift-${change}" data-key-arn="${h(f.keyArn)}"><td>${h(change)}</td><td class="mono">${h(f.accountId)}</td><td>${h(f.region)}</td>${keyCell(f)}${statusCell(f.status)}</tr>\n`)
     .join('');
-  const listed = d.newNonCompliant.length + d.regressed.length + d.resolved.length;
-  const more = listed > ATTENTION_ROWS ? `<p class="more">The first ${ATTENTION_ROWS} of ${listed} changed keys; \`rotor drift\` lists all.</p>` : '';
-  const counts =
-    `<p class="drift-counts"><span>New non-compliant: <b>${d.newNonCompliant.length}</b></span><span>Regressed: <b>${d.regressed.length}</b></span>` +
-    `<span>Resolved: <b>${d.resolved.length}</b></span><span>Exceptions expired since: <b>${d.expiredExceptions.length}</b></span></p>`;
+  const more = changes.length > ATTENTION_ROWS ? `<p class="more">The first ${ATTENTION_ROWS} of ${changes.length} changed keys; \`rotor drift\` lists all.</p>` : '';
+  const counts = `<p class="drift-counts">${driftCounts(d).map(([label, n]) => `<span>${h(label)}: <b>${n}</b></span>`).join('')}</p>`;
   const since = d.previousRunId ? `run <code>${h(d.previousRunId)}</code>` : 'the first run';
-  return `<section id="drift"><h2>Drift since ${since}</h2>${counts}${rows ? table(['Change', 'Account', 'Region', 'Key', 'Status now'], rows) + more : '<p class="empty">No key changed.</p>'}</section>\n`;
+  return `<section id="drift"><h2>Drift since ${since}</h2>${counts}${rows ? table(DRIFT_COLUMNS, rows) + more : '<p class="empty">No key changed.</p>'}</section>\n`;
 }
 
 /** The waves that ran, one row each; the planned waves that did not run are counted, not listed. */

@@ -10,6 +10,9 @@ import {
   consoleUrl,
   coverageGapRows,
   countsText,
+  DRIFT_COLUMNS,
+  driftChanges,
+  driftCounts,
   emptyCounts,
   exceptionStatus,
   exceptionTargetLabel,
@@ -97,16 +100,9 @@ export async function writeMarkdownReport(input: ReportInput, sink: ReportSink):
   if (input.drift) {
     const d = input.drift;
     head.push(`## Drift since ${d.previousRunId ? `run ${mdText(d.previousRunId)}` : 'the first run'}`, '');
-    head.push(`- New non-compliant: ${d.newNonCompliant.length}`);
-    head.push(`- Regressed: ${d.regressed.length}`);
-    head.push(`- Resolved: ${d.resolved.length}`);
-    head.push(`- Exceptions expired since: ${d.expiredExceptions.length}`, '');
-    const rows = [
-      ...d.newNonCompliant.map((f) => ['new', f] as const),
-      ...d.regressed.map((f) => ['regressed', f] as const),
-      ...d.resolved.map((f) => ['resolved', f] as const),
-    ].map(([change, f]) => [change, mdText(f.accountId), mdText(f.region), mdLink(f.keyId, consoleUrl(f)), mdText(f.status)]);
-    if (rows.length) head.push(mdTable(['Change', 'Account', 'Region', 'Key', 'Status now'], rows), '');
+    head.push(...driftCounts(d).map(([label, n]) => `- ${label}: ${n}`), '');
+    const rows = driftChanges(d).map(([change, f]) => [change, mdText(f.accountId), mdText(f.region), mdLink(f.keyId, consoleUrl(f)), mdText(f.status)]);
+    if (rows.length) head.push(mdTable(DRIFT_COLUMNS, rows), '');
   }
 
   if (input.keyEvents) {

@@ -9,6 +9,7 @@ import {
   ChunkWriter,
   accountName,
   coverageGapRows,
+  driftChanges,
   emptyCounts,
   exceptionStatus,
   exceptionTargetLabel,
@@ -121,10 +122,10 @@ export async function writeTableReport(input: ReportInput, sink: ReportSink): Pr
     lines.push(
       `new non-compliant: ${d.newNonCompliant.length}   regressed: ${d.regressed.length}   resolved: ${d.resolved.length}   expired exceptions: ${d.expiredExceptions.length}`,
     );
-    const driftRows = [
-      ...d.newNonCompliant.map((f) => ['new', f.accountId, f.region, f.keyId, f.status]),
-      ...d.regressed.map((f) => ['regressed', f.accountId, f.region, f.keyId, f.status]),
-    ];
+    // The keys that need attention only: a resolved key is counted above, not listed.
+    const driftRows = driftChanges(d)
+      .filter(([change]) => change !== 'resolved')
+      .map(([change, f]) => [change, f.accountId, f.region, f.keyId, f.status]);
     if (driftRows.length) {
       lines.push(formatColumns(['CHANGE', 'ACCOUNT', 'REGION', 'KEY ID', 'STATUS'], driftRows.slice(0, TABLE_KEY_LIMIT)));
       if (driftRows.length > TABLE_KEY_LIMIT) lines.push(`and ${driftRows.length - TABLE_KEY_LIMIT} more`);

@@ -45,11 +45,10 @@ export async function scanAccount(
   const { partition } = await callerIdentity();
   const enabled = await enabledRegions(credentials);
   const { scan, notEnabled, otherPartition } = regionsToScan(enabled, config.regions, partition);
-  const asked = new Set(config.regions ?? []);
   const notScannable = (region: string, error: string): ErrorRecord => ({ runId, accountId: account.accountId, region, phase: 'scan', error, at: now().toISOString() });
   const errors: ErrorRecord[] = [
     ...notEnabled.map((region) => notScannable(region, 'Region is not enabled in this account')),
-    ...otherPartition.filter((r) => asked.has(r)).map((region) => notScannable(region, `Region of partition ${partitionOf(region)}, not ${partition} where these credentials are: it cannot be scanned with them`)),
+    ...otherPartition.map((region) => notScannable(region, `Region of partition ${partitionOf(region)}, not ${partition} where these credentials are: it cannot be scanned with them`)),
   ];
   const findings: Finding[] = [];
   const throttled: string[] = [];

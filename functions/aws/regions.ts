@@ -24,15 +24,15 @@ export interface RegionChoice {
   scan: string[];
   /** Asked for, of our partition, but not enabled in the account: reported, not scanned. */
   notEnabled: string[];
-  /**
-   * Of another partition than our credentials' (an emulator's DescribeRegions lists them; AWS
-   * never does): they can never be scanned with these credentials, so they are dropped, and
-   * reported when asked for.
-   */
+  /** Asked for, of another partition than our credentials': they can never be scanned with them, so they are reported. */
   otherPartition: string[];
 }
 
-/** The Regions to scan: those asked for that are enabled, or every enabled one, of our partition only. */
+/**
+ * The Regions to scan: those asked for that are enabled, or every enabled one, of our partition
+ * only. An enabled Region of another partition (an emulator's DescribeRegions lists them; AWS never
+ * does) is dropped: these credentials could not scan it, and no one asked for it.
+ */
 export function regionsToScan(enabled: readonly string[], requested: readonly string[] | undefined, partition: string): RegionChoice {
   const ours = (region: string) => partitionOf(region) === partition;
   const on = new Set(enabled.filter(ours));
@@ -40,6 +40,6 @@ export function regionsToScan(enabled: readonly string[], requested: readonly st
   return {
     scan: asked.filter((r) => on.has(r)),
     notEnabled: asked.filter((r) => ours(r) && !on.has(r)),
-    otherPartition: [...new Set([...enabled, ...(requested ?? [])])].filter((r) => !ours(r)).sort(),
+    otherPartition: asked.filter((r) => !ours(r)),
   };
 }

@@ -8,15 +8,16 @@ export interface Control {
   id: string;
 }
 
+/** The CIS recommendation's number, and the benchmark versions that give it that number. */
+const CIS_NUMBERS: readonly (readonly [id: string, versions: readonly string[]])[] = [
+  ['2.8', ['v1.2.0']],
+  ['3.8', ['v1.4.0', 'v1.5.0', 'v2.0.0']],
+  ['3.6', ['v3.0.0', 'v4.0.1', 'v5.0.0']],
+  ['4.6', ['v6.0.0']],
+];
+
 export const CONTROLS: readonly Control[] = [
-  { framework: 'CIS AWS Foundations Benchmark v1.2.0', id: '2.8' },
-  { framework: 'CIS AWS Foundations Benchmark v1.4.0', id: '3.8' },
-  { framework: 'CIS AWS Foundations Benchmark v1.5.0', id: '3.8' },
-  { framework: 'CIS AWS Foundations Benchmark v2.0.0', id: '3.8' },
-  { framework: 'CIS AWS Foundations Benchmark v3.0.0', id: '3.6' },
-  { framework: 'CIS AWS Foundations Benchmark v4.0.1', id: '3.6' },
-  { framework: 'CIS AWS Foundations Benchmark v5.0.0', id: '3.6' },
-  { framework: 'CIS AWS Foundations Benchmark v6.0.0', id: '4.6' },
+  ...CIS_NUMBERS.flatMap(([id, versions]) => versions.map((version) => ({ framework: `CIS AWS Foundations Benchmark ${version}`, id }))),
   { framework: 'AWS Foundational Security Best Practices (Security Hub)', id: 'KMS.4' },
   { framework: 'Common Configuration Enumeration', id: 'CCE-78920-6' },
   { framework: 'NIST SP 800-53 Rev. 5', id: 'SC-12' },

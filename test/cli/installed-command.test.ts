@@ -2,25 +2,19 @@
 // from another folder against the simulated organization. Stdout carries only the output asked
 // for, a reader that stops early ends it quietly, the SDK's Node-version notice stays out, and
 // --profile/--region come from an AWS config file as the AWS CLI reads them.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type SimulatedOrganization } from '../../local/sim';
 import { standardScenarioPath } from '../scenarios';
-
-const REPO = join(__dirname, '..', '..');
-const CLI = join(REPO, 'dist', 'cli.js');
+import { buildCli, CLI, finished, rotorScript, userEnv } from '../support/built-command';
 
 let sim: SimulatedOrganization;
 let work: string;
 
-/** The environment of a shell with no AWS settings of its own. */
-function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('AWS_') && value !== undefined) env[name] = value;
-  return { ...env, HOME: work, ...extra };
-}
+/** The environment of a shell with no AWS settings of its own, at home in the working folder. */
+const cleanEnv = (extra: Record<string, string> = {}) => userEnv({ HOME: work, ...extra });
 
 function simulatorEnv(): Record<string, string> {
   return cleanEnv({
@@ -31,33 +25,13 @@ function simulatorEnv(): Record<string, string> {
   });
 }
 
-interface Finished {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** A child process run to its end; asynchronous, so the simulator in this process keeps answering it. */
-function finished(command: string, args: string[], env: Record<string, string>): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
-const rotor = (args: string[], env = cleanEnv()) => finished(process.execPath, [CLI, ...args], env);
+const rotor = (args: string[], env = cleanEnv()) => finished(process.execPath, [CLI, ...args], work, env);
 
 /** A shell pipeline from the working folder, with `rotor` meaning the built command. */
-const shell = (script: string, env = cleanEnv()) =>
-  finished('bash', ['-c', `set -o pipefail; rotor() { node ${JSON.stringify(CLI)} "$@"; }; ${script}`], env);
+const shell = (script: string, env = cleanEnv()) => finished('bash', ['-c', rotorScript(script, false)], work, env);
 
 beforeAll(async () => {
-  execFileSync(process.execPath, [join(REPO, 'cli', 'build.mjs')]);
+  buildCli();
   sim = await startSimulator({ scenario: standardScenarioPath });
   work = mkdtempSync(join(tmpdir(), 'rotor-installed-'));
 });

@@ -66,6 +66,19 @@ async function firstKeyEnabled(child: Child): Promise<void> {
   }
 }
 
+/**
+ * A remediate run `runId` in a child process, on a store of its own (the folder `runId` of the
+ * scratch one), once it has enabled its first key; each simulated call takes `latencyMs`, so that
+ * a signal lands inside a wave.
+ */
+async function remediationUnderway(runId: string, latencyMs: number): Promise<{ child: Child; dataDir: string }> {
+  const dataDir = join(work, runId);
+  sim.setLatency(latencyMs);
+  const child = rotorChild(['run', '--local', '--mode', 'remediate', '--wave-size', '3', '--no-progress', '--data-dir', dataDir, '--run-id', runId]);
+  await firstKeyEnabled(child);
+  return { child, dataDir };
+}
+
 /** EnableKeyRotation calls per key ARN. */
 function enableCalls(): Map<string, number> {
   const byArn = new Map<string, number>();
@@ -97,11 +110,7 @@ async function stored(dataDir: string, runIds: string[]) {
 }
 
 test('SIGINT mid-remediation: exit 130, the keys in flight written, INTERRUPTED; a second run meanwhile refused; the next run enables the rest once', async () => {
-  const dataDir = join(work, 'sigint');
-  // Slow enough answers that the signal lands inside a wave.
-  sim.setLatency(150);
-  const child = rotorChild(['run', '--local', '--mode', 'remediate', '--wave-size', '3', '--no-progress', '--data-dir', dataDir, '--run-id', 'stopped-run']);
-  await firstKeyEnabled(child);
+  const { child, dataDir } = await remediationUnderway('stopped-run', 150);
 
   // While it runs: another run on the store is refused, naming it; so is a listing.
   const second = await rotor('run', '--local', '--mode', 'remediate', '--data-dir', dataDir);
@@ -153,10 +162,7 @@ test('SIGINT mid-remediation: exit 130, the keys in flight written, INTERRUPTED;
 });
 
 test('SIGTERM stops it the same way: exit 130, the keys it enabled written, INTERRUPTED', async () => {
-  const dataDir = join(work, 'sigterm');
-  sim.setLatency(150);
-  const child = rotorChild(['run', '--local', '--mode', 'remediate', '--wave-size', '3', '--no-progress', '--data-dir', dataDir, '--run-id', 'terminated-run']);
-  await firstKeyEnabled(child);
+  const { child, dataDir } = await remediationUnderway('terminated-run', 150);
   child.process.kill('SIGTERM');
   expect(await child.ended).toEqual({ code: 130, signal: null });
   expect(child.stderr()).toContain('SIGTERM: stopping run terminated-run');
@@ -171,11 +177,8 @@ test('SIGTERM stops it the same way: exit 130, the keys it enabled written, INTE
 });
 
 test('SIGKILL mid-remediation: RUNNING on record but INTERRUPTED in runs and status; the next run records the keys it enabled REMEDIATED there', async () => {
-  const dataDir = join(work, 'sigkill');
   // The re-read after EnableKeyRotation takes this long: the kill lands between the enable and its outcome.
-  sim.setLatency(300);
-  const child = rotorChild(['run', '--local', '--mode', 'remediate', '--wave-size', '3', '--no-progress', '--data-dir', dataDir, '--run-id', 'killed-run']);
-  await firstKeyEnabled(child);
+  const { child, dataDir } = await remediationUnderway('killed-run', 300);
   child.process.kill('SIGKILL');
   expect(await child.ended).toEqual({ code: null, signal: 'SIGKILL' });
   // A request the process had sent is still answered (AWS would carry it out too): let it land.

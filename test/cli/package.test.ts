@@ -2,47 +2,17 @@
 // scratch prefix, and `kms-rotor` / `rotor` run from an unrelated folder against the simulated
 // organization, with nothing of this repository on the way; its shell completion; and its library
 // entry points (kms-rotor/aspects, kms-rotor/prevention) used, with their types, by another CDK app.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { startSimulator, type SimulatedOrganization } from '../../local/sim';
 import { standardScenarioPath } from '../scenarios';
-
-const REPO = join(__dirname, '..', '..');
+import { finished, REPO, userEnv } from '../support/built-command';
 
 let sim: SimulatedOrganization;
 let scratch: string;
 let bin: string;
 let prefix: string;
-
-interface Finished {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** A shell's environment without npm's own variables (those of the `npm test` running this) or AWS settings. */
-function userEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (value !== undefined && !/^(npm_|AWS_)/i.test(name)) env[name] = value;
-  }
-  return { ...env, ...extra };
-}
-
-/** Runs to the end without blocking this process, whose simulator answers the command. */
-function finished(command: string, args: string[], cwd: string, env: Record<string, string>): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'rotor-package-'));

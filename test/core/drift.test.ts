@@ -58,38 +58,27 @@ describe('coversScope: an earlier run that covered the keys a scoped run asks fo
 
 describe('computeDrift', () => {
   it('finds new, regressed and resolved keys and leaves unchanged keys out', async () => {
-    const previous = [
-      key('prev', 'stays-compliant', 'COMPLIANT'),
-      key('prev', 'stays-broken', 'NON_COMPLIANT'),
-      key('prev', 'broken-then-failed', 'NON_COMPLIANT'),
-      key('prev', 'regresses', 'COMPLIANT'),
-      key('prev', 'remediated-then-off', 'REMEDIATED'),
-      key('prev', 'exempt-expired', 'EXEMPT'),
-      key('prev', 'fixed', 'NON_COMPLIANT'),
-      key('prev', 'remediated-now', 'REMEDIATION_FAILED'),
-      key('prev', 'deleted', 'NON_COMPLIANT'),
-      key('prev', 'pending-deletion', 'NON_COMPLIANT'),
-      key('prev', 'was-disabled', 'NOT_APPLICABLE'),
-      key('prev', 'exempt-now', 'NON_COMPLIANT'),
-      key('prev', 'compliant-then-exempt', 'COMPLIANT'),
+    // Each key's status in the previous run and in this one (none: not listed in that run).
+    const changes: [name: string, before: FindingStatus | null, now: FindingStatus | null][] = [
+      ['stays-compliant', 'COMPLIANT', 'COMPLIANT'],
+      ['stays-broken', 'NON_COMPLIANT', 'NON_COMPLIANT'],
+      ['broken-then-failed', 'NON_COMPLIANT', 'REMEDIATION_FAILED'],
+      ['regresses', 'COMPLIANT', 'NON_COMPLIANT'],
+      ['remediated-then-off', 'REMEDIATED', 'NON_COMPLIANT'],
+      ['exempt-expired', 'EXEMPT', 'NON_COMPLIANT'],
+      ['fixed', 'NON_COMPLIANT', 'COMPLIANT'],
+      ['remediated-now', 'REMEDIATION_FAILED', 'REMEDIATED'],
+      ['deleted', 'NON_COMPLIANT', null],
+      ['pending-deletion', 'NON_COMPLIANT', 'NOT_APPLICABLE'],
+      ['was-disabled', 'NOT_APPLICABLE', 'NON_COMPLIANT'],
+      ['exempt-now', 'NON_COMPLIANT', 'EXEMPT'],
+      ['compliant-then-exempt', 'COMPLIANT', 'EXEMPT'],
+      ['brand-new', null, 'NON_COMPLIANT'],
+      ['brand-new-compliant', null, 'COMPLIANT'],
+      ['brand-new-na', null, 'NOT_APPLICABLE'],
     ];
-    const current = [
-      key('curr', 'stays-compliant', 'COMPLIANT'),
-      key('curr', 'stays-broken', 'NON_COMPLIANT'),
-      key('curr', 'broken-then-failed', 'REMEDIATION_FAILED'),
-      key('curr', 'regresses', 'NON_COMPLIANT'),
-      key('curr', 'remediated-then-off', 'NON_COMPLIANT'),
-      key('curr', 'exempt-expired', 'NON_COMPLIANT'),
-      key('curr', 'fixed', 'COMPLIANT'),
-      key('curr', 'remediated-now', 'REMEDIATED'),
-      key('curr', 'pending-deletion', 'NOT_APPLICABLE'),
-      key('curr', 'was-disabled', 'NON_COMPLIANT'),
-      key('curr', 'exempt-now', 'EXEMPT'),
-      key('curr', 'compliant-then-exempt', 'EXEMPT'),
-      key('curr', 'brand-new', 'NON_COMPLIANT'),
-      key('curr', 'brand-new-compliant', 'COMPLIANT'),
-      key('curr', 'brand-new-na', 'NOT_APPLICABLE'),
-    ];
+    const previous = changes.flatMap(([name, before]) => (before ? [key('prev', name, before)] : []));
+    const current = changes.flatMap(([name, , now]) => (now ? [key('curr', name, now)] : []));
     const drift = await computeDrift({ run: CURR, findings: streamed(current) }, { run: PREV, findings: streamed(previous) }, [], NOW);
     expect(drift.runId).toBe('curr');
     expect(drift.previousRunId).toBe('prev');

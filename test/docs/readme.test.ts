@@ -2,13 +2,13 @@
 // command: the demo block, then the simulator block with the exports `rotor simulate` prints
 // pasted into the shell that runs the rest. (`npm ci` is what CI runs; `npm install -g` of the
 // package is test/cli/package.test.ts.)
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const REPO = join(__dirname, '..', '..');
-const CLI = join(REPO, 'dist', 'cli.js');
+import { buildCli, CLI, finished, REPO, rotorScript, userEnv } from '../support/built-command';
+
 const README = readFileSync(join(REPO, 'README.md'), 'utf8');
 
 /** The shell blocks of the "Try it" section, each as its command lines (comments dropped). */
@@ -21,27 +21,14 @@ function tryItBlocks(): string[][] {
 
 let work: string;
 
-function userEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) if (value !== undefined && !/^(npm_|AWS_)/i.test(name)) env[name] = value;
-  return { ...env, HOME: work };
-}
+/** A user's shell, at home in the scratch folder. */
+const workEnv = () => userEnv({ HOME: work });
 
 /** One line as a user's shell runs it, `rotor` being the built command. */
-function sh(line: string, prelude = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', `set -eo pipefail; rotor() { node ${JSON.stringify(CLI)} "$@"; }; ${prelude}\n${line}`], { cwd: work, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const sh = (line: string, prelude = '') => finished('bash', ['-c', rotorScript(`${prelude}\n${line}`)], work, workEnv());
 
 beforeAll(() => {
-  execFileSync(process.execPath, [join(REPO, 'cli', 'build.mjs')]);
+  buildCli();
   work = mkdtempSync(join(tmpdir(), 'rotor-readme-'));
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -61,7 +48,7 @@ test('the demo block', async () => {
 
 test('npx rotor works inside the clone', async () => {
   const result = await new Promise<string>((resolve, reject) => {
-    const child = spawn('npx', ['--no-install', 'rotor', '--version'], { cwd: REPO, env: userEnv(), stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn('npx', ['--no-install', 'rotor', '--version'], { cwd: REPO, env: workEnv(), stdio: ['ignore', 'pipe', 'ignore'] });
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.on('error', reject);
@@ -73,7 +60,7 @@ test('npx rotor works inside the clone', async () => {
 test('the simulator block: the exports it prints, then the commands in another shell', async () => {
   const [, simulator] = tryItBlocks();
   expect(simulator[0]).toBe('rotor simulate');
-  const server = spawn(process.execPath, [CLI, 'simulate'], { cwd: work, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(process.execPath, [CLI, 'simulate'], { cwd: work, env: workEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     let printed = '';
     await new Promise<void>((resolve) => {

@@ -1,23 +1,17 @@
 // Drift end to end: scan the simulated organization, change it, scan again, and find exactly
 // the changes (through the store query that Finalize and `rotor drift` share).
 import { driftOfRun } from '../../functions/store/run-drift';
-import { runLocal } from '../../local/runner';
 import { standardScenarioPath } from '../scenarios';
-import { startHarness, type Harness } from '../support/harness';
+import { useHarness } from '../support/harness';
 
 const DAY = 86_400_000;
 
 describe('drift between two scans', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ scenario: standardScenarioPath });
-  });
-  afterAll(() => h.close());
+  const h = useHarness({ scenario: standardScenarioPath });
 
   it('names the new key, the regressed key and the key whose exception expired — nothing else', async () => {
     const today = new Date();
-    const scan = (runId: string, now: Date) =>
-      runLocal({ mode: 'scan', runId }, { store: h.embedded.store, retryDelayMs: 5, now: () => now });
+    const scan = (runId: string, now: Date) => h.run({ mode: 'scan', runId }, { now: () => now });
 
     const member = '100000000005';
     const [rotating] = h.sim.listKeys(member).filter((k) => k.keyManager === 'CUSTOMER' && k.rotationEnabled);

@@ -7,12 +7,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SQSEvent } from 'aws-lambda';
-import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { MemoryManifestStore } from '../../functions/aws/manifests';
 import { step as enforceKey } from '../../functions/handlers/enforce-key';
 import { CLOUDTRAIL_PATH } from '../../local/sim/server';
-import { startHarness, type Harness } from '../support/harness';
+import { memberKms, useHarness } from '../support/harness';
 import { cloudTrailEvent } from '../support/cloudtrail-events';
 import { rotor } from '../support/rotor-cli';
 import { standardScenarioPath } from '../scenarios';
@@ -21,26 +20,14 @@ const MEMBER = '100000000002';
 const NO_ROLE = '100000000006';
 const REGION = 'us-east-1';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ scenario: standardScenarioPath });
-});
-afterAll(async () => h?.close());
-
-async function memberKms(accountId: string): Promise<KMSClient> {
-  const sts = new STSClient({ region: REGION });
-  const out = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/KmsRotorRemediateRole`, RoleSessionName: 'alice' }));
-  sts.destroy();
-  const c = out.Credentials!;
-  return new KMSClient({ region: REGION, credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken } });
-}
+const h = useHarness({ scenario: standardScenarioPath });
 
 describe('rotor enforce --local', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rotor-enforce-'));
   const dataDir = join(dir, 'store');
 
   test('a key created in a member account, its CloudTrail event from the simulator, enforced: rotating with the period asked for, on record', async () => {
-    const kms = await memberKms(MEMBER);
+    const kms = await memberKms(MEMBER, REGION, 'alice');
     const created = await kms.send(new CreateKeyCommand({ Description: 'made by alice' }));
     kms.destroy();
     const keyArn = created.KeyMetadata!.Arn!;

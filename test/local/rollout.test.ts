@@ -2,7 +2,7 @@
 import type { KeyView } from '../../local/sim/server';
 import type { Finding, FindingStatus } from '../../functions/core/schemas';
 import { STANDARD, standardScenarioPath } from '../scenarios';
-import { startHarness, type Harness } from '../support/harness';
+import { startHarness, useHarness, type Harness } from '../support/harness';
 
 /**
  * The test's own oracle, from the simulator's view of each key (not from our classifier): what
@@ -32,11 +32,7 @@ function byArn(findings: Finding[]): Map<string, Finding> {
 }
 
 describe('scan of the standard organization', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ scenario: standardScenarioPath });
-  });
-  afterAll(() => h.close());
+  const h = useHarness({ scenario: standardScenarioPath });
 
   it('gives every key of every account and Region exactly one finding with the right status', async () => {
     const result = await h.run({ mode: 'scan' });
@@ -112,6 +108,17 @@ describe('scan of the standard organization', () => {
     const findings = await h.findings(result.runId);
     expect(new Set(findings.map((f) => `${f.accountId}/${f.region}`))).toEqual(new Set(['100000000002/eu-west-1']));
     expect(findings).toHaveLength(h.sim.listKeys('100000000002', 'eu-west-1').length);
+  });
+
+  it('a Region of another partition asked for is one error record per account, never called; no other Region gets one', async () => {
+    h.sim.resetCallCounts();
+    const result = await h.run({ mode: 'scan', accounts: ['100000000002', '100000000003'], regions: ['eu-west-1', 'cn-north-1'] });
+    expect(result.executionStatus).toBe('SUCCEEDED');
+    const errors = await h.embedded.store.errors(result.runId);
+    expect(errors.map((e) => `${e.accountId} ${e.region}`).sort()).toEqual(['100000000002 cn-north-1', '100000000003 cn-north-1']);
+    for (const e of errors) expect(e.error).toMatch(/partition aws-cn, not aws/);
+    expect(h.sim.totalCalls({ region: 'cn-north-1' })).toBe(0);
+    expect(new Set((await h.findings(result.runId)).map((f) => f.region))).toEqual(new Set(['eu-west-1']));
   });
 
   it('fails bad input before any AWS call', async () => {

@@ -5,9 +5,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetKeyRotationStatusCommand, KMSClient, UpdatePrimaryRegionCommand } from '@aws-sdk/client-kms';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { startHarness, type Harness } from '../support/harness';
+import { GetKeyRotationStatusCommand, UpdatePrimaryRegionCommand } from '@aws-sdk/client-kms';
+import { memberKms, useHarness } from '../support/harness';
 import { rotor } from '../support/rotor-cli';
 import { standardScenarioPath } from '../scenarios';
 
@@ -15,20 +14,7 @@ const MEMBER = '100000000003';
 const OLD = 'us-east-1';
 const NEW = 'eu-west-1';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ scenario: standardScenarioPath });
-});
-afterAll(async () => h?.close());
-
-/** A KMS client in the member account as a person would hold it (a session of a role there). */
-async function memberKms(region: string): Promise<KMSClient> {
-  const sts = new STSClient({ region });
-  const out = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${MEMBER}:role/KmsRotorRemediateRole`, RoleSessionName: 'bob' }));
-  sts.destroy();
-  const c = out.Credentials!;
-  return new KMSClient({ region, credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken } });
-}
+const h = useHarness({ scenario: standardScenarioPath });
 
 interface TrailEvent {
   region: string;
@@ -38,7 +24,7 @@ interface TrailEvent {
 /** Moves the key's primary from OLD to NEW through the SDK and returns the CloudTrail events the simulator logged for it. */
 async function movePrimary(keyId: string): Promise<TrailEvent[]> {
   const before = h.sim.cloudTrailEvents().length;
-  const kms = await memberKms(OLD);
+  const kms = await memberKms(MEMBER, OLD, 'bob');
   await kms.send(new UpdatePrimaryRegionCommand({ KeyId: keyId, PrimaryRegion: NEW }));
   kms.destroy();
   return (h.sim.cloudTrailEvents().slice(before) as unknown as TrailEvent[]).filter((e) => e.detail.eventName === 'UpdatePrimaryRegion');
@@ -78,7 +64,7 @@ test('remediate: the replica that became the primary, without rotation, is rotat
   ]);
 
   // The simulator: the new primary rotates every 120 days, and its replica (the old primary) follows it.
-  const kms = await memberKms(NEW);
+  const kms = await memberKms(MEMBER, NEW, 'bob');
   expect(await kms.send(new GetKeyRotationStatusCommand({ KeyId: key.keyId }))).toMatchObject({ KeyRotationEnabled: true, RotationPeriodInDays: 120 });
   kms.destroy();
   expect(h.sim.getKey(MEMBER, NEW, key.keyId)).toMatchObject({ multiRegionKeyType: 'PRIMARY', rotationEnabled: true, rotationPeriodInDays: 120 });

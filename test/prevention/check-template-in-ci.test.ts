@@ -1,33 +1,16 @@
 // check-template as another repository's CI runs it: the built command in a child process started
 // in that repository's folder, directly and through `npm run rotor`; every check-template example
 // of the operator's guide and of --help, run there; and a FIFO argument that ends at once.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callerFolder } from '../../cli/commands/check-template';
+import { buildCli, CLI, finished as runToEnd, REPO, rotorScript } from '../support/built-command';
 
-const REPO = join(__dirname, '..', '..');
-const CLI = join(REPO, 'dist', 'cli.js');
+/** A child process run to its end, stopped after a minute: a check that hangs fails instead of holding the suite. */
+const finished = (command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) => runToEnd(command, args, cwd, env, 60_000);
 const fixture = (name: string) => join(__dirname, 'fixtures', name);
-
-interface Finished {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function finished(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 const rotatingKey = { Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true } };
 const cleanPlan = JSON.stringify({
@@ -37,7 +20,7 @@ const cleanPlan = JSON.stringify({
 
 let work: string;
 beforeAll(() => {
-  execFileSync(process.execPath, [join(REPO, 'cli', 'build.mjs')]);
+  buildCli();
   work = mkdtempSync(join(tmpdir(), 'rotor-ci-'));
   // A clean infrastructure repository, as the guide's examples expect it...
   const ci = join(work, 'ci');
@@ -112,7 +95,7 @@ describe('the examples', () => {
   it.each(Object.entries(EXPECTED))('%s exits %d', async (example, status) => {
     // Terraform is not installed here: the stand-in prints a plan as `terraform show -json` does.
     const terraform = `terraform() { if [ "$1" = show ]; then cat ${JSON.stringify(join(work, 'terraform-show.json'))}; fi; }`;
-    const run = await finished('bash', ['-c', `set -eo pipefail; rotor() { node ${JSON.stringify(CLI)} "$@"; }; ${terraform}; ${example}`], join(work, 'ci'));
+    const run = await finished('bash', ['-c', rotorScript(`${terraform}; ${example}`)], join(work, 'ci'));
     expect(run.stderr).toBe('');
     expect(run.status).toBe(status);
     for (const out of example.match(/--out (\S+)/)?.slice(1) ?? []) {

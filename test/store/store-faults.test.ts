@@ -8,7 +8,7 @@ import { step as planWavesStep } from '../../functions/handlers/plan-waves';
 import { MemoryManifestStore } from '../../functions/aws/manifests';
 import type { ResultsStore } from '../../functions/store/results-store';
 import { buildLargeScenario, STANDARD, standardScenarioPath } from '../scenarios';
-import { startHarness, type Harness } from '../support/harness';
+import { startHarness, useHarness, type Harness } from '../support/harness';
 
 function byArn(findings: Finding[]): Map<string, Finding> {
   const map = new Map<string, Finding>();
@@ -84,11 +84,7 @@ describe('a key that cannot be read while another Region throttles past the SDK'
 });
 
 describe('a throttling storm on the store', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ scenario: standardScenarioPath });
-  });
-  afterAll(() => h.close());
+  const h = useHarness({ scenario: standardScenarioPath });
 
   it('loses no finding and scans no Region twice', async () => {
     // Bursts of 4 failed writes in every 10: past the embedded client's 3 attempts now and then.
