@@ -124,18 +124,17 @@ export interface Scenario {
   faults: Fault[];
 }
 
+// A generated scenario with one mistake repeated in every account should not print thousands of lines.
+const MAX_PROBLEMS_SHOWN = 10;
+
 /** A scenario that does not validate: one line per problem, each `<field>: <problem>`. */
 export class ScenarioError extends Error {
   constructor(readonly problems: readonly string[]) {
-    super(problems.length > MAX_PROBLEMS_SHOWN
-      ? [...problems.slice(0, MAX_PROBLEMS_SHOWN), `(and ${problems.length - MAX_PROBLEMS_SHOWN} more problems)`].join('\n')
-      : problems.join('\n'));
+    const more = problems.length - MAX_PROBLEMS_SHOWN;
+    super([...problems.slice(0, MAX_PROBLEMS_SHOWN), ...(more > 0 ? [`(and ${more} more problems)`] : [])].join('\n'));
     this.name = 'ScenarioError';
   }
 }
-
-// A generated scenario with one mistake repeated in every account should not print thousands of lines.
-const MAX_PROBLEMS_SHOWN = 10;
 
 // ---------------------------------------------------------------------------------------------
 // Zod's issues in the scenario's words: `<prefix><path>: <message>`
@@ -181,7 +180,7 @@ const nonEmpty = (iss: { input?: unknown }) => (iss.input === undefined ? undefi
 const text = z.string({ error: nonEmpty }).min(1, { error: nonEmpty, abort: true });
 
 function matching(pattern: RegExp, what: string) {
-  return text.regex(pattern, { error: (iss) => `${show(iss.input)} is not ${what}`, abort: true });
+  return text.regex(pattern, { error: (iss) => `${show(iss.input)} is not ${what}` });
 }
 
 function intFrom(min: number, max: number) {
@@ -190,8 +189,7 @@ function intFrom(min: number, max: number) {
 }
 
 const accountId = matching(/^\d{12}$/, 'a 12-digit account id');
-const regionName = matching(/^[a-z]{2}(-[a-z]+)+-\d$/, 'a Region name')
-  .refine(isKnownRegion, { error: (iss) => `${show(iss.input)} is not a known AWS Region` });
+const regionName = text.refine(isKnownRegion, { error: (iss) => `${show(iss.input)} is not a known AWS Region` });
 const aliasName = matching(/^alias\/[a-zA-Z0-9/_-]+$/, 'an alias name (alias/...)');
 const longTermAccessKeyId = matching(/^[A-Z0-9]{16,128}$/, 'an access key id')
   .refine((id) => !id.startsWith('ASIA'), 'ASIA keys are temporary credentials issued by AssumeRole; use a long-term (AKIA) key');
