@@ -167,6 +167,11 @@ function parseOrThrow<T>(schema: z.ZodType<T>, raw: unknown, prefix: string): T 
     : [`${fieldPath(prefix, iss.path)}: ${iss.message}`])));
 }
 
+type Problem = (path: PropertyKey[], message: string) => void;
+
+/** A rule's problems as zod issues, the path relative to what the rule checks. */
+const reportingTo = (ctx: z.RefinementCtx): Problem => (path, message) => ctx.addIssue({ code: 'custom', path, message });
+
 // ---------------------------------------------------------------------------------------------
 // Field schemas
 
@@ -178,6 +183,7 @@ function strict<S extends z.ZodRawShape>(shape: S) {
 
 const nonEmpty = (iss: { input?: unknown }) => (iss.input === undefined ? undefined : `must be a non-empty string, got ${show(iss.input)}`);
 const text = z.string({ error: nonEmpty }).min(1, { error: nonEmpty, abort: true });
+const optionalText = text.optional();
 
 function matching(pattern: RegExp, what: string) {
   return text.regex(pattern, { error: (iss) => `${show(iss.input)} is not ${what}` });
@@ -241,7 +247,7 @@ const inCustomKeyStore = (origin: Origin) => origin === 'AWS_CLOUDHSM' || origin
 const keyFields = strict({
   kind: z.enum(KEY_KINDS).default('not-rotating'),
   region: text,
-  keyId: text.optional(),
+  keyId: optionalText,
   /** One alias name or several. */
   alias: z.union([aliasName, z.array(aliasName)], {
     error: (iss) => (iss.code === 'invalid_union' ? `must be an alias name or a list of them, got ${show(iss.input)}` : undefined),
@@ -262,7 +268,7 @@ const keyFields = strict({
   /** Multi-Region primary: Regions (same account) that hold a replica. */
   replicaRegions: z.array(text).optional(),
   /** Multi-Region replica: the primary's Region (the primary must be in this account). */
-  primaryRegion: text.optional(),
+  primaryRegion: optionalText,
   multiRegion: z.boolean().optional(),
   /** AWS-managed key: the service whose `alias/aws/<service>` it is. */
   service: matching(/^[a-z0-9-]+$/, 'a service name like s3 or ebs').optional(),
@@ -304,13 +310,13 @@ type KeyFacts = ReturnType<typeof withKindDefaults>;
 
 /** What KMS would refuse of a key, field by field. */
 function keyRules(k: KeyFacts, ctx: z.RefinementCtx): void {
-  const problem = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  const problem = reportingTo(ctx);
   if (!usagesForSpec(k.keySpec).includes(k.keyUsage)) problem(['keyUsage'], `${k.keyUsage} is not valid for key spec ${k.keySpec}`);
   if (k.keyState === 'PendingImport' && k.origin !== 'EXTERNAL') problem(['keyState'], 'PendingImport needs origin EXTERNAL');
   if (k.origin !== 'AWS_KMS' && k.keySpec !== 'SYMMETRIC_DEFAULT') problem(['origin'], `${k.origin} keys must be SYMMETRIC_DEFAULT`);
   if (k.primaryRegion === k.region) problem(['primaryRegion'], 'must differ from the replica\'s own Region');
   k.replicaRegions?.forEach((r, i) => { if (r === k.region) problem(['replicaRegions', i], 'must differ from the primary\'s own Region'); });
-  if (k.multiRegion && (inCustomKeyStore(k.origin))) problem(['multiRegion'], `keys in a custom key store (${k.origin}) cannot be multi-Region`);
+  if (k.multiRegion && inCustomKeyStore(k.origin)) problem(['multiRegion'], `keys in a custom key store (${k.origin}) cannot be multi-Region`);
   if (k.keyId !== undefined && !(k.multiRegion ? MRK_PATTERN : UUID_PATTERN).test(k.keyId)) {
     problem(['keyId'], k.multiRegion ? `${show(k.keyId)} is not a multi-Region key id (mrk- and 32 hex digits)` : `${show(k.keyId)} is not a key id (a lower-case UUID)`);
   }
@@ -351,8 +357,6 @@ function placeKey(k: KeyFacts, { accountId, index }: KeyPlace): ScenarioKey {
   return key;
 }
 
-type Problem = (path: PropertyKey[], message: string) => void;
-
 /** A key's Regions must be enabled in its account. */
 function checkKeyRegions(key: ScenarioKey, account: { id: string; regions: string[] }, problem: Problem): void {
   const notEnabled = (r: string) => `${show(r)} is not an enabled Region of account ${account.id}`;
@@ -390,7 +394,6 @@ function expandReplicas(keys: ScenarioKey[]): ScenarioKey[] {
 // ---------------------------------------------------------------------------------------------
 // Faults
 
-const optionalText = text.optional();
 const times = intFrom(0, Number.MAX_SAFE_INTEGER).optional();
 
 const faultSchema: z.ZodType<Fault, Fault> = z.discriminatedUnion('type', [
@@ -509,7 +512,7 @@ function buildScenario(s: ScenarioFields): Scenario {
 
 /** The rules across objects: references resolve, ids are unique, Regions are enabled. */
 function organizationRules({ input, scenario: s }: { input: ScenarioFields; scenario: Scenario }, ctx: z.RefinementCtx): void {
-  const problem: Problem = (path, message) => ctx.addIssue({ code: 'custom', path, message });
+  const problem = reportingTo(ctx);
   const ouIds = new Set<string>();
   const isParent = (p: string) => p === s.rootId || ouIds.has(p);
   const notParent = (p: string) => `${show(p)} is neither the root ${s.rootId} nor an OU of the scenario`;
