@@ -71,18 +71,13 @@ export function cloudTrailEventsOf(call: RecordedCall): Record<string, unknown>[
 
 /** The EventBridge event of one recorded call, in the call's Region. */
 export function cloudTrailEvent(call: RecordedCall): Record<string, unknown> {
-  const time = call.at.toISOString().replace(/\.\d+Z$/, 'Z');
   const meta = (call.output?.KeyMetadata ?? undefined) as { Arn?: string } | undefined;
   const keyRef = typeof call.input.KeyId === 'string' ? call.input.KeyId : typeof call.input.TargetKeyId === 'string' ? call.input.TargetKeyId : undefined;
   // An ARN in the entry's own Region: the UpdatePrimaryRegion entry of the new primary's Region names the key there.
   const keyArn = meta?.Arn ?? (keyRef && (KEY_ARN.test(keyRef) ? keyRef.replace(/^(arn:[^:]+:kms:)[^:]+/, `$1${call.region}`) : !keyRef.startsWith('alias/') ? `arn:aws:kms:${call.region}:${call.caller.accountId}:key/${keyRef}` : undefined));
-  const detail: Record<string, unknown> = {
-    eventVersion: '1.08',
+  return kmsApiCallEvent(call.caller.accountId, call.region, call.at, {
     userIdentity: userIdentity(call.caller),
-    eventTime: time,
-    eventSource: 'kms.amazonaws.com',
     eventName: call.operation,
-    awsRegion: call.region,
     sourceIPAddress: '127.0.0.1',
     userAgent: 'kms-rotor-simulator',
     ...(call.errorCode ? { errorCode: call.errorCode, errorMessage: call.errorMessage } : {}),
@@ -91,22 +86,41 @@ export function cloudTrailEvent(call: RecordedCall): Record<string, unknown> {
       : call.operation === 'UpdatePrimaryRegion' && !call.errorCode && keyArn ? { keyId: keyArn } : null,
     requestID: call.requestId,
     eventID: randomUUID(),
-    readOnly: false,
     resources: keyArn ? [{ accountId: call.caller.accountId, type: 'AWS::KMS::Key', ARN: keyArn }] : [],
-    eventType: 'AwsApiCall',
-    managementEvent: true,
-    recipientAccountId: call.caller.accountId,
-    eventCategory: 'Management',
-  };
+  });
+}
+
+/** What one KMS write event says of its call; the rest of the CloudTrail record is the same for all. */
+export interface KmsApiCall {
+  userIdentity: Record<string, unknown>;
+  eventName: string;
+  sourceIPAddress: string;
+  userAgent: string;
+  errorCode?: string;
+  errorMessage?: string;
+  requestParameters: unknown;
+  responseElements: unknown;
+  requestID: string;
+  eventID: string;
+  resources: unknown[];
+}
+
+/** The EventBridge "AWS API Call via CloudTrail" event around the record of a KMS management write call. */
+export function kmsApiCallEvent(accountId: string, region: string, at: Date, call: KmsApiCall): Record<string, unknown> {
+  const time = at.toISOString().replace(/\.\d+Z$/, 'Z');
+  const { userIdentity, eventName, ...rest } = call;
   return {
     version: '0',
     id: randomUUID(),
     'detail-type': 'AWS API Call via CloudTrail',
     source: 'aws.kms',
-    account: call.caller.accountId,
+    account: accountId,
     time,
-    region: call.region,
+    region,
     resources: [],
-    detail,
+    detail: {
+      eventVersion: '1.08', userIdentity, eventTime: time, eventSource: 'kms.amazonaws.com', eventName, awsRegion: region, ...rest,
+      readOnly: false, eventType: 'AwsApiCall', managementEvent: true, recipientAccountId: accountId, eventCategory: 'Management',
+    },
   };
 }

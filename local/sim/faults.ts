@@ -49,8 +49,6 @@ export interface OperationErrorFault {
 
 export type Fault = EnableRotationErrorFault | EnableRotationIgnoredFault | RegionFailureFault | OperationErrorFault;
 
-export const FAULT_TYPES = ['enable-rotation-error', 'enable-rotation-ignored', 'region-failure', 'operation-error'] as const;
-
 /** What a request looks like to the fault matcher. */
 export interface FaultRequest {
   accountId: string;

@@ -210,6 +210,28 @@ function parseTags(input: Input, field: string): Record<string, string> {
 
 type Handler = (ctx: KmsContext, input: Input) => Output;
 
+/**
+ * What KMS answers first to a rotation write (Enable/DisableKeyRotation, RotateKeyOnDemand) that
+ * the key cannot take: AWS-managed, its state, its kind, or a replica (`onReplica` says where to go).
+ */
+function refuseRotationWrite(ctx: KmsContext, key: KeyRecord, operation: string, onReplica: string): void {
+  if (key.keyManager === 'AWS') throw awsManagedDenied(ctx, key, operation);
+  const refused = stateError(key) ?? unsupportedForRotation(key);
+  if (refused) throw refused;
+  if (key.primaryRegion) throw new AwsError('UnsupportedOperationException', `${key.arn} is a multi-Region replica key. ${onReplica}`);
+}
+
+/** EnableKey and DisableKey: a customer-managed key between Enabled and Disabled (other states refuse). */
+function switchKeyState(operation: 'EnableKey' | 'DisableKey', keyState: 'Enabled' | 'Disabled'): Handler {
+  return (ctx, input) => {
+    const key = resolveKey(ctx, requiredString(input, 'KeyId', 'keyId'), operation, false);
+    if (key.keyManager === 'AWS') throw awsManagedDenied(ctx, key, operation);
+    if (key.keyState !== 'Enabled' && key.keyState !== 'Disabled') throw stateError(key)!;
+    ctx.state.setKeyState(key, keyState);
+    return {};
+  };
+}
+
 export const KMS_OPERATIONS: Record<string, Handler> = {
   ListKeys(ctx, input) {
     const limit = optionalInt(input, 'Limit', 'limit', 1, 1000) ?? KMS_DEFAULT_PAGE.ListKeys;
@@ -260,27 +282,14 @@ export const KMS_OPERATIONS: Record<string, Handler> = {
   EnableKeyRotation(ctx, input) {
     const key = resolveKey(ctx, requiredString(input, 'KeyId', 'keyId'), 'EnableKeyRotation', false);
     const period = optionalInt(input, 'RotationPeriodInDays', 'rotationPeriodInDays', 90, 2560);
-    if (key.keyManager === 'AWS') throw awsManagedDenied(ctx, key, 'EnableKeyRotation');
-    const invalid = stateError(key);
-    if (invalid) throw invalid;
-    const unsupported = unsupportedForRotation(key);
-    if (unsupported) throw unsupported;
-    if (key.primaryRegion) {
-      throw new AwsError('UnsupportedOperationException',
-        `${key.arn} is a multi-Region replica key. Rotation of a multi-Region key is set on its primary key in ${key.primaryRegion}.`);
-    }
+    refuseRotationWrite(ctx, key, 'EnableKeyRotation', `Rotation of a multi-Region key is set on its primary key in ${key.primaryRegion}.`);
     if (!ctx.ignoreEnableRotation) ctx.state.setRotation(key, true, period);
     return {};
   },
 
   RotateKeyOnDemand(ctx, input) {
     const key = resolveKey(ctx, requiredString(input, 'KeyId', 'keyId'), 'RotateKeyOnDemand', false);
-    if (key.keyManager === 'AWS') throw awsManagedDenied(ctx, key, 'RotateKeyOnDemand');
-    const invalid = stateError(key);
-    if (invalid) throw invalid;
-    const unsupported = unsupportedForRotation(key);
-    if (unsupported) throw unsupported;
-    if (key.primaryRegion) throw new AwsError('UnsupportedOperationException', `${key.arn} is a multi-Region replica key. On-demand rotation is started on its primary key.`);
+    refuseRotationWrite(ctx, key, 'RotateKeyOnDemand', 'On-demand rotation is started on its primary key.');
     const started = key.rotation.onDemandStartedAt;
     if (started && ctx.now.getTime() - started.getTime() < ON_DEMAND_ROTATION_MS) throw new AwsError('ConflictException', `An on-demand rotation of ${key.arn} is already in progress.`);
     key.rotation.onDemandStartedAt = ctx.now;
@@ -289,14 +298,7 @@ export const KMS_OPERATIONS: Record<string, Handler> = {
 
   DisableKeyRotation(ctx, input) {
     const key = resolveKey(ctx, requiredString(input, 'KeyId', 'keyId'), 'DisableKeyRotation', false);
-    if (key.keyManager === 'AWS') throw awsManagedDenied(ctx, key, 'DisableKeyRotation');
-    const invalid = stateError(key);
-    if (invalid) throw invalid;
-    const unsupported = unsupportedForRotation(key);
-    if (unsupported) throw unsupported;
-    if (key.primaryRegion) {
-      throw new AwsError('UnsupportedOperationException', `${key.arn} is a multi-Region replica key. Rotation is set on its primary key.`);
-    }
+    refuseRotationWrite(ctx, key, 'DisableKeyRotation', 'Rotation is set on its primary key.');
     ctx.state.setRotation(key, false);
     return {};
   },
@@ -370,21 +372,8 @@ export const KMS_OPERATIONS: Record<string, Handler> = {
     return {};
   },
 
-  EnableKey(ctx, input) {
-    const key = resolveKey(ctx, requiredString(input, 'KeyId', 'keyId'), 'EnableKey', false);
-    if (key.keyManager === 'AWS') throw awsManagedDenied(ctx, key, 'EnableKey');
-    if (key.keyState !== 'Enabled' && key.keyState !== 'Disabled') throw stateError(key)!;
-    ctx.state.setKeyState(key, 'Enabled');
-    return {};
-  },
-
-  DisableKey(ctx, input) {
-    const key = resolveKey(ctx, requiredString(input, 'KeyId', 'keyId'), 'DisableKey', false);
-    if (key.keyManager === 'AWS') throw awsManagedDenied(ctx, key, 'DisableKey');
-    if (key.keyState !== 'Enabled' && key.keyState !== 'Disabled') throw stateError(key)!;
-    ctx.state.setKeyState(key, 'Disabled');
-    return {};
-  },
+  EnableKey: switchKeyState('EnableKey', 'Enabled'),
+  DisableKey: switchKeyState('DisableKey', 'Disabled'),
 
   ScheduleKeyDeletion(ctx, input) {
     const key = resolveKey(ctx, requiredString(input, 'KeyId', 'keyId'), 'ScheduleKeyDeletion', false);

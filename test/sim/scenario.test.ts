@@ -1,6 +1,8 @@
 // Scenario files of the simulated organization: the demo and standard files, key kinds expanded to
 // full metadata with stable ids, validation errors that name the field, and the large generator.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildLargeScenario, demoScenarioPath, KEY_KINDS, loadScenario, ScenarioError, type ScenarioInput } from '../../local/sim';
 import { standardScenarioPath, STANDARD } from '../scenarios';
 
@@ -112,8 +114,47 @@ test.each([
   [minimal({ organizationalUnits: [{ id: 'ou-abcd-aaaaaaaa', name: 'A', parent: 'ou-abcd-bbbbbbbb' }, { id: 'ou-abcd-bbbbbbbb', name: 'B', parent: 'ou-abcd-aaaaaaaa' }] }), 'scenario.organizationalUnits: OU ou-abcd-aaaaaaaa is in a parent cycle'],
   [minimal({ faults: [{ type: 'enable-rotation-error' } as never] }), 'scenario.faults[0].accountId: is required'],
   [minimal({ managementCredentials: { accessKeyId: 'ASIAAAAAAAAAAAAAAAAA', secretAccessKey: 'x' } }), 'scenario.managementCredentials.accessKeyId: ASIA keys are temporary credentials'],
+  // One of each kind of rule: a type, a non-empty string, a string map, a list, a pattern in a list, an enum in a union, both of two exclusive fields.
+  [minimal({ accounts: [{ id: '111111111111', keys: [{ region: 'us-east-1', rotation: 'yes' as never }] }] }), 'scenario.accounts[0].keys[0].rotation: must be true or false, got "yes"'],
+  [minimal({ name: '' }), 'scenario.name: must be a non-empty string, got ""'],
+  [minimal({ accounts: [{ id: '111111111111', tags: { team: 7 as never } }] }), 'scenario.accounts[0].tags.team: must be a string, got 7'],
+  [minimal({ defaultRegions: 'us-east-1' as never }), 'scenario.defaultRegions: must be a list, got "us-east-1"'],
+  [minimal({ delegatedAdministrators: ['12'] }), 'scenario.delegatedAdministrators[0]: "12" is not a 12-digit account id'],
+  [minimal({ faults: [{ type: 'nope' } as never] }), 'scenario.faults[0].type: "nope" is not one of enable-rotation-error, enable-rotation-ignored, region-failure, operation-error'],
+  [minimal({ faults: [{ accountId: '111111111111' } as never] }), 'scenario.faults[0].type: is required (one of enable-rotation-error'],
+  [minimal({ accounts: [{ id: '111111111111', keys: [{ region: 'us-east-1', alias: 'alias/a', aliases: ['alias/b'] }] }] }), 'scenario.accounts[0].keys[0].aliases: give alias or aliases, not both'],
+  [minimal({ accounts: [{ id: '111111111111', keys: [{ region: 'us-east-1', alias: ['alias/a', 'b'] }] }] }), 'scenario.accounts[0].keys[0].alias[1]: "b" is not an alias name (alias/...)'],
+  // Rules across objects: unique ids, references that resolve.
+  [minimal({ accounts: [{ id: '111111111111' }, { id: '111111111111' }] }), 'scenario.accounts[1].id: duplicate account id 111111111111'],
+  [minimal({ delegatedAdministrators: ['222222222222'] }), 'scenario.delegatedAdministrators[0]: 222222222222 is not an account of the scenario'],
+  [minimal({ accounts: [{ id: '111111111111', aliases: [{ name: 'alias/x', region: 'us-east-1', targetKeyId: 'nope' }] }] }), 'scenario.accounts[0].aliases[0].targetKeyId: no key nope in us-east-1 of account 111111111111'],
+  [minimal({ accounts: [{ id: '111111111111', keys: [{ region: 'eu-west-1', primaryRegion: 'us-east-1' }] }] }), 'scenario.accounts[0].keys[0].primaryRegion: no primary key mrk-'],
 ])('validation names the bad field (%#)', (input, message) => {
   expect(errorFor(input)).toContain(message);
+});
+
+test('every problem is listed, one line each, up to ten and a count of the rest', () => {
+  const lines = errorFor(minimal({ name: 5 as never, accounts: [{ id: '111111111111', state: 'GONE' as never, colour: 'blue' } as never] })).split('\n');
+  expect(lines).toEqual([
+    'scenario.name: must be a non-empty string, got 5',
+    'scenario.accounts[0].state: "GONE" is not one of ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED, PENDING_ACTIVATION',
+    expect.stringMatching(/^scenario\.accounts\[0\]\.colour: unknown field \(expected one of id, name, /),
+  ]);
+  const many = errorFor(minimal({ accounts: [{ id: '111111111111', keys: Array.from({ length: 25 }, () => ({ region: 'us-east-1', rotationPeriodInDays: 1 })) }] })).split('\n');
+  expect(many).toHaveLength(11);
+  expect(many[9]).toBe('scenario.accounts[0].keys[9].rotationPeriodInDays: must be an integer from 90 to 2560, got 1');
+  expect(many[10]).toBe('(and 15 more problems)');
+});
+
+test('a scenario file that does not validate names the file and the field', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scenario-'));
+  const file = join(dir, 'bad.json');
+  writeFileSync(file, JSON.stringify(minimal({ accounts: [{ id: '111111111111', keys: [{ region: 'us-east-1', keySpec: 'RSA_2048', origin: 'EXTERNAL' }] }] })));
+  try {
+    expect(errorFor(file)).toBe(`${file}: scenario.accounts[0].keys[0].origin: EXTERNAL keys must be SYMMETRIC_DEFAULT`);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
 });
 
 test('a file that is missing or not JSON is a ScenarioError naming the file', () => {

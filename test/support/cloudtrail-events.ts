@@ -1,7 +1,9 @@
 // EventBridge "AWS API Call via CloudTrail" events from KMS in the shape the AWS documentation
 // shows for CreateKey and DisableKeyRotation (the KMS developer guide's CloudTrail examples), built
-// for a given key, account and Region: what the member rule forwards to the central bus.
+// for a given key, account and Region: what the member rule forwards to the central bus. The
+// envelope and the fields every KMS write event shares are the simulator's CloudTrail's.
 import { randomUUID } from 'node:crypto';
+import { kmsApiCallEvent } from '../../local/sim/cloudtrail';
 
 export interface EventSpec {
   eventName: string;
@@ -21,16 +23,11 @@ export function keyArnOf(spec: Pick<EventSpec, 'accountId' | 'region' | 'keyId'>
 /** One EventBridge event around the CloudTrail record of `spec`. */
 export function cloudTrailEvent(spec: EventSpec): Record<string, unknown> {
   const arn = keyArnOf(spec);
-  const time = spec.time ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const principalArn = spec.principalArn ?? `arn:aws:iam::${spec.accountId}:user/Alice`;
   const created = spec.eventName === 'CreateKey';
-  const detail = {
-    eventVersion: '1.08',
+  return kmsApiCallEvent(spec.accountId, spec.region, spec.time === undefined ? new Date() : new Date(spec.time), {
     userIdentity: { type: 'IAMUser', principalId: 'EX_PRINCIPAL_ID', arn: principalArn, accountId: spec.accountId, accessKeyId: 'EXAMPLE_KEY_ID', userName: principalArn.split('/').pop() },
-    eventTime: time,
-    eventSource: 'kms.amazonaws.com',
     eventName: spec.eventName,
-    awsRegion: spec.region,
     sourceIPAddress: '192.0.2.0',
     userAgent: 'AWS Internal',
     requestParameters: created
@@ -41,22 +38,6 @@ export function cloudTrailEvent(spec: EventSpec): Record<string, unknown> {
       : null,
     requestID: randomUUID(),
     eventID: spec.eventId ?? randomUUID(),
-    readOnly: false,
     resources: [{ accountId: spec.accountId, type: 'AWS::KMS::Key', ARN: arn }],
-    eventType: 'AwsApiCall',
-    managementEvent: true,
-    recipientAccountId: spec.accountId,
-    eventCategory: 'Management',
-  };
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'AWS API Call via CloudTrail',
-    source: 'aws.kms',
-    account: spec.accountId,
-    time,
-    region: spec.region,
-    resources: [],
-    detail,
-  };
+  });
 }

@@ -16,6 +16,7 @@ import { runLocal, type LocalProgress, type LocalRunResult } from '../../local/r
 import { allStates, innerMachines, readAslText, type AslDefinition } from '../../statemachine/asl';
 import { TASK_STATES } from '../../statemachine/steps';
 import { demoScenarioPath, startSimulator, type SimulatedOrganization, type SimulatorOptions } from '../../local/sim';
+import { readBody } from '../../local/sim/server';
 
 type Json = Record<string, unknown>;
 
@@ -212,15 +213,6 @@ class StepFunctionsError extends Error {
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):stateMachine:([^:]+)(?::[^:]+)?$/;
 const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/;
 const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
