@@ -9,7 +9,7 @@ import { CONTROLS } from '../functions/core/controls';
 import { inertJson } from '../functions/core/text';
 import type { ReportInput, ReportSink } from './types';
 
-/** One finding as the JSON report shows it: SPEC's fields in SPEC's order, plus its console link. */
+/** One finding as the JSON report shows it: the contract's fields in its order (docs/operator-guide.md "Read reports"), plus its console link. */
 export function jsonFinding(finding: Finding): Record<string, unknown> {
   return {
     accountId: finding.accountId,

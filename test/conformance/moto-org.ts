@@ -323,7 +323,7 @@ export interface ExpectedFinding {
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** The finding a scan must produce for a key of this kind (SPEC "Which keys the control covers"). */
+/** The finding a scan must produce for a key of this kind (the statuses in docs/operator-guide.md "Read reports"). */
 export function expectedScanFinding(key: CreatedKey): ExpectedFinding {
   switch (key.kind) {
     case 'rotating':

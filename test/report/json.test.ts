@@ -1,4 +1,4 @@
-// The JSON report parsed back and checked against SPEC's shape, field by field.
+// The JSON report parsed back and checked against the documented contract's shape (docs/operator-guide.md), field by field.
 import { renderReport } from '../../report';
 import { computeDrift } from '../../functions/core/drift';
 import { ERRORS, FINDINGS, NOW, RUN, consoleUrlOf, fixtureInput } from './fixture';
@@ -7,14 +7,14 @@ const REQUIRED = ['accountId', 'region', 'keyId', 'keyArn', 'status', 'rotationE
 const OPTIONAL = ['reason', 'rotationEnabledAfter', 'rotationPeriodInDays', 'nextRotationDate', 'onDemandRotationStartDate', 'aliases', 'tags', 'wave', 'exception'];
 
 describe('JSON report', () => {
-  it('has SPEC top-level fields with the run values and a summary for every status', async () => {
+  it('has the contract top-level fields with the run values and a summary for every status', async () => {
     const report = JSON.parse(await renderReport('json', fixtureInput()));
     expect(Object.keys(report)).toEqual(['runId', 'mode', 'status', 'startedAt', 'finishedAt', 'summary', 'compliancePercent', 'coverage', 'controls', 'findings', 'errors', 'waves']);
     expect(report).toMatchObject({ runId: RUN.runId, mode: 'remediate', status: 'HALTED', startedAt: RUN.startedAt, finishedAt: RUN.finishedAt });
     expect(report.summary).toEqual({ COMPLIANT: 1, NON_COMPLIANT: 1, REMEDIATED: 1, REMEDIATION_FAILED: 1, EXEMPT: 1, NOT_APPLICABLE: 2 });
   });
 
-  it('lists one finding per key in store order with exactly the SPEC fields (plus consoleUrl)', async () => {
+  it('lists one finding per key in store order with exactly the contract fields (plus consoleUrl)', async () => {
     const report = JSON.parse(await renderReport('json', fixtureInput()));
     expect(report.findings).toHaveLength(FINDINGS.length);
     report.findings.forEach((f: Record<string, unknown>, i: number) => {
