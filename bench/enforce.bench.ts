@@ -10,31 +10,26 @@ import { EVENT_BATCH_SIZE, EVENT_HANDLER_CONCURRENCY } from '../functions/core/k
 import { DEFAULT_REMEDIATE_ROLE_NAME, DEFAULT_SCAN_ROLE_NAME } from '../functions/core/schemas';
 import { startEmbeddedStore } from '../local/embedded-store';
 import { demoScenarioPath, startSimulator, type SimulatedOrganization } from '../local/sim';
+import { kmsApiCallEvent } from '../local/sim/cloudtrail';
 import { useSimulatorEnv } from '../local/simulator-env';
 
 const LATENCY_MS = 30;
 const REGION = 'us-east-1';
 
+/** The CreateKey event the member's rule would forward for a key the simulator just created. */
 function createKeyEvent(accountId: string, keyId: string): Record<string, unknown> {
   const arn = `arn:aws:kms:${REGION}:${accountId}:key/${keyId}`;
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'AWS API Call via CloudTrail',
-    source: 'aws.kms',
-    account: accountId,
-    region: REGION,
-    detail: {
-      eventTime: new Date().toISOString(),
-      eventSource: 'kms.amazonaws.com',
-      eventName: 'CreateKey',
-      awsRegion: REGION,
-      userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${accountId}:user/bench` },
-      responseElements: { keyMetadata: { keyId, arn } },
-      eventID: randomUUID(),
-      recipientAccountId: accountId,
-    },
-  };
+  return kmsApiCallEvent(accountId, REGION, new Date(), {
+    userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${accountId}:user/bench` },
+    eventName: 'CreateKey',
+    sourceIPAddress: '192.0.2.0',
+    userAgent: 'kms-rotor-bench',
+    requestParameters: { keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT' },
+    responseElements: { keyMetadata: { keyId, arn } },
+    requestID: randomUUID(),
+    eventID: randomUUID(),
+    resources: [{ accountId, type: 'AWS::KMS::Key', ARN: arn }],
+  });
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
