@@ -1,11 +1,12 @@
 // `npm run bench`: every benchmark in turn; each prints its figures. `-- --json FILE` also writes
-// the scan benchmark's figures (projection and local) as one JSON object; `-- --quick` runs the
-// scan at one small size only; `-- faults` runs the fault suite instead (bench/faults.ts).
+// the scan benchmark's figures (projection and local) and the start-up figures as one JSON
+// object; `-- --quick` runs the scan at one small size only; `-- faults` runs the fault suite instead (bench/faults.ts).
 import { writeFileSync } from 'node:fs';
 import { main as enforceBench } from './enforce.bench';
 import { main as faultsBench } from './faults';
 import { main as reportBench } from './report.bench';
 import { main as scanBench } from './scan.bench';
+import { main as startupBench } from './startup.bench';
 
 async function main(args: string[]): Promise<void> {
   // `-- faults [NAME...]`: the fault suite alone (bench/faults.ts); it runs minutes, so not by default.
@@ -13,7 +14,9 @@ async function main(args: string[]): Promise<void> {
     await faultsBench(args.slice(1));
     return;
   }
-  const figures = await scanBench(args);
+  const scan = (await scanBench(args)) as object;
+  console.log('');
+  const figures = { ...scan, startup: await startupBench(args) };
   const jsonAt = args.indexOf('--json');
   if (jsonAt >= 0) {
     const file = args[jsonAt + 1];

@@ -1,9 +1,11 @@
 // What every AWS client of ours is built with: the SDK's own configuration for endpoints and
-// profiles (AWS_ENDPOINT_URL, AWS_PROFILE...), and the one retry strategy, adaptive (client-side
-// rate limiting) so throttling slows us down instead of failing the scan. Each service's factory
-// (clients/<service>.ts) applies it; no client is built any other way.
+// profiles (AWS_ENDPOINT_URL, AWS_PROFILE...), the one retry strategy, adaptive (client-side
+// rate limiting) so throttling slows us down instead of failing the scan, and the one shared
+// keep-alive HTTP handler (clients/http.ts). Each service's factory (clients/<service>.ts) applies
+// it; no client is built any other way.
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { AdaptiveRetryStrategy } from '@smithy/core/retry';
+import { sharedRequestHandler } from './http';
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken, StandardRetryToken } from '@smithy/types';
 
 export type Credentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;
@@ -44,7 +46,13 @@ export class ThrottlingTolerantRetry implements RetryStrategyV2 {
   }
 }
 
-/** A client's configuration with the one retry strategy: the caller's Region, credentials, endpoint... kept. */
-export function withRetry<C extends object>(config: C): C & { retryStrategy: ThrottlingTolerantRetry; maxAttempts: number } {
-  return { ...config, retryStrategy: new ThrottlingTolerantRetry(), maxAttempts: maxAttempts() };
+/**
+ * A client's configuration with the one retry strategy and the shared HTTP handler: the caller's
+ * Region, credentials, endpoint... kept. `cacheMiddleware` resolves a command's middleware stack
+ * once per client instead of on every call (a scan makes thousands of the same two calls); our
+ * middleware (tracing) is added when the client is built, never between calls.
+ */
+export function clientConfig<C extends object>(config: C): C & { retryStrategy: ThrottlingTolerantRetry; maxAttempts: number; requestHandler: ReturnType<typeof sharedRequestHandler>; cacheMiddleware: true } {
+  // A caller's own requestHandler (a test's fault injector) wins over the shared one.
+  return { requestHandler: sharedRequestHandler(), cacheMiddleware: true, ...config, retryStrategy: new ThrottlingTolerantRetry(), maxAttempts: maxAttempts() };
 }

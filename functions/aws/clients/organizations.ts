@@ -3,6 +3,6 @@
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { organizationsRegion } from '../partition';
 import { traced } from '../../observability/tracing';
-import { withRetry, type Credentials } from './config';
+import { clientConfig, type Credentials } from './config';
 
-export const organizationsClient = (credentials?: Credentials) => traced(new OrganizationsClient(withRetry({ region: organizationsRegion(), credentials })));
+export const organizationsClient = (credentials?: Credentials) => traced(new OrganizationsClient(clientConfig({ region: organizationsRegion(), credentials })));

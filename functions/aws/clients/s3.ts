@@ -1,5 +1,5 @@
 // The S3 client of the results bucket, with the one retry strategy (S3's SlowDown is throttling).
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { withRetry } from './config';
+import { clientConfig } from './config';
 
-export const s3Client = (config: S3ClientConfig = {}) => new S3Client(withRetry(config));
+export const s3Client = (config: S3ClientConfig = {}) => new S3Client(clientConfig(config));

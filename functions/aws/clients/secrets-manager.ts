@@ -1,5 +1,5 @@
 // The Secrets Manager client of the deployment's own secrets (the ExternalId), with the one retry strategy.
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { withRetry } from './config';
+import { clientConfig } from './config';
 
-export const secretsManagerClient = () => new SecretsManagerClient(withRetry({}));
+export const secretsManagerClient = () => new SecretsManagerClient(clientConfig({}));

@@ -1,5 +1,5 @@
 // The SNS client of the drift topic, with the one retry strategy.
 import { SNSClient } from '@aws-sdk/client-sns';
-import { withRetry } from './config';
+import { clientConfig } from './config';
 
-export const snsClient = () => new SNSClient(withRetry({}));
+export const snsClient = () => new SNSClient(clientConfig({}));
