@@ -161,7 +161,14 @@ export async function runFault(fault: FaultCase, scenario: string | ScenarioInpu
         first.signal('SIGINT');
         interrupted = true;
       } else if (act === 'second-run') {
-        exits.push(await rotorChild(sim, args('second')).ended);
+        // The first run is held (SIGSTOP) while the second starts, so it still holds the store
+        // when the second asks, however slowly the second process starts on a loaded machine.
+        first.signal('SIGSTOP');
+        try {
+          exits.push(await rotorChild(sim, args('second')).ended);
+        } finally {
+          first.signal('SIGCONT');
+        }
       } else act(sim);
     }
     exits.push(await first.ended);
