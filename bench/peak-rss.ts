@@ -5,11 +5,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 const STATUS = '/proc/self/status';
 
-/** VmHWM in bytes, or undefined where /proc does not give it. */
+/** VmHWM of a /proc/<pid>/status text, in bytes; undefined where the text has none (a kernel thread's). */
+export function parseHighWaterMark(status: string): number | undefined {
+  const kib = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
+  return kib === undefined ? undefined : Number(kib) * 1024;
+}
+
+/** This process's VmHWM in bytes, or undefined where /proc does not give it. */
 function highWaterMark(): number | undefined {
   try {
-    const kib = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(STATUS, 'utf8'))?.[1];
-    return kib === undefined ? undefined : Number(kib) * 1024;
+    return parseHighWaterMark(readFileSync(STATUS, 'utf8'));
   } catch {
     return undefined;
   }

@@ -27,8 +27,8 @@ type Reply = { id: number; value: unknown };
 
 /** Forks this file with the options; resolves once the simulator listens. */
 export async function startSimulatorProcess(options: SimulatorProcessOptions): Promise<SimulatorProcess> {
-  // The parent's execArgv (tsx's loader) carries over, so the child runs this TypeScript file as is.
-  const child: ChildProcess = fork(__filename, [JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // The child runs this TypeScript file through tsx's loader, whether the parent has it (the bench) or not (jest).
+  const child: ChildProcess = fork(__filename, [JSON.stringify(options)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map<number, (value: unknown) => void>();
   let next = 0;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -3,7 +3,8 @@
 // DISTRIBUTED Map becomes an inline Map, and one that reads its items from S3 is preceded by a
 // Task, under the Map's own name, that reads the same manifest from the local manifest store.
 // With an ItemBatcher, that Task cuts the items into the same batches (States.ArrayPartition) and
-// the inline Map gives each iteration what a child execution gets: `{ Items, BatchInput }`.
+// the inline Map gives each iteration what a child execution gets: `{ Items, BatchInput }`; it
+// runs one batch at a time (see LOCAL_ITEMS_AT_ONCE).
 import type { AslStates } from '../statemachine/asl';
 
 type Json = Record<string, unknown>;
@@ -16,6 +17,20 @@ export interface AdaptedDefinition<D extends AslStates = AslStates> {
 
 /** The path the reader task leaves the items at, and the inline Map reads them from. */
 export const LOCAL_ITEMS_PATH = '$.localItems';
+
+/**
+ * Items of a batched Map worked on at once locally: one batch at a time, and at most this many of
+ * its items. Deployed, each account has a Lambda of its own (40 at once); here all share one
+ * process and its one thread, and an account being scanned holds its findings until it writes
+ * them, so the deployed concurrency would hold 40 accounts' keys at once for no gain in speed.
+ */
+export const LOCAL_ITEMS_AT_ONCE = 5;
+
+/** The Maps of a batch's processor, at most LOCAL_ITEMS_AT_ONCE iterations at once. */
+function capItemsAtOnce(states: Record<string, Json>): Record<string, Json> {
+  const capped = (state: Json) => Math.min(Number(state.MaxConcurrency) || LOCAL_ITEMS_AT_ONCE, LOCAL_ITEMS_AT_ONCE);
+  return Object.fromEntries(Object.entries(states).map(([name, state]) => [name, state.Type === 'Map' ? { ...state, MaxConcurrency: capped(state) } : state]));
+}
 
 const DISTRIBUTED_ONLY = ['ItemReader', 'ItemBatcher', 'ResultWriter', 'ToleratedFailurePercentage', 'ToleratedFailurePercentagePath', 'ToleratedFailureCount', 'ToleratedFailureCountPath', 'Label'];
 
@@ -69,7 +84,13 @@ function adaptStates(states: Record<string, Json>, itemReaders: string[]): Recor
       Next: mapName,
     };
     out[mapName] = batcher
-      ? { ...inline, ItemsPath: `${LOCAL_ITEMS_PATH}.batches`, ItemSelector: { 'Items.$': '$$.Map.Item.Value', ...(batcher.BatchInput ? { BatchInput: batcher.BatchInput } : {}) } }
+      ? {
+          ...inline,
+          ItemsPath: `${LOCAL_ITEMS_PATH}.batches`,
+          ItemSelector: { 'Items.$': '$$.Map.Item.Value', ...(batcher.BatchInput ? { BatchInput: batcher.BatchInput } : {}) },
+          ItemProcessor: { ...inlineProcessor, States: capItemsAtOnce(innerStates) },
+          MaxConcurrency: 1,
+        }
       : { ...inline, ItemsPath: LOCAL_ITEMS_PATH };
   }
   return out;

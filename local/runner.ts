@@ -175,6 +175,11 @@ export async function runLocal(input: Record<string, unknown>, options: LocalRun
     } as never,
   });
   abortExecution = () => execution.abort();
+  // The engine queues every state's entry and exit, input and output included, until its event
+  // log is read: read and dropped here, so a run's history is never held (it grows with accounts and waves).
+  void (async () => {
+    for await (const event of execution.eventLogs) void event;
+  })();
   const onAbort = () => maybeAbort();
   signal?.addEventListener('abort', onAbort);
   try {

@@ -1,7 +1,7 @@
 // The local engine's adapter: Distributed Maps become inline Maps, an ItemReader becomes a Task
 // under the Map's name, and every ${substitution} must be known.
 import { readFileSync } from 'node:fs';
-import { adaptForLocalEngine, LOCAL_ITEMS_PATH } from '../../local/asl-adapter';
+import { adaptForLocalEngine, LOCAL_ITEMS_AT_ONCE, LOCAL_ITEMS_PATH } from '../../local/asl-adapter';
 import { localDefinition } from '../../local/runner';
 import { ASL_PATH, substitute } from '../../statemachine/asl';
 
@@ -37,6 +37,24 @@ describe('adaptForLocalEngine', () => {
     expect(() => adaptForLocalEngine(withBytes)).toThrow(/ScanAccounts: its ItemBatcher needs a whole MaxItemsPerBatch, not MaxInputBytesPerBatch/);
     const withoutReader = { States: { ...deployed.States, RemediateWave: { ...deployed.States.RemediateWave, ItemBatcher: { MaxItemsPerBatch: 2 } } } };
     expect(() => adaptForLocalEngine(withoutReader)).toThrow(/RemediateWave: an ItemBatcher is adapted only with an ItemReader/);
+  });
+
+  it('runs a batched Map one batch at a time, at most LOCAL_ITEMS_AT_ONCE of its items at once, and keeps the rest of the batch processor', () => {
+    const map = adaptForLocalEngine(deployed).definition.States.ScanAccountsItems as State;
+    const deployedBatch = (deployed.States.ScanAccounts.ItemProcessor as { States: Record<string, State> }).States.ScanBatch;
+    const batch = (map.ItemProcessor as { States: Record<string, State> }).States.ScanBatch;
+    expect(map.MaxConcurrency).toBe(1);
+    expect(deployedBatch.MaxConcurrency).toBeGreaterThan(LOCAL_ITEMS_AT_ONCE);
+    expect(batch.MaxConcurrency).toBe(LOCAL_ITEMS_AT_ONCE);
+    expect((batch.ItemProcessor as State).States).toEqual((deployedBatch.ItemProcessor as State).States);
+    // A batch Map of its own lower concurrency, or none, gets the lower of the two.
+    const withBatch = (ScanBatch: State): { States: Record<string, State> } => ({ States: { ...deployed.States, ScanAccounts: { ...deployed.States.ScanAccounts, ItemProcessor: { ...(deployed.States.ScanAccounts.ItemProcessor as State), States: { ScanBatch } } } } });
+    const concurrencyOf = (ScanBatch: State) =>
+      ((adaptForLocalEngine(withBatch(ScanBatch)).definition.States.ScanAccountsItems as State).ItemProcessor as { States: Record<string, State> }).States.ScanBatch.MaxConcurrency;
+    expect(concurrencyOf({ ...deployedBatch, MaxConcurrency: 2 })).toBe(2);
+    expect(concurrencyOf({ ...deployedBatch, MaxConcurrency: undefined })).toBe(LOCAL_ITEMS_AT_ONCE);
+    // An unbatched Map (a wave's accounts, each holding a wave's slice at most) keeps its concurrency.
+    expect((adaptForLocalEngine(deployed).definition.States.RemediateWave as State).MaxConcurrency).toBe(deployed.States.RemediateWave.MaxConcurrency);
   });
 
   it('turns a Distributed Map over a payload path into an inline Map in place', () => {
