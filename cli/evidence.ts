@@ -48,7 +48,7 @@ export async function writeEvidence(input: ReportInput, dir: string, now: Date):
     const written = await writeHashed(join(dir, name), (sink) => writeReport(format, input, sink));
     files.push({ name, format, ...written });
   }
-  const manifest = evidenceManifest(input.run, input.coverage, files, now, version);
+  const manifest = evidenceManifest(input.run, input.coverage, files, now, version, input.keyEvents);
   writeFileSync(join(dir, EVIDENCE_MANIFEST), `${inertJson(manifest, 2)}\n`);
   return [...files.map((f) => f.name), EVIDENCE_MANIFEST];
 }

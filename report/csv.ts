@@ -5,7 +5,7 @@ import type { Finding } from '../functions/core/schemas';
 import { controlsText } from '../functions/core/controls';
 import { inertText } from '../functions/core/text';
 import { ChunkWriter, accountName, boolText, consoleUrl, coverageGapRows, iterate, type CoverageGapRow } from './common';
-import type { KeyEventEntry } from './event-findings';
+import type { KeyEventEntry } from '../functions/core/run-key-events';
 import type { ReportInput, ReportSink } from './types';
 
 /** The control ids the row's check answers to, in one cell. */

@@ -35,7 +35,7 @@ import {
   waveRows,
 } from './common';
 import { escapeHtml as h } from './escape';
-import { eventAction, keyEventsSummary } from './event-findings';
+import { eventAction, keyEventsSummary } from '../functions/core/run-key-events';
 import type { ReportInput, ReportSink } from './types';
 
 /** The attention list shows at most this many keys (failed first); every key is in its account's list. */

@@ -7,8 +7,7 @@ import type { ReportInput, RunHistoryPoint } from './index';
 import type { RunRecord } from '../functions/core/schemas';
 import type { ResultsStore } from '../functions/store/results-store';
 import { driftOfRun, previousRunOf } from '../functions/store/run-drift';
-import { isCompleted } from '../functions/core/runs';
-import { eventWindow, keyEventsOf, type KeyEvents } from './event-findings';
+import { keyEventsFor } from '../functions/store/run-key-events';
 
 /** How many earlier runs of the same scope the compliance chart shows. */
 const HISTORY_RUNS = 12;
@@ -18,27 +17,6 @@ async function reportDrift(store: ResultsStore, run: RunRecord, now: Date): Prom
   if (run.status === 'RUNNING' || run.status === 'INTERRUPTED') return undefined;
   const drift = await driftOfRun(store, run, now);
   return drift.previousRunId ? drift : undefined;
-}
-
-/** The first completed run of the same scope started after `run`: where the run's event window ends. */
-async function nextRunOf(store: ResultsStore, run: RunRecord): Promise<RunRecord | undefined> {
-  let next: RunRecord | undefined;
-  for await (const candidate of store.runs()) {
-    if (candidate.startedAt <= run.startedAt) break;
-    if (candidate.scope === run.scope && isCompleted(candidate.status)) next = candidate;
-  }
-  return next;
-}
-
-/**
- * The events handled from the previous run covering the same keys to the next run of the scope
- * (or `now`): one index query per day of that window (store.eventRecordsBetween), O(events).
- */
-export async function keyEventsFor(store: ResultsStore, run: RunRecord, now: Date): Promise<KeyEvents> {
-  const window = eventWindow(run, await previousRunOf(store, run), await nextRunOf(store, run), now);
-  const records = [];
-  for await (const record of store.eventRecordsBetween(window.from, window.to)) records.push(record);
-  return keyEventsOf(records, window, run);
 }
 
 export async function reportInputFor(store: ResultsStore, run: RunRecord, now: Date): Promise<ReportInput> {
@@ -67,7 +45,7 @@ export async function reportInputFor(store: ResultsStore, run: RunRecord, now: D
     history: history.reverse(),
     wavePlan,
     drift: await reportDrift(store, run, now),
-    keyEvents: await keyEventsFor(store, run, now),
+    keyEvents: await keyEventsFor(store, run, await previousRunOf(store, run), now),
     now,
   };
 }

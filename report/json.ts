@@ -1,6 +1,6 @@
 // The JSON report: {runId, mode, status, startedAt, finishedAt, summary, compliancePercent (over
 // the keys covered), coverage (functions/core/coverage.ts), controls (functions/core/controls.ts), findings, errors}, plus `waves` (plan and results) when there are any, `drift` / `expiredExceptions`
-// when drift is given, and `keyEvents` (report/event-findings.ts) when the events around the run are given. Streamed: the findings array is written one element per line. Values are
+// when drift is given, and `keyEvents` (functions/core/run-key-events.ts) when the events around the run are given. Streamed: the findings array is written one element per line. Values are
 // faithful data, as they came: JSON escaping, widened to what a terminal would act on
 // (inertJson), keeps the file inert when printed, and parsing gives back the text unchanged.
 import type { Finding } from '../functions/core/schemas';

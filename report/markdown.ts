@@ -27,7 +27,7 @@ import {
 import { controlsText } from '../functions/core/controls';
 import { complianceHeadline, coverageText } from '../functions/core/coverage';
 import { inertText } from '../functions/core/text';
-import { eventAction, keyEventsSummary } from './event-findings';
+import { eventAction, keyEventsSummary } from '../functions/core/run-key-events';
 import type { ReportInput, ReportSink } from './types';
 
 /**

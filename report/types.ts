@@ -2,7 +2,7 @@
 // report of 100,000 findings streams from the store to a file without being held in memory.
 import type { Coverage } from '../functions/core/coverage';
 import type { Drift } from '../functions/core/drift';
-import type { KeyEvents } from './event-findings';
+import type { KeyEvents } from '../functions/core/run-key-events';
 import type { ErrorRecord, ExceptionRecord, Finding, FindingStatus, RunMode, RunRecord } from '../functions/core/schemas';
 
 /**
@@ -44,7 +44,7 @@ export interface ReportInput {
   /** The remediation plan; the results per wave come from `run.waves`. */
   wavePlan?: readonly WavePlanEntry[];
   drift?: Drift;
-  /** The events continuous enforcement handled around the run (report/event-findings.ts): every format lists them. */
+  /** The events continuous enforcement handled around the run (functions/core/run-key-events.ts): every format lists them. */
   keyEvents?: KeyEvents;
   /** The report time: "expires within 30 days" is measured from it. Default: now. */
   now?: Date;

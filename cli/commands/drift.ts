@@ -4,15 +4,15 @@
 import { Command } from 'commander';
 import type { Finding } from '../../functions/core/schemas';
 import { inertJson, inertText } from '../../functions/core/text';
-import { driftOfRun } from '../../functions/store/run-drift';
+import { driftOfRun, previousRunOf } from '../../functions/store/run-drift';
 import { withAwsOptions, withOutputOption, type AwsOptions, type ListingOutput } from '../aws-options';
 import { note, openStore, withStoreOptions, type StoreOptions } from '../context';
 import { EXIT_CODES_HELP, FindingsError } from '../errors';
 import { driftFindings } from '../gate';
 import { columns } from '../columns';
 import { chooseRun } from '../run-choice';
-import { keyEventsFor } from '../../report/input';
-import { eventAction, keyEventsSummary } from '../../report/event-findings';
+import { keyEventsFor } from '../../functions/store/run-key-events';
+import { eventAction, keyEventsSummary } from '../../functions/core/run-key-events';
 
 export function registerDrift(program: Command): void {
   withStoreOptions(
@@ -29,7 +29,7 @@ export function registerDrift(program: Command): void {
         const run = await chooseRun(opened.store, { runId: options.runId });
         const now = new Date();
         const drift = await driftOfRun(opened.store, run, now);
-        const keyEvents = await keyEventsFor(opened.store, run, now);
+        const keyEvents = await keyEventsFor(opened.store, run, await previousRunOf(opened.store, run), now);
         const found = driftFindings(drift);
         const gate = () => {
           if (found.length === 0) return;

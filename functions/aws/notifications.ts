@@ -15,6 +15,11 @@ export interface DriftNotice {
   message: string;
 }
 
+/** SNS's largest message: 256 KiB of UTF-8. */
+export const SNS_MESSAGE_BYTES = 262_144;
+/** The key events a drift message lists at most; `rotor drift` lists every one. */
+export const DRIFT_NOTICE_EVENTS = 50;
+
 export type DriftPublisher = (notice: DriftNotice) => Promise<void>;
 
 export function publishDrift(topicArn: string | undefined): DriftPublisher | undefined {

@@ -1,8 +1,9 @@
 // The manifest of an evidence bundle: what an auditor is handed in one folder, said in one file
-// (the run, its coverage and compliance, the control ids, and the SHA-256 of every file beside
-// it, so the folder can be checked as received). Pure.
+// (the run, its coverage and compliance, the control ids, the key events handled around it, and
+// the SHA-256 of every file beside it, so the folder can be checked as received). Pure.
 import { CONTROLS, type Control } from './controls';
 import { compliancePercent, type Coverage } from './coverage';
+import type { KeyEvents } from './run-key-events';
 import type { RunRecord } from './schemas';
 
 export const EVIDENCE_MANIFEST = 'manifest.json';
@@ -25,9 +26,11 @@ export interface EvidenceManifest {
   coverage: Coverage;
   controls: readonly Control[];
   files: EvidenceFile[];
+  /** What continuous enforcement did around the run (as the JSON report's keyEvents); absent when it handled nothing. */
+  keyEvents?: KeyEvents;
 }
 
-export function evidenceManifest(run: RunRecord, coverage: Coverage, files: readonly EvidenceFile[], generatedAt: Date, version: string): EvidenceManifest {
+export function evidenceManifest(run: RunRecord, coverage: Coverage, files: readonly EvidenceFile[], generatedAt: Date, version: string, keyEvents?: KeyEvents): EvidenceManifest {
   return {
     manifestVersion: 1,
     generatedAt: generatedAt.toISOString(),
@@ -48,5 +51,6 @@ export function evidenceManifest(run: RunRecord, coverage: Coverage, files: read
     coverage,
     controls: CONTROLS,
     files: [...files].sort((a, b) => a.name.localeCompare(b.name)),
+    ...(keyEvents && keyEvents.events.length > 0 && { keyEvents }),
   };
 }

@@ -155,7 +155,7 @@ export function ocsfNotScanned(gap: NotScanned, time: number, partition: string,
   };
 }
 
-/** A handled KMS event as the reports show it (report/event-findings.ts adds where it falls). */
+/** A handled KMS event as the reports show it (functions/core/run-key-events.ts adds where it falls). */
 export interface OcsfKeyEvent {
   eventId: string;
   eventName: string;

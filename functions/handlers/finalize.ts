@@ -1,6 +1,7 @@
 // Finalize: the run's summary (counts per status, from the account summaries), an error record
 // for any account of the manifest left without a scan or an error, its end status, and its drift
-// against the previous run of the same scope (counted account by account), published where the
+// against the previous run of the same scope (counted account by account) with the key events
+// continuous enforcement handled around it (store/run-key-events.ts), published where the
 // deployment says; left as an evidence bundle (store/evidence.ts) when the deployment asks. It
 // reconciles the interrupted runs of its scope with what it found (store/reconcile.ts), deployed
 // and local alike. (The Security Hub export is the next step, ExportToSecurityHub.)
@@ -9,9 +10,11 @@ import { driftSummary, type DriftSummary } from '../core/drift';
 import { failureMessage, finalStatus } from '../core/runs';
 import { ExecutionInput, type AccountTarget, type RunStatus } from '../core/schemas';
 import * as z from 'zod';
+import { keyEventNotice } from '../core/run-key-events';
 import { accountDrifts, previousRunOf } from '../store/run-drift';
+import { keyEventsFor } from '../store/run-key-events';
 import { reconcileInterruptedRuns, type Reconciled } from '../store/reconcile';
-import { publishDrift } from '../aws/notifications';
+import { DRIFT_NOTICE_EVENTS, publishDrift, SNS_MESSAGE_BYTES } from '../aws/notifications';
 import { writeRunEvidence } from '../store/evidence';
 import { S3ObjectStore } from '../store/object-store';
 import { version } from '../../package.json';
@@ -85,11 +88,21 @@ export const step = parsedStep(FinalizeEvent, (deps): ((event: FinalizeEvent) =>
       counted.add(s.accountId);
     }
   }
-  for await (const part of accountDrifts(deps.store, finished, await previousRunOf(deps.store, finished), finishedAt, (accountId) => !counted.has(accountId))) {
+  const previous = await previousRunOf(deps.store, finished);
+  for await (const part of accountDrifts(deps.store, finished, previous, finishedAt, (accountId) => !counted.has(accountId))) {
     add(driftSummary(part));
   }
+  // The same window and entries as the run's reports and `rotor drift`: read by the events index, O(events).
+  const keyEvents = await keyEventsFor(deps.store, finished, previous, finishedAt);
   if (deps.drift) {
     const drifted = drift.newNonCompliant + drift.regressed;
+    const head = [
+      `Run ${runId} (${run.mode}) ended ${status}.`,
+      `New non-compliant keys: ${drift.newNonCompliant}; regressed keys: ${drift.regressed}; resolved: ${drift.resolved}; exceptions expired: ${drift.expiredExceptions}.`,
+      `Scopes that could not be scanned: ${errors.length}.`,
+    ];
+    const details = `Details: rotor drift --run-id ${runId}`;
+    const room = SNS_MESSAGE_BYTES - Buffer.byteLength([...head, details].join('\n'), 'utf8');
     await deps.drift({
       runId,
       status,
@@ -97,15 +110,11 @@ export const step = parsedStep(FinalizeEvent, (deps): ((event: FinalizeEvent) =>
       driftedKeys: drifted,
       errorScopes: errors.length,
       subject: `kms-rotor: ${drifted} KMS key(s) drifted from rotation in run ${runId}`,
-      message: [
-        `Run ${runId} (${run.mode}) ended ${status}.`,
-        `New non-compliant keys: ${drift.newNonCompliant}; regressed keys: ${drift.regressed}; resolved: ${drift.resolved}; exceptions expired: ${drift.expiredExceptions}.`,
-        `Scopes that could not be scanned: ${errors.length}.`,
-        `Details: rotor drift --run-id ${runId}`,
-      ].join('\n'),
+      message: [...head, ...keyEventNotice(keyEvents, DRIFT_NOTICE_EVENTS, room), details].join('\n'),
     });
   }
-  const evidence = deps.evidence && (await writeRunEvidence(deps.store, deps.evidence, { ...finished, finishedAt: finishedAt.toISOString(), errorCount: errors.length }, summaries, errors, finishedAt, version));
+  const evidence =
+    deps.evidence && (await writeRunEvidence(deps.store, deps.evidence, { ...finished, finishedAt: finishedAt.toISOString(), errorCount: errors.length }, summaries, errors, keyEvents, finishedAt, version));
   return { runId, status, summary: summary as Record<string, number>, errors: errors.length, drift, reconciled, ...(evidence ? { evidence } : {}) };
 });
 

@@ -383,6 +383,8 @@ export class ResultsStore {
   async *eventRecordsBetween(from: string, to: string): AsyncGenerator<EventRecord> {
     const oldest = new Date(Date.parse(to) - this.retentionDays * DAY_S * 1000).toISOString();
     const start = from > oldest ? from : oldest;
+    // An empty window (a run finalized by a clock behind its start's) holds nothing; DynamoDB refuses a reversed BETWEEN.
+    if (start >= to) return;
     for (let day = Date.parse(start.slice(0, 10)); day <= Date.parse(to.slice(0, 10)); day += DAY_S * 1000) {
       const partition = eventsDayPartition(new Date(day).toISOString());
       // <handledAt>#<eventId> BETWEEN from AND to: at or after `from`, before `to` (an id follows the time).

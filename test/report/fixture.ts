@@ -3,7 +3,7 @@
 // exceptions (expired, ending within 30 days, active), a halted wave plan and a run history.
 import type { ErrorRecord, ExceptionRecord, Finding, RunRecord } from '../../functions/core/schemas';
 import type { ReportInput } from '../../report';
-import { keyEventsOf, type KeyEvents } from '../../report/event-findings';
+import { keyEventsOf, type KeyEvents } from '../../functions/core/run-key-events';
 import { runCoverage } from '../../functions/core/coverage';
 
 export const NOW = new Date('2025-06-01T12:00:00.000Z');

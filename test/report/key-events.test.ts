@@ -1,11 +1,11 @@
-// The key events section (report/event-findings.ts) and how every report format shows it: the
+// The key events section (functions/core/run-key-events.ts) and how every report format shows it: the
 // window between runs, counts per outcome, and each event's key, account, Region, what was done,
 // its CloudTrail event id, who made the call and when.
 import Ajv2020 from 'ajv/dist/2020';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CSV_COLUMNS, renderReport } from '../../report';
-import { eventAction, eventWindow, keyEventsOf } from '../../report/event-findings';
+import { eventAction, eventWindow, keyEventsOf } from '../../functions/core/run-key-events';
 import { parseCsv } from './csv-reader';
 import { ALICE, BROKEN, DETECTED_EVENT, DEV, ENFORCED_EVENT, FAILED_EVENT, KEY_EVENTS, NOW, PROD, RUN, fixtureInput } from './fixture';
 

@@ -41,6 +41,7 @@ test('the events handled at or after from and before to, oldest first, across da
   expect(await between('2026-11-20T00:00:00.000Z', '2026-11-22T09:00:00.000Z')).toEqual(['ev-1', 'ev-2', 'ev-3']);
   expect(await between('2026-11-21T00:00:00.000Z', '2026-11-23T00:00:00.000Z')).toEqual(['ev-2', 'ev-3', 'ev-4']);
   expect(await between('2026-11-21T08:00:00.000Z', '2026-11-21T08:00:00.000Z')).toEqual([]);
+  expect(await between('2026-11-21T08:00:00.000Z', '2026-11-21T07:59:59.000Z')).toEqual([]);
   // ev-0 is 21 days before `to`: past the 10-day retention, its day is not read (the record has expired in DynamoDB).
   expect(await between('2026-10-01T00:00:00.000Z', '2026-11-21T00:00:00.000Z')).toEqual(['ev-1']);
 

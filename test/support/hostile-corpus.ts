@@ -5,7 +5,7 @@
 import { runCoverage, type Coverage } from '../../functions/core/coverage';
 import type { Drift } from '../../functions/core/drift';
 import type { ReportInput } from '../../report';
-import type { KeyEvents } from '../../report/event-findings';
+import type { KeyEvents } from '../../functions/core/run-key-events';
 import type { ErrorRecord, ExceptionRecord, Finding, RunRecord } from '../../functions/core/schemas';
 
 /** The account id a forged row claims; no real row of the corpus input has it. */

@@ -1,10 +1,12 @@
-// The key events a run's report and its drift show: what continuous enforcement did to keys between
-// the previous run and the next one (up to now for the newest run), so a reader of run N sees the
-// keys events enforced or recorded around its scan. Pure: the window from the runs, the entries
-// and counts from the store's event records.
-import type { EventOutcome, EventRecord } from '../functions/core/key-event';
-import type { RunRecord } from '../functions/core/schemas';
-import type { OcsfKeyEvent } from '../functions/core/ocsf';
+// The key events of a run: what continuous enforcement did to keys between the previous run and
+// the next one (up to now for the newest run), so a reader of run N sees the keys events enforced
+// or recorded around its scan. Every report, `rotor drift`, and Finalize's evidence bundle and
+// drift message show them. Pure: the window from the runs, the entries and counts from the store's
+// event records, and their lines in a text notice.
+import type { EventOutcome, EventRecord } from './key-event';
+import type { RunRecord } from './schemas';
+import type { OcsfKeyEvent } from './ocsf';
+import { inertText } from './text';
 
 /** The handling times an event section covers: at or after `from`, before `to`. */
 export interface EventWindow {
@@ -71,4 +73,36 @@ export function eventAction(e: Pick<KeyEventEntry, 'outcome' | 'status'>): strin
 /** The counts line every text format shows. */
 export function keyEventsSummary(k: KeyEvents): string {
   return `${k.events.length} event(s) handled from ${k.from} to ${k.to}: ${k.counts.enforced} enforced, ${k.counts.recorded} recorded, ${k.counts.failed} failed`;
+}
+
+/** One line of a text notice per event: when it was handled, the call and its event id, who made it and when, what was done to which key. */
+export function keyEventLine(e: KeyEventEntry): string {
+  return `${e.handledAt} ${e.eventName} ${e.eventId} by ${e.principal} at ${e.eventTime}: ${eventAction(e)}, key ${e.keyArn} (account ${e.accountId}, Region ${e.region})`;
+}
+
+/**
+ * The key events' part of a text notice (none when there are none): the counts line, then a line
+ * per event, oldest first, as many as fit in `maxEvents` and `maxBytes` (UTF-8, a line break
+ * after each line included), then how many more. Each line made inert: principals and ids come from CloudTrail.
+ */
+export function keyEventNotice(k: KeyEvents, maxEvents: number, maxBytes: number): string[] {
+  if (k.events.length === 0) return [];
+  const more = (n: number) => `and ${n} more (rotor drift lists every one)`;
+  const lines = [inertText(`Key events (continuous enforcement): ${keyEventsSummary(k)}.`)];
+  let bytes = Buffer.byteLength(lines[0], 'utf8') + 1;
+  // Room for the "and N more" line whatever N is: its longest form.
+  const reserve = Buffer.byteLength(more(k.events.length), 'utf8') + 1;
+  let shown = 0;
+  for (const e of k.events) {
+    if (shown >= maxEvents) break;
+    const line = inertText(keyEventLine(e));
+    const size = Buffer.byteLength(line, 'utf8') + 1;
+    const last = shown === k.events.length - 1;
+    if (bytes + size + (last ? 0 : reserve) > maxBytes) break;
+    lines.push(line);
+    bytes += size;
+    shown++;
+  }
+  if (shown < k.events.length) lines.push(more(k.events.length - shown));
+  return lines;
 }
