@@ -73,6 +73,9 @@ export function localDefinition(securityHubExport = false): AdaptedDefinition<As
 }
 
 /** Runs the rollout for `input` (the execution input, as `rotor run` would send it). */
+/** Definitions this process has validated (the local definition, with and without the export). */
+const validatedDefinitions = new Set<string>();
+
 export async function runLocal(input: Record<string, unknown>, options: LocalRunOptions): Promise<LocalRunResult> {
   const deps: HandlerDeps = {
     store: options.store,
@@ -154,7 +157,11 @@ export async function runLocal(input: Record<string, unknown>, options: LocalRun
     handlers[reader] = async (location) => deps.manifests.get({ bucket: String((location as Json).Bucket), key: String((location as Json).Key) } as ManifestLocation);
   }
 
-  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+  // The engine validates a definition against the ASL schema (an ajv compile, about 0.25 s): once
+  // per definition a process, not once per run.
+  const text = JSON.stringify(definition);
+  const machine = new StateMachine(definition as never, { validationOptions: validatedDefinitions.has(text) ? { noValidate: true } : { checkArn: false } });
+  validatedDefinitions.add(text);
   // Each execution has its own name, as in Step Functions; the run id is the caller's when given.
   const executionName = randomUUID();
   const runId = typeof input.runId === 'string' ? input.runId : executionName;
