@@ -16,6 +16,7 @@ import type { ErrorRecord, Finding, RunRecord } from '../functions/core/schemas'
 import { checkStoreFolder, probeStore } from '../cli/store-lock';
 import { startEmbeddedStore } from '../local/embedded-store';
 import { startSimulator, type SimulatedOrganization } from '../local/sim';
+import { envWithoutAws } from '../local/simulator-env';
 import type { ScenarioInput } from '../local/sim/scenario';
 
 const REPO = join(__dirname, '..');
@@ -99,9 +100,7 @@ interface Child {
 }
 
 function rotorChild(sim: SimulatedOrganization, args: string[]): Child {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) if (value !== undefined && !name.startsWith('AWS_')) env[name] = value;
-  Object.assign(env, {
+  const env = envWithoutAws({
     AWS_ENDPOINT_URL: sim.endpoint,
     AWS_ACCESS_KEY_ID: sim.managementCredentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: sim.managementCredentials.secretAccessKey,

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { envWithoutAws } from '../local/simulator-env';
 
 const REPO = join(__dirname, '..');
 const CLI = join(REPO, 'dist', 'cli.js');
@@ -26,13 +27,6 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-/** The environment of a shell with no AWS settings of its own, plus `extra`. */
-function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('AWS_') && value !== undefined) env[name] = value;
-  return { ...env, ...extra };
 }
 
 /** Seconds from spawn until the child exits. */
@@ -56,7 +50,7 @@ async function untilFirstRequest(args: string[]): Promise<{ seconds: number; tar
     response.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException', message: 'benchmark endpoint' }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const env = cleanEnv({
+  const env = envWithoutAws({
     AWS_ENDPOINT_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     AWS_ACCESS_KEY_ID: 'AKIDSTARTUPBENCH',
     AWS_SECRET_ACCESS_KEY: 'startup-bench',
@@ -84,7 +78,7 @@ export async function benchStartup(launches = 5): Promise<StartupFigures> {
   const firstCall: number[] = [];
   let firstAwsCall = '';
   for (let i = 0; i < launches; i++) {
-    help.push(await untilExit(['--help'], cleanEnv()));
+    help.push(await untilExit(['--help'], envWithoutAws()));
     const { seconds, target } = await untilFirstRequest(['runs', '--table', 'kms-rotor-startup-bench', '--bucket', 'kms-rotor-startup-bench']);
     firstCall.push(seconds);
     firstAwsCall = target;

@@ -1,7 +1,15 @@
 // Points the AWS SDK at the simulated organization the way a user would: through the SDK's own
 // environment variables (AWS_ENDPOINT_URL and the management account's keys). Returns a function
-// that puts the environment back as it was.
+// that puts the environment back as it was. Also the environment of a child process that gets AWS
+// settings of its own only.
 import type { SimulatedOrganization } from './sim';
+
+/** This process's environment without its AWS settings (AWS_*), plus `extra`: for a child that must see only those. */
+export function envWithoutAws(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) if (value !== undefined && !name.startsWith('AWS_')) env[name] = value;
+  return { ...env, ...extra };
+}
 
 export function useSimulatorEnv(sim: Pick<SimulatedOrganization, 'endpoint' | 'managementCredentials'>, extra: Record<string, string> = {}): () => void {
   const saved = { ...process.env };

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { userEnv } from '../support/built-command';
 
 const REPO = join(__dirname, '..', '..');
 
@@ -14,9 +15,7 @@ interface Served {
 }
 
 async function serveUnderNpm(): Promise<Served> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) if (value !== undefined && !/^(npm_|AWS_)/i.test(name)) env[name] = value;
-  const npm = spawn('npm', ['run', '--silent', 'rotor', '--', 'simulate'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const npm = spawn('npm', ['run', '--silent', 'rotor', '--', 'simulate'], { cwd: REPO, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let printed = '';
   npm.stderr!.on('data', (c: Buffer) => (printed += c.toString()));
   await new Promise<void>((resolve, reject) => {

@@ -23,6 +23,7 @@ import type { FindingStatus } from '../../functions/core/schemas';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
+import { envWithoutAws } from '../../local/simulator-env';
 import { startMoto, type MotoServer, type RecordedRequest } from '../support/moto';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
@@ -366,9 +367,7 @@ export interface CliResult {
 
 /** `npm run --silent rotor -- <args>` in the repository, with only moto's AWS environment. */
 export function runCli(args: readonly string[], endpoint: string, timeoutMs = 90_000): Promise<CliResult> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('AWS_') && value !== undefined) env[name] = value;
-  Object.assign(env, motoEnvironment(endpoint));
+  const env = envWithoutAws(motoEnvironment(endpoint));
   return new Promise((resolve, reject) => {
     const child = spawn('npm', ['run', '--silent', 'rotor', '--', ...args], {
       cwd: REPO_ROOT,
