@@ -72,10 +72,10 @@ export function localDefinition(securityHubExport = false): AdaptedDefinition<As
   return adaptForLocalEngine(JSON.parse(substitute(readAslText(), values)) as AslDefinition);
 }
 
-/** Runs the rollout for `input` (the execution input, as `rotor run` would send it). */
 /** Definitions this process has validated (the local definition, with and without the export). */
 const validatedDefinitions = new Set<string>();
 
+/** Runs the rollout for `input` (the execution input, as `rotor run` would send it). */
 export async function runLocal(input: Record<string, unknown>, options: LocalRunOptions): Promise<LocalRunResult> {
   const deps: HandlerDeps = {
     store: options.store,

@@ -10,7 +10,7 @@ import { driftSummary, type DriftSummary } from '../core/drift';
 import { failureMessage, finalStatus } from '../core/runs';
 import { ExecutionInput, type AccountTarget, type RunStatus } from '../core/schemas';
 import * as z from 'zod';
-import { keyEventNotice } from '../core/run-key-events';
+import { keyEventNotice, type KeyEvents } from '../core/run-key-events';
 import { accountDrifts, previousRunOf } from '../store/run-drift';
 import { keyEventsFor } from '../store/run-key-events';
 import { reconcileInterruptedRuns, type Reconciled } from '../store/reconcile';
@@ -92,8 +92,10 @@ export const step = parsedStep(FinalizeEvent, (deps): ((event: FinalizeEvent) =>
   for await (const part of accountDrifts(deps.store, finished, previous, finishedAt, (accountId) => !counted.has(accountId))) {
     add(driftSummary(part));
   }
-  // The same window and entries as the run's reports and `rotor drift`: read by the events index, O(events).
-  const keyEvents = await keyEventsFor(deps.store, finished, previous, finishedAt);
+  // The same window and entries as the run's reports and `rotor drift`, read by the events index
+  // (O(events)): only for the drift message and the evidence bundle, and once for both.
+  let keyEvents: Promise<KeyEvents> | undefined;
+  const runKeyEvents = () => (keyEvents ??= keyEventsFor(deps.store, finished, previous, finishedAt));
   if (deps.drift) {
     const drifted = drift.newNonCompliant + drift.regressed;
     const head = [
@@ -110,11 +112,11 @@ export const step = parsedStep(FinalizeEvent, (deps): ((event: FinalizeEvent) =>
       driftedKeys: drifted,
       errorScopes: errors.length,
       subject: `kms-rotor: ${drifted} KMS key(s) drifted from rotation in run ${runId}`,
-      message: [...head, ...keyEventNotice(keyEvents, DRIFT_NOTICE_EVENTS, room), details].join('\n'),
+      message: [...head, ...keyEventNotice(await runKeyEvents(), DRIFT_NOTICE_EVENTS, room), details].join('\n'),
     });
   }
   const evidence =
-    deps.evidence && (await writeRunEvidence(deps.store, deps.evidence, { ...finished, finishedAt: finishedAt.toISOString(), errorCount: errors.length }, summaries, errors, keyEvents, finishedAt, version));
+    deps.evidence && (await writeRunEvidence(deps.store, deps.evidence, { ...finished, finishedAt: finishedAt.toISOString(), errorCount: errors.length }, summaries, errors, await runKeyEvents(), finishedAt, version));
   return { runId, status, summary: summary as Record<string, number>, errors: errors.length, drift, reconciled, ...(evidence ? { evidence } : {}) };
 });
 
