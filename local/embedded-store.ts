@@ -8,6 +8,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-s
 import dynalite from 'dynalite';
 import { MemoryObjectStore } from '../functions/store/object-store';
 import { ResultsStore, type ResultsStoreOptions } from '../functions/store/results-store';
+import { closeDynaliteIterators } from './dynalite-iterators';
 import { FileObjectStore } from './file-object-store';
 import { createTableInput } from '../functions/store/table-schema';
 
@@ -24,17 +25,11 @@ export interface EmbeddedStore {
  * scans under scans/), without it the store is in memory.
  */
 export async function startEmbeddedStore(options: { path?: string } & ResultsStoreOptions = {}): Promise<EmbeddedStore> {
-  if (options.path) mkdirSync(options.path, { recursive: true });
-  const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const dynamo = await listenDynalite(options.path);
   // The embedded store is ours, so its endpoint and throwaway credentials are set here explicitly;
   // they never leak into the clients that talk to AWS.
   const client = new DynamoDBClient({
-    endpoint,
+    endpoint: dynamo.endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' },
     maxAttempts: 3,
@@ -42,11 +37,26 @@ export async function startEmbeddedStore(options: { path?: string } & ResultsSto
   await ensureTable(client, EMBEDDED_TABLE);
   return {
     store: new ResultsStore(client, EMBEDDED_TABLE, options.path ? new FileObjectStore(dirname(options.path)) : new MemoryObjectStore(), options),
-    endpoint,
+    endpoint: dynamo.endpoint,
     close: async () => {
       client.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await dynamo.close();
     },
+  };
+}
+
+/** dynalite listening on 127.0.0.1 (persisted under `path`, or in memory), tables created at once. */
+export async function listenDynalite(path?: string): Promise<{ endpoint: string; close(): Promise<void> }> {
+  if (path) mkdirSync(path, { recursive: true });
+  closeDynaliteIterators();
+  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 

@@ -50,7 +50,11 @@ export interface StoreCounters {
   itemsWritten: number;
   objectsRead: number;
   objectsWritten: number;
-  /** Write units per partition key (an item counts one unit per KiB, rounded up; twice for an item the index holds: runs and handled events). */
+  /**
+   * Write units per partition key (an item counts one unit per KiB, rounded up; twice for an item
+   * the index holds: runs and handled events); only with `countWritesByPartition`, as it holds an
+   * entry per key written (a warm function would keep every one it ever wrote).
+   */
   writesByPartition: Map<string, number>;
 }
 
@@ -63,6 +67,8 @@ export interface ResultsStoreOptions {
    * whose process is gone as INTERRUPTED (core/runs.ts runAsSeen). The stored item is not changed.
    */
   runView?: (run: RunRecord) => RunRecord;
+  /** Counts write units per partition key in `counters.writesByPartition` (the benchmark's spread of writes). */
+  countWritesByPartition?: boolean;
 }
 
 const TYPE_FIELDS = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'type', 'ttl'] as const;
@@ -112,6 +118,7 @@ export class ResultsStore {
   private readonly retentionDays: number;
   private readonly now: () => Date;
   private readonly runView: (run: RunRecord) => RunRecord;
+  private readonly countWritesByPartition: boolean;
 
   constructor(
     client: DynamoDBClient,
@@ -123,6 +130,7 @@ export class ResultsStore {
     this.retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
     this.now = options.now ?? (() => new Date());
     this.runView = options.runView ?? ((run) => run);
+    this.countWritesByPartition = options.countWritesByPartition ?? false;
   }
 
   /** The store the deployed functions use: TABLE_NAME, RESULTS_BUCKET and RETENTION_DAYS, SDK configuration as is. */
@@ -487,7 +495,7 @@ export class ResultsStore {
 
   private countWrite(pk: string, units: number): void {
     this.counters.itemsWritten++;
-    this.counters.writesByPartition.set(pk, (this.counters.writesByPartition.get(pk) ?? 0) + units);
+    if (this.countWritesByPartition) this.counters.writesByPartition.set(pk, (this.counters.writesByPartition.get(pk) ?? 0) + units);
   }
 
   private async get(key: { pk: string; sk: string }): Promise<Item | undefined> {

@@ -7,12 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { MemoryManifestStore } from '../../functions/aws/manifests';
 import { MemoryObjectStore } from '../../functions/store/object-store';
 import { ResultsStore } from '../../functions/store/results-store';
 import { createTableInput } from '../../functions/store/table-schema';
 import { runLocal, type LocalProgress, type LocalRunResult } from '../../local/runner';
+import { listenDynalite } from '../../local/embedded-store';
 import { allStates, innerMachines, readAslText, type AslDefinition } from '../../statemachine/asl';
 import { TASK_STATES } from '../../statemachine/steps';
 import { demoScenarioPath, startSimulator, type SimulatedOrganization, type SimulatorOptions } from '../../local/sim';
@@ -231,12 +231,8 @@ export async function startSfnStandIn(options: SfnStandInOptions = {}): Promise<
   const shape = workflowShape(JSON.parse(readAslText()) as AslDefinition);
 
   // The results table: dynalite with the deployed table's name.
-  const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    dynamo.once('error', reject);
-    dynamo.listen(0, '127.0.0.1', () => resolve());
-  });
-  const dynamodbEndpoint = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
+  const dynamo = await listenDynalite();
+  const dynamodbEndpoint = dynamo.endpoint;
   const dynamoClient = new DynamoDBClient({ endpoint: dynamodbEndpoint, region, credentials: { accessKeyId: 'standin', secretAccessKey: 'standin' }, maxAttempts: 3 });
   await dynamoClient.send(new CreateTableCommand(createTableInput(tableName)));
   // The bucket of account scans: kept in memory, served to the CLI as S3 GetObject (path style).
@@ -599,7 +595,7 @@ export async function startSfnStandIn(options: SfnStandInOptions = {}): Promise<
         server.closeAllConnections();
       });
       dynamoClient.destroy();
-      await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+      await dynamo.close();
       await sim.close();
       for (const [name, value] of Object.entries(saved)) {
         if (value === undefined) delete process.env[name];
