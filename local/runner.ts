@@ -13,6 +13,7 @@ import { HEARTBEAT_INTERVAL_MS } from '../functions/core/runs';
 import { allStates, readAslText, substitute, type AslDefinition } from '../statemachine/asl';
 import { STEP_FUNCTIONS, STEP_FUNCTION_IDS, TASK_STATES, type StepFunctionId, type TaskState } from '../statemachine/steps';
 import { adaptForLocalEngine, type AdaptedDefinition } from './asl-adapter';
+import { limitHeapGrowth } from './heap-growth';
 
 /** The step a function of the registry runs: its handler file's `step`, called in-process. */
 export function stepOf(id: StepFunctionId): Step<never, unknown> {
@@ -77,6 +78,7 @@ const validatedDefinitions = new Set<string>();
 
 /** Runs the rollout for `input` (the execution input, as `rotor run` would send it). */
 export async function runLocal(input: Record<string, unknown>, options: LocalRunOptions): Promise<LocalRunResult> {
+  limitHeapGrowth();
   const deps: HandlerDeps = {
     store: options.store,
     manifests: options.manifests ?? new MemoryManifestStore(),
