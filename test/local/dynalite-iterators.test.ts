@@ -1,6 +1,9 @@
 // The embedded store closes the LevelDB iterator of every Query, whether the query reads to the end,
 // stops at its Limit or finds nothing: an iterator left open pins the store's table files on disk
 // and in memory for the life of the process.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AbstractIterator } from 'abstract-level';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { startEmbeddedStore, type EmbeddedStore } from '../../local/embedded-store';
@@ -12,9 +15,6 @@ describe.each([['in memory', false], ['on disk', true]])('the embedded store %s'
   let dir: string | undefined;
 
   beforeAll(async () => {
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     dir = onDisk ? mkdtempSync(join(tmpdir(), 'kms-rotor-iterators-')) : undefined;
     embedded = await startEmbeddedStore({ path: dir && join(dir, 'db') });
     const { doc, tableName } = embedded.store;
@@ -23,7 +23,7 @@ describe.each([['in memory', false], ['on disk', true]])('the embedded store %s'
 
   afterAll(async () => {
     await embedded.close();
-    if (dir) (await import('node:fs')).rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it.each([
